@@ -1,0 +1,25 @@
+// The settings half of the pipeline: load -> parse -> resolve, then locate whatever is reported.
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import type { Workspace } from './resolve/model.ts';
+import { resolveWorkspace } from './resolve/resolve.ts';
+import { loadWorkspace, type Loaded } from './settings/load.ts';
+import { locateDiagnostics } from './settings/locate.ts';
+import { parseSettings } from './settings/parse.ts';
+
+export interface Compiled {
+  /** Absent when any error was found: nothing may be emitted. */
+  workspace?: Workspace;
+  loaded: Loaded;
+  /** Every error and warning, located and sorted. */
+  diagnostics: Diagnostic[];
+}
+
+export async function compileSettings(root: string): Promise<Compiled> {
+  const loaded = loadWorkspace(root);
+  const parsed = parseSettings(loaded);
+  const resolved = resolveWorkspace(parsed);
+  const found = [...loaded.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics];
+  const diagnostics = found.length === 0 ? [] : sortDiagnostics(await locateDiagnostics(found));
+  const workspace = hasErrors(found) ? undefined : resolved.workspace;
+  return { loaded, diagnostics, ...(workspace ? { workspace } : {}) };
+}

@@ -1,0 +1,95 @@
+// Diagnostics: what every stage returns instead of printing or throwing.
+
+export type Severity = 'error' | 'warning';
+
+/** A key in a settings path: a property name or an array index. */
+export type PathSegment = string | number;
+
+/** Where a diagnostic comes from, before it is located to a line and column. */
+export interface Origin {
+  /** Absolute path of the settings module. */
+  file: string;
+  /** The export holding the settings object ('default' for a default export); absent for file-level problems. */
+  exportName?: string;
+  /** Path inside the exported value, e.g. ['repositories', 2, 'build', 'branches', 'Taxaroo-Ap']. */
+  path: PathSegment[];
+}
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable kebab-case code, e.g. `unknown-carbon-repo`: what tests and users search for. */
+  code: string;
+  message: string;
+  origin: Origin;
+  /** Known when the problem was found in source text (syntax errors, thrown errors). */
+  position?: Position;
+}
+
+export function error(
+  code: string,
+  origin: Origin,
+  message: string,
+  position?: Position,
+): Diagnostic {
+  return { severity: 'error', code, origin, message, ...(position ? { position } : {}) };
+}
+
+export function warning(code: string, origin: Origin, message: string): Diagnostic {
+  return { severity: 'warning', code, origin, message };
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** `repositories[2].build.branches.Taxaroo-Ap`: how users read a path. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let text = '';
+  for (const segment of path) {
+    text += typeof segment === 'number' ? `[${segment}]` : text === '' ? segment : `.${segment}`;
+  }
+  return text;
+}
+
+/** Quotes a user's value for a message the way they would write it. */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  try {
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  } catch {
+    return String(value);
+  }
+}
+
+/** `projects/taxaroo.ts:12:7 - error unknown-carbon-repo: repositories[0].build.carbonRepo: ...` */
+export function formatDiagnostic(
+  diagnostic: Diagnostic,
+  displayFile: (file: string) => string,
+): string {
+  const { position, origin } = diagnostic;
+  const where = position
+    ? `${displayFile(origin.file)}:${position.line}:${position.column}`
+    : displayFile(origin.file);
+  const path = formatPath(origin.path);
+  return `${where} - ${diagnostic.severity} ${diagnostic.code}: ${path === '' ? '' : `${path}: `}${diagnostic.message}`;
+}
+
+/** By file, line and column: the order an editor walks them. */
+export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort(
+    (a, b) =>
+      a.origin.file.localeCompare(b.origin.file) ||
+      (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
+      (a.position?.column ?? 0) - (b.position?.column ?? 0),
+  );
+}

@@ -1,0 +1,16 @@
+// Carbon's public API: what settings modules import (`import { defineProject } from 'carbon'`).
+export { defineConfig, defineProject } from './settings/define.ts';
+export type {
+  AwsSettings,
+  BuildSettings,
+  CarbonConfig,
+  CircleCISettings,
+  EcsSettings,
+  GitSettings,
+  LocalRemote,
+  OrbSettings,
+  OriginRemote,
+  ProjectSettings,
+  RepositorySettings,
+  SyncRule,
+} from './settings/types.ts';

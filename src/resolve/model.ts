@@ -1,0 +1,75 @@
+// The resolved model: everything emit needs, with every cross-repository link followed, every
+// URL rendered and every convention applied. Plain data; no settings shapes leak past this point.
+import type { Config } from '../settings/schema.ts';
+import type { Source } from '../settings/parse.ts';
+
+export interface Workspace {
+  config: Config;
+  configSource?: Source;
+  projects: ResolvedProject[];
+}
+
+export interface ResolvedProject {
+  id: string;
+  name: string;
+  source: Source;
+  repositories: ResolvedRepository[];
+}
+
+export interface ResolvedRepository {
+  id: string;
+  name: string;
+  projectId: string;
+  /** The agency's repository, where CircleCI runs. */
+  local: { url: string; defaultBranch: string };
+  /** The client's repository. */
+  origin?: { url: string; defaultBranch: string };
+  build?: BuildPlan;
+  syncs: SyncPlan[];
+}
+
+/** A repository cloned into the build workspace. */
+export interface Checkout {
+  repository: string;
+  url: string;
+  branch: string;
+  /** Folder relative to the build workspace. */
+  path: string;
+}
+
+export type DeployMode = 'ecs_service' | 'hook' | 'none';
+
+export interface BuildPlan {
+  enabled: boolean;
+  strategy: string;
+  job: string;
+  /** Pushes to this branch run the build. */
+  branch: string;
+  /** This repository's own checkout, relative to the build workspace. */
+  path: string;
+  carbon: Checkout;
+  linked: Checkout[];
+  /** Fingerprints of the SSH keys the clones need, in order, without repeats. */
+  sshKeys: string[];
+  aws: { region: string; accountId: string; roleArn: string };
+  image: { ecrRepository: string; dockerfile: string; context: string };
+  deploy: { mode: DeployMode; cluster: string; service: string; container: string; hook?: string };
+}
+
+export interface SyncEnd {
+  side: 'origin' | 'local';
+  url: string;
+  branch: string;
+  sshKey?: string;
+}
+
+export interface SyncPlan {
+  /** Schedule name, unique in its repository: it gates the workflow and names the schedule. */
+  name: string;
+  direction: 'local' | 'origin';
+  cron: string;
+  from: SyncEnd;
+  to: SyncEnd;
+  /** Index of the rule in the written `sync` list. */
+  index: number;
+}

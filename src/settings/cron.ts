@@ -1,0 +1,131 @@
+// Cron strings: exactly five numeric fields, bounds checked. Names and @macros are refused with the
+// numeric form to write instead, because CircleCI's schedulers accept only numbers.
+
+export interface CronRange {
+  start: number;
+  end: number;
+  step: number;
+  /** Written as `*` or `*\/n`: the whole range of the field. */
+  star: boolean;
+}
+
+export interface CronField {
+  name: 'minute' | 'hour' | 'day-of-month' | 'month' | 'day-of-week';
+  text: string;
+  ranges: CronRange[];
+}
+
+export type Cron = [CronField, CronField, CronField, CronField, CronField];
+
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12 },
+  { name: 'day-of-week', min: 0, max: 6 },
+] as const;
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+export type CronResult = { ok: true; cron: Cron } | { ok: false; message: string };
+
+export function parseCron(text: string): CronResult {
+  const fail = (why: string): CronResult => ({
+    ok: false,
+    message: `${JSON.stringify(text)} ${why}`,
+  });
+  const trimmed = text.trim();
+  const macro = MACROS[trimmed.toLowerCase()];
+  if (macro) return fail(`uses a macro: write the five fields instead, "${macro}"`);
+  if (trimmed.startsWith('@'))
+    return fail('uses a macro: write five numeric fields, as "0 * * * *"');
+  const parts = trimmed.split(/\s+/);
+  if (parts.length !== 5) {
+    return fail(
+      `has ${parts.length} field${parts.length === 1 ? '' : 's'}: write exactly five ` +
+        '(minute hour day-of-month month day-of-week), as "0 * * * *"',
+    );
+  }
+  const fields: CronField[] = [];
+  for (let i = 0; i < 5; i++) {
+    const spec = FIELDS[i]!;
+    const result = parseField(parts[i]!, spec.name, spec.min, spec.max);
+    if (typeof result === 'string') return fail(result);
+    fields.push({ name: spec.name, text: parts[i]!, ranges: result });
+  }
+  return { ok: true, cron: fields as Cron };
+}
+
+function parseField(text: string, name: string, min: number, max: number): CronRange[] | string {
+  const ranges: CronRange[] = [];
+  for (const item of text.split(',')) {
+    const range = parseItem(item, name, min, max);
+    if (typeof range === 'string') return range;
+    ranges.push(range);
+  }
+  return ranges;
+}
+
+function parseItem(item: string, name: string, min: number, max: number): CronRange | string {
+  const [base = '', stepText, extra] = item.split('/');
+  if (extra !== undefined || base === '')
+    return `has a malformed ${name} field ${JSON.stringify(item)}`;
+  let step = 1;
+  if (stepText !== undefined) {
+    if (!/^\d+$/.test(stepText) || Number(stepText) === 0) {
+      return `has a malformed step ${JSON.stringify(`/${stepText}`)} in the ${name} field: write a positive number`;
+    }
+    step = Number(stepText);
+  }
+  if (base === '*') return { start: min, end: max, step, star: true };
+  const bounds = base.split('-');
+  if (bounds.length > 2)
+    return `has a malformed range ${JSON.stringify(base)} in the ${name} field`;
+  const numbers: number[] = [];
+  for (const bound of bounds) {
+    const value = parseNumber(bound, name, min, max);
+    if (typeof value === 'string') return value;
+    numbers.push(value);
+  }
+  const start = numbers[0]!;
+  const end = numbers[1] ?? (stepText === undefined ? start : max);
+  if (end < start) return `has a backwards range ${JSON.stringify(base)} in the ${name} field`;
+  return { start, end, step, star: false };
+}
+
+function parseNumber(text: string, name: string, min: number, max: number): number | string {
+  const upper = text.toUpperCase();
+  const month = MONTHS.indexOf(upper);
+  if (name === 'month' && month >= 0) return `names a month: write ${month + 1} for ${upper}`;
+  const day = DAYS.indexOf(upper);
+  if (name === 'day-of-week' && day >= 0) return `names a day: write ${day} for ${upper}`;
+  if (name === 'day-of-week' && text === '7') return 'uses 7 for Sunday: write 0';
+  if (!/^\d+$/.test(text)) {
+    return `has ${JSON.stringify(text)} in the ${name} field: write a number from ${min} to ${max}`;
+  }
+  const value = Number(text);
+  if (value < min || value > max) {
+    return `has ${value} in the ${name} field: it must be from ${min} to ${max}`;
+  }
+  return value;
+}
+
+/** Every value a field matches, ascending. */
+export function expand(field: CronField): number[] {
+  const values = new Set<number>();
+  for (const range of field.ranges) {
+    for (let v = range.start; v <= range.end; v += range.step) values.add(v);
+  }
+  return [...values].sort((a, b) => a - b);
+}

@@ -1,0 +1,235 @@
+// parse: checks the loaded values against the settings schema and fills in defaults. Repositories
+// are parsed one by one, so a mistake in one repository neither hides the others nor stops the
+// cross-repository rules from running on them.
+import { z } from 'zod';
+import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
+import { didYouMean } from '../suggest.ts';
+import type { Loaded, SettingsExport } from './load.ts';
+import {
+  configSchema,
+  projectSchema,
+  repositorySchema,
+  withoutValueChecks,
+  type Config,
+  type Project,
+  type Repository,
+} from './schema.ts';
+
+/** Where a parsed settings object was written. */
+export interface Source {
+  file: string;
+  exportName: string;
+}
+
+export interface ParsedProject {
+  source: Source;
+  settings: Omit<Project, 'repositories'>;
+  /** Parsed repositories with their index in the written list (which `path`s refer to). */
+  repositories: { index: number; settings: Repository }[];
+  /** Ids of the repositories that failed to parse: they exist, so references to them are not typos. */
+  invalidRepositoryIds: string[];
+}
+
+export interface Parsed {
+  /** The workspace root: messages name files relative to it. */
+  root: string;
+  config: Config;
+  configSource?: Source;
+  projects: ParsedProject[];
+  diagnostics: Diagnostic[];
+}
+
+const projectShellSchema = projectSchema.extend({
+  repositories: z.array(z.unknown()).min(1, 'a project needs at least one repository'),
+});
+
+export function parseSettings(loaded: Loaded): Parsed {
+  const diagnostics: Diagnostic[] = [];
+  let config = configSchema.parse(undefined);
+  let configSource: Source | undefined;
+  if (loaded.config) {
+    configSource = { file: loaded.config.file, exportName: loaded.config.exportName };
+    const parsed = parseValue(configSchema, loaded.config, [], diagnostics);
+    if (parsed) config = parsed.data;
+  }
+  const projects: ParsedProject[] = [];
+  for (const entry of loaded.projects) {
+    const project = parseProject(entry, diagnostics);
+    if (project) projects.push(project);
+  }
+  return {
+    root: loaded.root,
+    config,
+    ...(configSource ? { configSource } : {}),
+    projects,
+    diagnostics,
+  };
+}
+
+function parseProject(entry: SettingsExport, diagnostics: Diagnostic[]): ParsedProject | undefined {
+  const shell = parseValue(projectShellSchema, entry, [], diagnostics);
+  if (!shell) return undefined;
+  const { repositories: written, ...settings } = shell.data;
+  const project: ParsedProject = {
+    source: { file: entry.file, exportName: entry.exportName },
+    settings,
+    repositories: [],
+    invalidRepositoryIds: [],
+  };
+  written.forEach((value, index) => {
+    const repository = parseValue(
+      repositorySchema,
+      { ...entry, value },
+      ['repositories', index],
+      diagnostics,
+    );
+    if (repository) {
+      project.repositories.push({ index, settings: repository.data });
+    } else {
+      const id = (value as { id?: unknown } | null)?.id;
+      if (typeof id === 'string') project.invalidRepositoryIds.push(id);
+    }
+  });
+  return project;
+}
+
+/**
+ * Parses one value: every issue and unknown field becomes a diagnostic. When values fail their
+ * checks but the structure is sound, the structure is still returned (as `lenient`), so that the
+ * cross-repository rules see it; an error has been reported either way, so nothing is emitted.
+ */
+function parseValue<T extends z.ZodType>(
+  schema: T,
+  entry: SettingsExport,
+  prefix: PathSegment[],
+  diagnostics: Diagnostic[],
+): { data: z.output<T>; strict: boolean } | undefined {
+  diagnostics.push(
+    ...unknownFields(schema, entry.value, []).map(([path, known]) => {
+      const key = String(path.at(-1));
+      const close = didYouMean(key, known);
+      const list = close === '' ? ` (fields here: ${known.join(', ')})` : '';
+      return error(
+        'unknown-field',
+        { file: entry.file, exportName: entry.exportName, path: [...prefix, ...path] },
+        `unknown field ${quote(key)}${close}${list}`,
+      );
+    }),
+  );
+  const result = schema.safeParse(entry.value, { reportInput: true });
+  if (result.success) return { data: result.data, strict: true };
+  for (const issue of result.error.issues) {
+    diagnostics.push(...issueDiagnostics(issue, entry, prefix));
+  }
+  const lenient = withoutValueChecks(() => schema.safeParse(entry.value));
+  return lenient.success ? { data: lenient.data, strict: false } : undefined;
+}
+
+function issueDiagnostics(
+  issue: z.core.$ZodIssue,
+  entry: SettingsExport,
+  prefix: PathSegment[],
+): Diagnostic[] {
+  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  const origin = (at: PathSegment[]): Origin => ({
+    file: entry.file,
+    exportName: entry.exportName,
+    path: [...prefix, ...at],
+  });
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case 'invalid_type': {
+      if (input === undefined) {
+        return [
+          error(
+            'missing-field',
+            origin(path),
+            `${quote(String(path.at(-1) ?? 'value'))} is required`,
+          ),
+        ];
+      }
+      return [
+        error('invalid-type', origin(path), `expected ${issue.expected}, got ${describe(input)}`),
+      ];
+    }
+    case 'invalid_union':
+      return [
+        error(
+          'invalid-type',
+          origin(path),
+          `${quote(input)} has the wrong type: write a string or a number`,
+        ),
+      ];
+    case 'invalid_value': {
+      const options = issue.values.map((value) => quote(value));
+      const close = typeof input === 'string' ? didYouMean(input, issue.values.map(String)) : '';
+      return [
+        error(
+          'invalid-value',
+          origin(path),
+          `${quote(input)} is not one of ${options.join(', ')}${close}`,
+        ),
+      ];
+    }
+    case 'custom': {
+      const code = (issue.params as { code?: string } | undefined)?.code ?? 'invalid-value';
+      return [error(code, origin(path), issue.message)];
+    }
+    case 'too_small':
+      return [error('too-small', origin(path), issue.message)];
+    default:
+      return [error('invalid-value', origin(path), `${issue.message} (got ${quote(input)})`)];
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${quote(value)}`;
+}
+
+/** Every written field the schema does not know, with the fields that object does know. */
+function unknownFields(
+  schema: z.core.$ZodType,
+  value: unknown,
+  path: PathSegment[],
+): [PathSegment[], string[]][] {
+  const inner = unwrap(schema);
+  if (!inner || typeof value !== 'object' || value === null) return [];
+  const def = inner._zod.def as unknown as Record<string, unknown> & { type: string };
+  const found: [PathSegment[], string[]][] = [];
+  if (def.type === 'object' && !Array.isArray(value)) {
+    const shape = def['shape'] as Record<string, z.core.$ZodType>;
+    const known = Object.keys(shape);
+    for (const [key, field] of Object.entries(value)) {
+      const fieldSchema = shape[key];
+      if (fieldSchema) found.push(...unknownFields(fieldSchema, field, [...path, key]));
+      else found.push([[...path, key], known]);
+    }
+  } else if (def.type === 'array' && Array.isArray(value)) {
+    value.forEach((item, index) =>
+      found.push(...unknownFields(def['element'] as z.core.$ZodType, item, [...path, index])),
+    );
+  } else if (def.type === 'record' && !Array.isArray(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      found.push(...unknownFields(def['valueType'] as z.core.$ZodType, item, [...path, key]));
+    }
+  }
+  return found;
+}
+
+function unwrap(schema: z.core.$ZodType | undefined): z.core.$ZodType | undefined {
+  let current = schema;
+  while (current) {
+    const def = current._zod.def as unknown as Record<string, unknown> & { type: string };
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable') {
+      current = def['innerType'] as z.core.$ZodType;
+    } else if (def.type === 'pipe') {
+      current = def['in'] as z.core.$ZodType;
+    } else {
+      return current;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,301 @@
+// The zod schema of the settings: structure, value checks, and the defaults documented in types.ts.
+// Its input type is what users write (types.ts); its output is the normalized form every later
+// stage reads, with every default filled in. Unknown fields are found by parse.ts, which walks the
+// written value beside this schema, so that a typo'd field does not stop the rest from parsing.
+import { z } from 'zod';
+import { didYouMean } from '../suggest.ts';
+import { parseCron } from './cron.ts';
+import type {
+  AwsSettings,
+  BuildSettings,
+  CarbonConfig,
+  EcsSettings,
+  LocalRemote,
+  OriginRemote,
+  ProjectSettings,
+  RepositorySettings,
+  SyncRule,
+} from './types.ts';
+import {
+  checkAwsAccountId,
+  checkAwsRegion,
+  checkBoardId,
+  checkBranch,
+  checkContext,
+  checkEcrRepository,
+  checkEcsName,
+  checkFingerprint,
+  checkGitUrl,
+  checkHttpsUrl,
+  checkId,
+  checkOrbName,
+  checkProjectKey,
+  checkRelativePath,
+  checkRoleArn,
+  checkSemver,
+} from './values.ts';
+
+let valueChecks = true;
+
+/**
+ * Parses with structure and types checked but values not: how parse still gets the shape of a
+ * repository with a bad branch name, so that the cross-repository rules can run on it too.
+ */
+export function withoutValueChecks<T>(parse: () => T): T {
+  valueChecks = false;
+  try {
+    return parse();
+  } finally {
+    valueChecks = true;
+  }
+}
+
+type Issue = { path?: string[]; message: string; code: string };
+
+/** A value check, skipped by withoutValueChecks; its issues carry a stable diagnostic code. */
+function valueCheck<T>(check: (value: T) => Issue | undefined) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    if (!valueChecks) return;
+    const issue = check(value);
+    if (issue === undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: issue.message,
+      params: { code: issue.code },
+      ...(issue.path ? { path: issue.path } : {}),
+    });
+  };
+}
+
+/**
+ * One of a few strings. Written as a checked string rather than `z.enum` so that a wrong choice is
+ * a value problem (the rest of the object still parses) and can suggest the closest choice.
+ */
+function oneOf<const T extends readonly [string, ...string[]]>(choices: T) {
+  return z
+    .string()
+    .superRefine(
+      valueCheck((value: string) =>
+        choices.includes(value)
+          ? undefined
+          : {
+              code: 'invalid-value',
+              message: `${JSON.stringify(value)} is not one of ${choices.map((c) => JSON.stringify(c)).join(', ')}${didYouMean(value, choices)}`,
+            },
+      ),
+    )
+    .transform((value) => value as T[number]);
+}
+
+/** A string checked by one of values.ts's checks. */
+function checked(code: string, check: (value: string) => string | undefined) {
+  return z.string().superRefine(
+    valueCheck((value: string) => {
+      const message = check(value);
+      return message === undefined ? undefined : { code, message };
+    }),
+  );
+}
+
+const id = checked('invalid-id', checkId);
+const branch = checked('invalid-branch', checkBranch);
+const gitUrl = checked('invalid-git-url', checkGitUrl);
+const httpsUrl = checked('invalid-url', checkHttpsUrl);
+const cron = checked('invalid-cron', (value) => {
+  const result = parseCron(value);
+  return result.ok ? undefined : result.message;
+});
+const name = z.string().min(1, 'must not be empty');
+
+const awsSchema = z.object({
+  region: checked('invalid-aws-region', checkAwsRegion).optional(),
+  accountId: checked('invalid-aws-account', checkAwsAccountId).optional(),
+  roleArn: checked('invalid-role-arn', checkRoleArn).optional(),
+});
+
+const ecsSchema = z
+  .object({
+    ecrRepository: checked('invalid-ecr-repository', checkEcrRepository).optional(),
+    cluster: checked('invalid-ecs-name', checkEcsName).optional(),
+    service: checked('invalid-ecs-name', checkEcsName).optional(),
+    container: checked('invalid-ecs-name', checkEcsName).optional(),
+    dockerfile: checked('invalid-path', checkRelativePath).optional(),
+    context: checked('invalid-path', checkRelativePath).optional(),
+    deploy: oneOf(['ecs_service', 'hook', 'none']).default('ecs_service'),
+    hook: checked('invalid-path', checkRelativePath).optional(),
+  })
+  .superRefine(
+    valueCheck((ecs: { deploy: string; hook?: string | undefined }) =>
+      ecs.deploy === 'hook' && ecs.hook === undefined
+        ? {
+            code: 'missing-hook',
+            path: ['hook'],
+            message:
+              'deploy is "hook" but no hook is set: name the executable in the carbon repository, as "deploy/api.sh"',
+          }
+        : undefined,
+    ),
+  );
+
+const buildSchema = z.object({
+  enabled: z.boolean().default(true),
+  // Strategy and job are checked against the strategies Carbon knows by the resolver, which can
+  // list them and suggest the closest; here they only need to be strings.
+  strategy: z.string().default('ecs'),
+  job: z.string().default('CarbonBuild'),
+  branch: branch.optional(),
+  carbonRepo: id,
+  carbonBranch: branch.optional(),
+  branches: z.record(z.string(), branch).default({}),
+  ecs: ecsSchema.optional(),
+});
+
+const syncSchema = z.object({
+  direction: oneOf(['local', 'origin']),
+  cron,
+  branches: z.object({ origin: branch, local: branch }),
+});
+
+const localSchema = z.object({
+  git: gitUrl,
+  defaultBranch: branch.default('main'),
+});
+
+const originSchema = z.object({
+  git: gitUrl,
+  defaultBranch: branch.default('main'),
+  defaultBranchFrom: branch.optional(),
+});
+
+export const repositorySchema = z
+  .object({
+    id,
+    name,
+    build: buildSchema.optional(),
+    sync: z.array(syncSchema).default([]),
+    local: localSchema,
+    origin: originSchema.optional(),
+  })
+  // The normalization of defaults that depend on other fields: the build branch follows the
+  // repository's default branch, the carbon branch follows the build branch.
+  .transform(({ build, origin, ...repository }) => {
+    const buildBranch = build?.branch ?? repository.local.defaultBranch;
+    return {
+      ...repository,
+      build: build && {
+        ...build,
+        branch: buildBranch,
+        carbonBranch: build.carbonBranch ?? buildBranch,
+        ecs: build.ecs ?? { deploy: 'ecs_service' as const },
+      },
+      origin: origin && {
+        ...origin,
+        defaultBranchFrom: origin.defaultBranchFrom ?? origin.defaultBranch,
+      },
+    };
+  });
+
+export const projectSchema = z.object({
+  id,
+  name,
+  projectKey: checked('invalid-project-key', checkProjectKey).optional(),
+  boardId: z
+    .union([z.string(), z.number()])
+    .superRefine(
+      valueCheck((value: string | number) => {
+        const message = checkBoardId(value);
+        return message === undefined ? undefined : { code: 'invalid-board-id', message };
+      }),
+    )
+    .transform(String)
+    .optional(),
+  avatar: httpsUrl.optional(),
+  hero: httpsUrl.optional(),
+  aws: awsSchema.default({}),
+  repositories: z.array(repositorySchema).min(1, 'a project needs at least one repository'),
+});
+
+export const configSchema = z
+  .object({
+    orb: z
+      .object({
+        namespace: checked('invalid-orb-name', checkOrbName).default('blackstone'),
+        name: checked('invalid-orb-name', checkOrbName).default('carbon'),
+        version: checked('invalid-version', checkSemver).default('1.0.0'),
+        reference: oneOf(['registry', 'url', 'inline']).default('registry'),
+        url: httpsUrl.optional(),
+      })
+      .superRefine(
+        valueCheck((orb: { reference: string; url?: string | undefined }) =>
+          orb.reference === 'url' && orb.url === undefined
+            ? {
+                code: 'missing-orb-url',
+                path: ['url'],
+                message:
+                  'reference is "url" but no url is set: give the https URL the orb is served from',
+              }
+            : undefined,
+        ),
+      )
+      .default({
+        namespace: 'blackstone',
+        name: 'carbon',
+        version: '1.0.0',
+        reference: 'registry',
+      }),
+    circleci: z
+      .object({
+        context: checked('invalid-context', checkContext).default('carbon'),
+        scheduling: oneOf(['schedule-triggers', 'scheduled-workflows']).default(
+          'schedule-triggers',
+        ),
+        scheduleActor: oneOf(['system', 'current']).default('system'),
+      })
+      .default({ context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' }),
+    aws: awsSchema.default({}),
+    git: z
+      .object({
+        transport: oneOf(['ssh', 'https']).default('ssh'),
+        sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
+      })
+      .default({ transport: 'ssh', sshKeys: {} }),
+  })
+  .default({
+    orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
+    circleci: { context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' },
+    aws: {},
+    git: { transport: 'ssh', sshKeys: {} },
+  });
+
+/** A project with every default filled in. */
+export type Project = z.output<typeof projectSchema>;
+export type Repository = Project['repositories'][number];
+export type Build = NonNullable<Repository['build']>;
+export type SyncRuleSettings = Repository['sync'][number];
+/** The workspace configuration with every default filled in. */
+export type Config = z.output<typeof configSchema>;
+export type Aws = z.output<typeof awsSchema>;
+
+// What users write must be what the schema reads: a drift between types.ts and this file fails
+// the type check here rather than in a user's editor. Every written shape must be accepted by the
+// schema, and each object level must have exactly the same field names.
+type Fits<From, To> = [From] extends [To] ? true : never;
+type SameKeys<A, B> = [keyof A] extends [keyof B]
+  ? [keyof B] extends [keyof A]
+    ? true
+    : never
+  : never;
+type In<T extends z.ZodType> = NonNullable<z.input<T>>;
+export const typesAgree: [
+  Fits<ProjectSettings, z.input<typeof projectSchema>>,
+  Fits<CarbonConfig, z.input<typeof configSchema>>,
+  SameKeys<ProjectSettings, In<typeof projectSchema>>,
+  SameKeys<RepositorySettings, In<typeof repositorySchema>>,
+  SameKeys<BuildSettings, In<typeof buildSchema>>,
+  SameKeys<EcsSettings, In<typeof ecsSchema>>,
+  SameKeys<SyncRule, In<typeof syncSchema>>,
+  SameKeys<OriginRemote, In<typeof originSchema>>,
+  SameKeys<LocalRemote, In<typeof localSchema>>,
+  SameKeys<AwsSettings, In<typeof awsSchema>>,
+  SameKeys<CarbonConfig, In<typeof configSchema>>,
+] = [true, true, true, true, true, true, true, true, true, true, true];

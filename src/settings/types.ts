@@ -1,0 +1,315 @@
+// What users write: the settings shapes with the documentation their editor shows. The zod schema in
+// schema.ts checks values against these shapes and fills in the defaults documented here.
+
+/** A client project: `projects/<project>.ts` exports one or more of these. */
+export interface ProjectSettings {
+  /**
+   * Unique id of the project across the workspace; names the `generated/<id>/` folder.
+   * Letters, digits, `.`, `_` and `-`, starting with a letter or digit.
+   * @example 'taxaroo'
+   */
+  id: string;
+  /**
+   * Human-readable name, shown in schedule descriptions and the dashboard.
+   * @example 'Taxaroo'
+   */
+  name: string;
+  /**
+   * Jira project key: 2 to 10 upper-case letters, digits or `_`, starting with a letter.
+   * @example 'TAXR'
+   */
+  projectKey?: string;
+  /**
+   * Jira board number.
+   * @example '32'
+   */
+  boardId?: string | number;
+  /**
+   * Avatar image for the dashboard (an https URL).
+   * @example 'https://example.com/taxaroo-avatar.png'
+   */
+  avatar?: string;
+  /**
+   * Hero image for the dashboard (an https URL).
+   * @example 'https://images.example.com/taxaroo-hero.jpg'
+   */
+  hero?: string;
+  /**
+   * AWS settings for this project's builds, overriding the workspace's `aws` in `carbon.config.ts`
+   * field by field.
+   * @example { accountId: '210987654321', region: 'eu-west-1' }
+   */
+  aws?: AwsSettings;
+  /** The project's repositories: applications, their carbon repository, and any others. */
+  repositories: RepositorySettings[];
+}
+
+/** One repository of a project: the agency's mirror (`local`) and, optionally, the client's (`origin`). */
+export interface RepositorySettings {
+  /**
+   * Unique id of the repository in its project: the name used by `build.carbonRepo`, the keys of
+   * `build.branches`, the checkout folder in builds and the `generated/<project>/<id>/` folder.
+   * @example 'Taxaroo-API-V2'
+   */
+  id: string;
+  /**
+   * Human-readable name.
+   * @example 'Taxaroo API'
+   */
+  name: string;
+  /**
+   * How pushes to this repository are built and deployed. Omit it for repositories that are not
+   * built themselves, such as the carbon repository.
+   */
+  build?: BuildSettings;
+  /**
+   * Scheduled copies of a branch between the client's repository (`origin`) and the agency's
+   * mirror (`local`). Needs `origin`.
+   * @default []
+   */
+  sync?: SyncRule[];
+  /** The agency's repository, where CircleCI runs. */
+  local: LocalRemote;
+  /** The client's repository. Omit it for a repository that exists only at the agency. */
+  origin?: OriginRemote;
+}
+
+/** How a repository is built: the strategy, the job, and what it checks out beside the repository. */
+export interface BuildSettings {
+  /**
+   * Whether pushes to `branch` run the build. A disabled build is still checked.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * The build strategy. `ecs`: build a Docker image, push it to ECR and deploy it to ECS.
+   * @default 'ecs'
+   */
+  strategy?: 'ecs';
+  /**
+   * The orb job that runs the build; the strategy `ecs` provides `CarbonBuild`.
+   * @default 'CarbonBuild'
+   */
+  job?: 'CarbonBuild';
+  /**
+   * The branch of this repository whose pushes are built and deployed.
+   * @default local.defaultBranch
+   * @example 'develop'
+   */
+  branch?: string;
+  /**
+   * Id of the repository of this project that holds the Dockerfiles and the infrastructure (the
+   * "carbon" repository). A name that is no repository of the project is taken, with a warning, as
+   * the repository of that name beside this one (same host and owner as `local.git`).
+   * @example 'Taxaroo-Carbon'
+   */
+  carbonRepo: string;
+  /**
+   * The branch of the carbon repository to build with.
+   * @default the build's `branch`
+   * @example 'develop'
+   */
+  carbonBranch?: string;
+  /**
+   * Other repositories of the project that the build needs, each at a branch: repository id to
+   * branch. Each is cloned into the build workspace at `<repository id>/`.
+   * @default {}
+   * @example { 'Taxaroo-App': 'develop', 'Taxaroo-Admin': 'develop' }
+   */
+  branches?: Record<string, string>;
+  /** Overrides of the ECR and ECS names Carbon derives by convention. */
+  ecs?: EcsSettings;
+}
+
+/** ECR and ECS coordinates of a build. Every field has a conventional default. */
+export interface EcsSettings {
+  /**
+   * ECR repository the image is pushed to (created on first build).
+   * @default '<project id>/<repository id>', lower-cased
+   * @example 'taxaroo/taxaroo-api-v2'
+   */
+  ecrRepository?: string;
+  /**
+   * ECS cluster of the service.
+   * @default '<project id>-<build branch>' (characters other than letters, digits, `_` and `-` become `-`)
+   * @example 'taxaroo-develop'
+   */
+  cluster?: string;
+  /**
+   * ECS service to deploy.
+   * @default the repository id, lower-cased
+   * @example 'taxaroo-api-v2'
+   */
+  service?: string;
+  /**
+   * Container of the service's task definition whose image is replaced.
+   * @default the service name
+   */
+  container?: string;
+  /**
+   * Dockerfile, relative to the build workspace (the folder holding every checkout).
+   * @default '<carbonRepo>/<repository id>/Dockerfile'
+   */
+  dockerfile?: string;
+  /**
+   * Docker build context, relative to the build workspace. The default, the workspace itself,
+   * lets the Dockerfile copy from every checked-out repository.
+   * @default '.'
+   */
+  context?: string;
+  /**
+   * What happens after the image is pushed: `ecs_service` rolls the service onto a new task
+   * definition revision, `hook` runs an executable from the carbon repository, `none` stops.
+   * @default 'ecs_service'
+   */
+  deploy?: 'ecs_service' | 'hook' | 'none';
+  /**
+   * With `deploy: 'hook'`: the executable to run, relative to the carbon repository.
+   * @example 'deploy/api.sh'
+   */
+  hook?: string;
+}
+
+/** A scheduled branch copy between `origin` and `local`. */
+export interface SyncRule {
+  /**
+   * Which side is written: `local` copies `origin:branches.origin` into `local:branches.local`;
+   * `origin` copies `local:branches.local` into `origin:branches.origin`.
+   */
+  direction: 'local' | 'origin';
+  /**
+   * When to run, as five numeric cron fields in UTC: minute hour day-of-month month day-of-week.
+   * @example '0 * * * *'
+   */
+  cron: string;
+  /** The branch on each side. */
+  branches: {
+    /** Branch of the client's repository. @example 'develop' */
+    origin: string;
+    /** Branch of the agency's repository. @example 'sync/develop' */
+    local: string;
+  };
+}
+
+/** The agency's repository. */
+export interface LocalRemote {
+  /**
+   * Git URL: `host/owner/repo.git`, `git@host:owner/repo.git`, `https://…`, `ssh://…`, or
+   * `file:///absolute/path` for local mirrors. Rendered for the workspace's `git.transport`.
+   * @example 'github.com/BlackstoneStudio/Taxaroo-API-V2.git'
+   */
+  git: string;
+  /**
+   * The repository's default branch.
+   * @default 'main'
+   */
+  defaultBranch?: string;
+}
+
+/** The client's repository. */
+export interface OriginRemote extends LocalRemote {
+  /**
+   * The branch of the client's repository that the agency's default branch follows.
+   * @default defaultBranch
+   * @example 'develop'
+   */
+  defaultBranchFrom?: string;
+}
+
+/** AWS coordinates of builds. */
+export interface AwsSettings {
+  /**
+   * AWS region of ECR and ECS.
+   * @default 'us-east-1'
+   */
+  region?: string;
+  /**
+   * AWS account that owns ECR and ECS (12 digits). Required once any build is enabled.
+   * @example '123456789012'
+   */
+  accountId?: string;
+  /**
+   * IAM role that CircleCI's OIDC token assumes.
+   * @default 'arn:aws:iam::<accountId>:role/CarbonCircleCI'
+   */
+  roleArn?: string;
+}
+
+/** The workspace file `carbon.config.ts`. Every field has a default, and so may the file. */
+export interface CarbonConfig {
+  /** The shared orb and how generated configs reference it. */
+  orb?: OrbSettings;
+  /** CircleCI settings for generated configs. */
+  circleci?: CircleCISettings;
+  /** AWS defaults for every project. */
+  aws?: AwsSettings;
+  /** How generated jobs reach git repositories. */
+  git?: GitSettings;
+}
+
+export interface OrbSettings {
+  /**
+   * CircleCI orb namespace.
+   * @default 'blackstone'
+   */
+  namespace?: string;
+  /**
+   * Orb name.
+   * @default 'carbon'
+   */
+  name?: string;
+  /**
+   * Exact orb version referenced by configs. Published versions are immutable: change the orb,
+   * bump this.
+   * @default '1.0.0'
+   */
+  version?: string;
+  /**
+   * How configs reference the orb: `registry` (`namespace/name@version`, published with the
+   * CircleCI CLI), `url` (an https URL orb) or `inline` (the whole orb inside every config: works
+   * with nothing published).
+   * @default 'registry'
+   */
+  reference?: 'registry' | 'url' | 'inline';
+  /**
+   * With `reference: 'url'`: the https URL the orb is served from.
+   * @example 'https://orbs.example.com/carbon/1.0.0/orb.yml'
+   */
+  url?: string;
+}
+
+export interface CircleCISettings {
+  /**
+   * CircleCI context given to every Carbon job. CircleCI issues OIDC tokens (the AWS login) only to
+   * jobs that use a context.
+   * @default 'carbon'
+   */
+  context?: string;
+  /**
+   * How sync rules are scheduled: `schedule-triggers` (CircleCI's schedule API; the only way for
+   * GitHub App projects) or `scheduled-workflows` (legacy `triggers:` in the config).
+   * @default 'schedule-triggers'
+   */
+  scheduling?: 'schedule-triggers' | 'scheduled-workflows';
+  /**
+   * Who scheduled pipelines are attributed to (`schedule-triggers`).
+   * @default 'system'
+   */
+  scheduleActor?: 'system' | 'current';
+}
+
+export interface GitSettings {
+  /**
+   * How repository URLs are rendered in generated configs: `ssh` (git@host:owner/repo.git) or
+   * `https`. `file://` URLs are always left as written.
+   * @default 'ssh'
+   */
+  transport?: 'ssh' | 'https';
+  /**
+   * SSH keys the jobs add (CircleCI "additional SSH keys"), by the `host/owner` or
+   * `host/owner/repo` they open, longest match first.
+   * @default {}
+   * @example { 'github.com/Software-as-a-Service-LLC': 'SHA256:…' }
+   */
+  sshKeys?: Record<string, string>;
+}

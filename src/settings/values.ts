@@ -1,0 +1,192 @@
+// Checks for the values users write: each returns a message naming what is wrong and what would be
+// right, or undefined when the value is fine. They end up in generated YAML and in shell
+// environments, so they are held to a safe alphabet, not just to what git or AWS would accept.
+
+const q = (value: string): string => JSON.stringify(value);
+
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+export function checkId(value: string): string | undefined {
+  if (ID_PATTERN.test(value)) return undefined;
+  return `${q(value)} is not a valid id: use letters, digits, ".", "_" and "-", starting with a letter or digit`;
+}
+
+const BRANCH_ALPHABET = /^[A-Za-z0-9._/-]+$/;
+
+/**
+ * A branch name git accepts (`git check-ref-format --branch`) written only with `A-Za-z0-9._/-`.
+ * git itself allows `a;b`, `$(id)` and backticks; in a generated config or a script those would
+ * be shell or CircleCI parameter injection, so they are refused here.
+ */
+export function checkBranch(value: string): string | undefined {
+  const bad = `${q(value)} is not a valid branch name`;
+  if (value === '') return 'branch name is empty';
+  const unsafe = [...value].find((c) => !BRANCH_ALPHABET.test(c));
+  if (unsafe !== undefined) {
+    return `${bad}: ${q(unsafe)} is not allowed (use letters, digits, ".", "_", "/" and "-")`;
+  }
+  if (value.startsWith('-')) return `${bad}: it must not start with "-"`;
+  if (value.startsWith('/') || value.endsWith('/'))
+    return `${bad}: it must not start or end with "/"`;
+  if (value.includes('//')) return `${bad}: it must not contain "//"`;
+  if (value.includes('..')) return `${bad}: it must not contain ".."`;
+  if (value.endsWith('.')) return `${bad}: it must not end with "."`;
+  if (value === 'HEAD') return `${bad}: "HEAD" is reserved by git`;
+  for (const component of value.split('/')) {
+    if (component.startsWith('.')) return `${bad}: no part between "/" may start with "."`;
+    if (component.endsWith('.lock')) return `${bad}: no part between "/" may end with ".lock"`;
+  }
+  if (value.length > 200) return `${bad}: it is longer than 200 characters`;
+  return undefined;
+}
+
+/** A git remote, parsed so that it can be rendered for either transport. */
+export type GitLocation =
+  | { kind: 'remote'; host: string; port?: number; user?: string; path: string }
+  | { kind: 'file'; path: string };
+
+const HOST =
+  '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+';
+const REPO_PATH = '[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)+';
+const GIT_FORMS: { pattern: RegExp; parse: (m: RegExpExecArray) => GitLocation }[] = [
+  {
+    // The seed's form: github.com/Owner/repo.git
+    pattern: new RegExp(`^(${HOST})/(${REPO_PATH})$`),
+    parse: (m) => ({ kind: 'remote', host: m[1]!, path: m[2]! }),
+  },
+  {
+    pattern: new RegExp(`^([A-Za-z0-9_][A-Za-z0-9._-]*)@(${HOST}):(${REPO_PATH})$`),
+    parse: (m) => ({ kind: 'remote', user: m[1]!, host: m[2]!, path: m[3]! }),
+  },
+  {
+    pattern: new RegExp(`^https://(${HOST})/(${REPO_PATH})$`),
+    parse: (m) => ({ kind: 'remote', host: m[1]!, path: m[2]! }),
+  },
+  {
+    pattern: new RegExp(
+      `^ssh://(?:([A-Za-z0-9_][A-Za-z0-9._-]*)@)?(${HOST})(?::(\\d{1,5}))?/(${REPO_PATH})$`,
+    ),
+    parse: (m) => ({
+      kind: 'remote',
+      host: m[2]!,
+      path: m[4]!,
+      ...(m[1] ? { user: m[1] } : {}),
+      ...(m[3] ? { port: Number(m[3]) } : {}),
+    }),
+  },
+  {
+    pattern: /^file:\/\/(\/(?:[A-Za-z0-9_][A-Za-z0-9._+-]*\/?)*)$/,
+    parse: (m) => ({ kind: 'file', path: m[1]! }),
+  },
+];
+
+export function parseGitUrl(value: string): GitLocation | undefined {
+  for (const form of GIT_FORMS) {
+    const match = form.pattern.exec(value);
+    if (match) {
+      const location = form.parse(match);
+      if (location.path.split('/').some((part) => part === '..' || part === '.')) return undefined;
+      return location;
+    }
+  }
+  return undefined;
+}
+
+export function checkGitUrl(value: string): string | undefined {
+  if (parseGitUrl(value)) return undefined;
+  const hint = value.startsWith('file://')
+    ? 'a file URL needs an absolute path: file:///srv/git/repo.git'
+    : 'write host/owner/repo.git (as github.com/BlackstoneStudio/Taxaroo-API-V2.git), ' +
+      'git@host:owner/repo.git, https://host/owner/repo.git, ssh://host/owner/repo.git or ' +
+      'file:///absolute/path, using letters, digits, ".", "_" and "-" in names';
+  return `${q(value)} is not a git URL Carbon understands: ${hint}`;
+}
+
+export function checkHttpsUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `${q(value)} is not a URL: write a full https:// address`;
+  }
+  if (url.protocol !== 'https:') return `${q(value)} must be an https:// URL`;
+  return undefined;
+}
+
+export function checkProjectKey(value: string): string | undefined {
+  if (/^[A-Z][A-Z0-9_]{1,9}$/.test(value)) return undefined;
+  return (
+    `${q(value)} is not a Jira project key: 2 to 10 characters, upper-case letters, digits and "_", ` +
+    `starting with a letter (as "TAXR")`
+  );
+}
+
+export function checkBoardId(value: string | number): string | undefined {
+  const text = String(value);
+  if (/^[1-9][0-9]*$/.test(text)) return undefined;
+  return `${q(text)} is not a Jira board id: write the board's number, as "32"`;
+}
+
+export function checkAwsRegion(value: string): string | undefined {
+  if (/^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/.test(value)) return undefined;
+  return `${q(value)} is not an AWS region: write one such as "us-east-1" or "eu-west-2"`;
+}
+
+export function checkAwsAccountId(value: string): string | undefined {
+  if (/^\d{12}$/.test(value)) return undefined;
+  return `${q(value)} is not an AWS account id: write the 12 digits, as "123456789012"`;
+}
+
+export function checkRoleArn(value: string): string | undefined {
+  if (/^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/.test(value))
+    return undefined;
+  return `${q(value)} is not an IAM role ARN: write arn:aws:iam::123456789012:role/RoleName`;
+}
+
+const ECR_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+export function checkEcrRepository(value: string): string | undefined {
+  if (ECR_NAME.test(value) && value.length >= 2 && value.length <= 256) return undefined;
+  return (
+    `${q(value)} is not an ECR repository name: lower-case letters and digits separated by ` +
+    `".", "_", "-" or "/", 2 to 256 characters (as "taxaroo/taxaroo-api-v2")`
+  );
+}
+
+/** ECS cluster, service and container names. */
+export function checkEcsName(value: string): string | undefined {
+  if (/^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/.test(value)) return undefined;
+  return `${q(value)} is not a valid ECS name: letters, digits, "_" and "-", at most 255 characters`;
+}
+
+/** A path inside the build workspace: relative, no "..", safe characters only. */
+export function checkRelativePath(value: string): string | undefined {
+  const bad = `${q(value)} is not a valid relative path`;
+  if (!/^[A-Za-z0-9._/-]+$/.test(value))
+    return `${bad}: use letters, digits, ".", "_", "/" and "-"`;
+  if (value.startsWith('/')) return `${bad}: it must be relative to the build workspace`;
+  if (value.startsWith('-')) return `${bad}: it must not start with "-"`;
+  if (value.split('/').includes('..')) return `${bad}: it must not contain ".."`;
+  return undefined;
+}
+
+export function checkSemver(value: string): string | undefined {
+  if (/^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/.test(value)) return undefined;
+  return `${q(value)} is not an exact orb version: write X.Y.Z, as "1.4.0"`;
+}
+
+export function checkOrbName(value: string): string | undefined {
+  if (/^[a-z0-9][a-z0-9_-]*$/.test(value)) return undefined;
+  return `${q(value)} is not a valid orb namespace or name: lower-case letters, digits, "_" and "-"`;
+}
+
+export function checkContext(value: string): string | undefined {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value)) return undefined;
+  return `${q(value)} is not a valid CircleCI context name: letters, digits, ".", "_" and "-"`;
+}
+
+export function checkFingerprint(value: string): string | undefined {
+  if (/^(?:[0-9a-f]{2}(?::[0-9a-f]{2}){15}|SHA256:[A-Za-z0-9+/]{43})$/.test(value))
+    return undefined;
+  return `${q(value)} is not an SSH key fingerprint: write it as CircleCI shows it (SHA256:... or aa:bb:...)`;
+}
