@@ -13,7 +13,7 @@ import type { ParsedProject } from '../settings/parse.ts';
 import type { Config, Repository } from '../settings/schema.ts';
 import { closest, didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
-import { conventionalEcsNames, siblingGitUrl } from './links.ts';
+import { conventionalEcsNames, renderGitUrl, siblingGitUrl } from './links.ts';
 import { STRATEGIES, isStrategy } from './strategies.ts';
 
 export interface RuleContext {
@@ -149,7 +149,7 @@ export const carbonRepoExists: Rule = (context) => {
           'carbon-repo-outside-project',
           where,
           `carbonRepo ${quote(build.carbonRepo)} is no repository of project ${quote(project.settings.id)}: ` +
-            `taken as ${lookup.url ?? 'the repository of that name beside this one'}; add it to the ` +
+            `taken as ${lookup.url ? renderGitUrl(lookup.url, context.config.git.transport) : 'the repository of that name beside this one'}; add it to the ` +
             "project's repositories to silence this",
         ),
       );

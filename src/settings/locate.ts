@@ -9,7 +9,9 @@ type TsMorph = typeof import('ts-morph');
 
 /** Fills in `position` for every diagnostic that lacks one. */
 export async function locateDiagnostics(diagnostics: Diagnostic[]): Promise<Diagnostic[]> {
-  const needSource = diagnostics.some((d) => !d.position && d.origin.exportName !== undefined);
+  const needSource = diagnostics.some(
+    (d) => (!d.position && d.origin.exportName !== undefined) || d.code === 'syntax-error',
+  );
   const morph = needSource ? await import('ts-morph') : undefined;
   const files = new Map<string, SourceFile | undefined>();
   const sourceOf = (file: string): SourceFile | undefined => {
@@ -18,6 +20,7 @@ export async function locateDiagnostics(diagnostics: Diagnostic[]): Promise<Diag
     return files.get(file);
   };
   return diagnostics.map((diagnostic) => {
+    if (diagnostic.code === 'syntax-error') return withTypeScriptSyntax(morph, diagnostic);
     if (diagnostic.position) return diagnostic;
     const { file, exportName, path } = diagnostic.origin;
     const source = exportName === undefined ? undefined : sourceOf(file);
@@ -28,6 +31,21 @@ export async function locateDiagnostics(diagnostics: Diagnostic[]): Promise<Diag
         : undefined;
     return position ? { ...diagnostic, position } : diagnostic;
   });
+}
+
+/**
+ * The loader's transpiler reports a syntax error where it gave up; TypeScript's own parser says
+ * what was expected and where, as the user's editor does. Its first syntax error wins.
+ */
+function withTypeScriptSyntax(morph: TsMorph | undefined, diagnostic: Diagnostic): Diagnostic {
+  const source = morph && parse(morph, diagnostic.origin.file);
+  const first = source?.getProject().getProgram().getSyntacticDiagnostics(source)[0];
+  const start = first?.getStart();
+  if (!source || !first || start === undefined) return diagnostic;
+  const text = first.getMessageText();
+  const message = typeof text === 'string' ? text : text.getMessageText();
+  const { line, column } = source.getLineAndColumnAtPos(start);
+  return { ...diagnostic, message: `syntax error: ${message}`, position: { line, column } };
 }
 
 function isFile(path: string): boolean {
@@ -168,8 +186,15 @@ function findExport(
       return { marker: local?.getNameNode() ?? specifier, value: local?.getInitializer() };
     }
   }
+  // `exports const x` is read by TypeScript as a statement `exports` and a plain `const x`.
   const declaration = source.getVariableDeclaration(exportName);
-  if (declaration && Node.isVariableDeclaration(declaration))
+  if (declaration)
     return { marker: declaration.getNameNode(), value: declaration.getInitializer() };
+  const other = source.getExportedDeclarations().get(exportName)?.[0];
+  if (other)
+    return {
+      marker: (Node.hasName(other) ? other.getNameNode() : undefined) ?? other,
+      value: undefined,
+    };
   return undefined;
 }

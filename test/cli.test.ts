@@ -1,0 +1,92 @@
+// The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runCarbon } from './helpers/cli.ts';
+import { makeWorkspace } from './helpers/workspace.ts';
+
+describe('carbon CLI', () => {
+  it('teaches with --help and exits 0', () => {
+    const { code, stdout } = runCarbon(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Usage: carbon <command> [options]');
+    for (const word of ['generate', 'check', '--root', 'Exit codes'])
+      expect(stdout).toContain(word);
+  });
+
+  it('shows the help and exits 2 when no command is given', () => {
+    const { code, stdout } = runCarbon([]);
+    expect(code).toBe(2);
+    expect(stdout).toContain('Usage:');
+  });
+
+  it('rejects an unknown command and an unknown option with exit 2', () => {
+    const unknownCommand = runCarbon(['generat']);
+    expect(unknownCommand.code).toBe(2);
+    expect(unknownCommand.stderr).toContain('unknown command "generat"');
+    const unknownOption = runCarbon(['generate', '--rot', '.']);
+    expect(unknownOption.code).toBe(2);
+    expect(unknownOption.stderr).toContain("'--rot'");
+  });
+
+  it('reports every mistake of a workspace in one run, located, exits 2 and writes nothing', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts':
+        "export default { aws: { accountId: '123456789012' }, git: { transport: 'ssh' } };\n",
+      'projects/taxaroo.ts': [
+        'exports const taxaroo = {',
+        "  id: 'taxaroo',",
+        "  name: 'Taxaroo',",
+        '  repositories: [',
+        '    {',
+        "      id: 'Taxaroo-API-V2',",
+        "      name: 'Taxaroo API',",
+        '      build: {',
+        "        carbonRepo: 'Taxaroo-Carbn',",
+        "        branch: 'develop;id',",
+        "        branches: { 'Taxaroo-Ap': 'develop' },",
+        '      },',
+        "      sync: [{ direction: 'local', cron: '0 * * * MON', branches: { origin: 'develop', local: 'sync/develop' } }],",
+        "      local: { git: 'github.com/BlackstoneStudio/Taxaroo-API-V2.git', defaultBranch: 'develop' },",
+        "      origin: { git: 'github.com/Software-as-a-Service-LLC/taxaroo-api.git', defaultBranch: 'develop' },",
+        '    },',
+        "    { id: 'Taxaroo-App', name: 'Taxaroo App', local: { git: 'github.com/BlackstoneStudio/Taxaroo-App.git' } },",
+        "    { id: 'Taxaroo-Carbon', name: 'Taxaroo Carbon', local: { git: 'github.com/BlackstoneStudio/Taxaroo-Carbon.git' } },",
+        '  ],',
+        '};',
+        '',
+      ].join('\n'),
+      'projects/other.ts':
+        "export const other = { id: 'taxaroo', name: 'Other', repositories: [{ id: 'X', name: 'X', local: { git: 'github.com/a/x.git' } }] };\n",
+    });
+    const before = readdirSync(root).sort();
+    const { code, stdout, stderr } = runCarbon(['generate', '--root', root]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toEqual([
+      'projects/taxaroo.ts:1:1 - error exports-const: `exports const` is not valid TypeScript: write `export const` (export, without the s)',
+      'projects/taxaroo.ts:2:3 - error duplicate-project-id: id: project id "taxaroo" is already used by the export "other" of projects/other.ts: project ids must be unique across the workspace',
+      'projects/taxaroo.ts:9:9 - error unknown-carbon-repo: repositories[0].build.carbonRepo: carbonRepo "Taxaroo-Carbn" is no repository of project "taxaroo" (did you mean "Taxaroo-Carbon"?)',
+      'projects/taxaroo.ts:10:9 - error invalid-branch: repositories[0].build.branch: "develop;id" is not a valid branch name: ";" is not allowed (use letters, digits, ".", "_", "/" and "-")',
+      'projects/taxaroo.ts:11:21 - error unknown-linked-repository: repositories[0].build.branches.Taxaroo-Ap: "Taxaroo-Ap" is no repository of project "taxaroo" (did you mean "Taxaroo-App"?)',
+      'projects/taxaroo.ts:13:36 - error invalid-cron: repositories[0].sync[0].cron: "0 * * * MON" names a day: write 1 for MON',
+      '6 errors, 0 warnings',
+    ]);
+    expect(readdirSync(root).sort()).toEqual(before);
+  });
+
+  it('prints warnings but succeeds when there is no error', () => {
+    const module =
+      "export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }] };\n";
+    const root = makeWorkspace({
+      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'projects/acme.ts': module,
+    });
+    const { code, stderr } = runCarbon(['generate', '--root', root]);
+    const column = module.indexOf('carbonRepo') + 1;
+    expect(stderr).toContain(
+      `projects/acme.ts:1:${column} - warning carbon-repo-outside-project: repositories[0].build.carbonRepo:`,
+    );
+    expect(stderr).toContain('0 errors, 1 warning');
+    expect(code).toBe(0);
+  });
+});

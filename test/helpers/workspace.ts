@@ -1,0 +1,30 @@
+// Temporary workspaces built from a map of files, removed after each test.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
+
+const created: string[] = [];
+
+afterEach(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory with `files` (relative path -> content) written into it. */
+export function makeWorkspace(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'carbon-test-'));
+  created.push(root);
+  writeFiles(root, files);
+  return root;
+}
+
+export function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    const target = join(root, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+}
+
+/** A carbon.config.ts that satisfies builds: an AWS account. */
+export const MINIMAL_CONFIG = "export default { aws: { accountId: '123456789012' } };\n";

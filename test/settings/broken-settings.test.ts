@@ -1,0 +1,453 @@
+// Table tests: one broken setting per case, each asserting the code, the settings path and the line
+// reported. The line expected is where the case's text carries the marker `/*!*/`, so the table
+// also proves that diagnostics point at the offending property.
+import { describe, expect, it } from 'vitest';
+import { compileSettings } from '../../src/compile.ts';
+import { formatPath } from '../../src/diagnostics.ts';
+import { MINIMAL_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
+
+const API = `{
+      id: 'Api',
+      name: 'API',
+      build: {
+        enabled: true,
+        strategy: 'ecs',
+        job: 'CarbonBuild',
+        branch: 'develop',
+        carbonRepo: 'Carbon',
+        carbonBranch: 'develop',
+        branches: { Web: 'develop' },
+      },
+      sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'develop', local: 'sync/develop' } }],
+      local: { git: 'github.com/acme/api.git', defaultBranch: 'develop' },
+      origin: { git: 'github.com/client/api.git', defaultBranch: 'develop' },
+    }`;
+const WEB = `{ id: 'Web', name: 'Web', local: { git: 'github.com/acme/web.git' } }`;
+const CARBON = `{ id: 'Carbon', name: 'Carbon', local: { git: 'github.com/acme/carbon.git' } }`;
+
+interface Parts {
+  head?: string;
+  api?: string;
+  others?: string;
+}
+
+function projectModule({
+  head = "id: 'sample',\n  name: 'Sample',",
+  api = API,
+  others = `${WEB},\n    ${CARBON}`,
+}: Parts): string {
+  return `import { defineProject } from 'carbon';
+
+export const sample = defineProject({
+  ${head}
+  repositories: [
+    ${api},
+    ${others},
+  ],
+});
+`;
+}
+
+/** Replaces `find` in the API repository text, which must occur exactly once. */
+function api(find: string, replace: string): Parts {
+  if (API.split(find).length !== 2) throw new Error(`test bug: ${find} is not unique in API`);
+  return { api: API.replace(find, replace) };
+}
+
+interface Case {
+  name: string;
+  parts: Parts;
+  config?: string;
+  code: string;
+  path: string;
+  severity?: 'error' | 'warning';
+  /** A word the message must contain (the wrong value, a suggestion...). */
+  mentions?: string;
+}
+
+const cases: Case[] = [
+  {
+    name: 'id with a space',
+    parts: { head: "/*!*/id: 'my project',\n  name: 'Sample'," },
+    code: 'invalid-id',
+    path: 'id',
+    mentions: '"my project"',
+  },
+  {
+    name: 'empty name',
+    parts: { head: "id: 'sample',\n  /*!*/name: ''," },
+    code: 'too-small',
+    path: 'name',
+  },
+  {
+    name: 'lower-case Jira key',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/projectKey: 'taxr'," },
+    code: 'invalid-project-key',
+    path: 'projectKey',
+    mentions: '"taxr"',
+  },
+  {
+    name: 'board id with letters',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/boardId: 'b32'," },
+    code: 'invalid-board-id',
+    path: 'boardId',
+    mentions: '"b32"',
+  },
+  {
+    name: 'http avatar',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/avatar: 'http://example.com/a.png'," },
+    code: 'invalid-url',
+    path: 'avatar',
+    mentions: 'https',
+  },
+  {
+    name: 'hero that is no URL',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/hero: 'hero.png'," },
+    code: 'invalid-url',
+    path: 'hero',
+  },
+  {
+    name: 'unknown project field',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/boardID: '32'," },
+    code: 'unknown-field',
+    path: 'boardID',
+    mentions: 'did you mean "boardId"',
+  },
+  {
+    name: 'bad project AWS region',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  aws: { /*!*/region: 'Virginia' }," },
+    code: 'invalid-aws-region',
+    path: 'aws.region',
+  },
+  {
+    name: 'repository id with a slash',
+    parts: api("id: 'Api'", "/*!*/id: 'Api/v2'"),
+    code: 'invalid-id',
+    path: 'repositories[0].id',
+  },
+  {
+    name: 'missing local',
+    parts: { others: `/*!*/{ id: 'Web', name: 'Web' },\n    ${CARBON}` },
+    code: 'missing-field',
+    path: 'repositories[1].local',
+  },
+  {
+    name: 'enabled as a string',
+    parts: api('enabled: true', "/*!*/enabled: 'yes'"),
+    code: 'invalid-type',
+    path: 'repositories[0].build.enabled',
+  },
+  {
+    name: 'misspelt carbonRepo field',
+    parts: api("carbonRepo: 'Carbon'", "carbonRepo: 'Carbon', /*!*/carbonrepo: 'Carbon'"),
+    code: 'unknown-field',
+    path: 'repositories[0].build.carbonrepo',
+    mentions: 'did you mean "carbonRepo"',
+  },
+  {
+    name: 'branch with a semicolon',
+    parts: api("branch: 'develop'", "/*!*/branch: 'a;b'"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.branch',
+    mentions: '";"',
+  },
+  {
+    name: 'branch with command substitution',
+    parts: api("carbonBranch: 'develop'", "/*!*/carbonBranch: '$(id)'"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.carbonBranch',
+    mentions: '"$"',
+  },
+  {
+    name: 'branch with backticks',
+    parts: api("branches: { Web: 'develop' }", "branches: { /*!*/Web: '`id`' }"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.branches.Web',
+  },
+  {
+    name: 'branch starting with a dash',
+    parts: api("branch: 'develop'", "/*!*/branch: '-rf'"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.branch',
+    mentions: '"-"',
+  },
+  {
+    name: 'branch with ..',
+    parts: api("branch: 'develop'", "/*!*/branch: 'a..b'"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.branch',
+    mentions: '".."',
+  },
+  {
+    name: 'branch ending in .lock',
+    parts: api("branch: 'develop'", "/*!*/branch: 'feature/x.lock'"),
+    code: 'invalid-branch',
+    path: 'repositories[0].build.branch',
+    mentions: '.lock',
+  },
+  {
+    name: 'carbonRepo typo',
+    parts: api("carbonRepo: 'Carbon'", "/*!*/carbonRepo: 'Carbn'"),
+    code: 'unknown-carbon-repo',
+    path: 'repositories[0].build.carbonRepo',
+    mentions: 'did you mean "Carbon"',
+  },
+  {
+    name: 'carbonRepo far from any repository',
+    parts: api("carbonRepo: 'Carbon'", "/*!*/carbonRepo: 'Shared-Infrastructure'"),
+    code: 'carbon-repo-outside-project',
+    path: 'repositories[0].build.carbonRepo',
+    severity: 'warning',
+    mentions: 'git@github.com:acme/Shared-Infrastructure.git',
+  },
+  {
+    name: 'carbonRepo is the repository itself',
+    parts: api("carbonRepo: 'Carbon'", "/*!*/carbonRepo: 'Api'"),
+    code: 'carbon-repo-is-self',
+    path: 'repositories[0].build.carbonRepo',
+  },
+  {
+    name: 'linked repository typo',
+    parts: api("branches: { Web: 'develop' }", "branches: { /*!*/Wbe: 'develop' }"),
+    code: 'unknown-linked-repository',
+    path: 'repositories[0].build.branches.Wbe',
+    mentions: 'did you mean "Web"',
+  },
+  {
+    name: 'linked repository is itself',
+    parts: api("branches: { Web: 'develop' }", "branches: { /*!*/Api: 'develop' }"),
+    code: 'self-link',
+    path: 'repositories[0].build.branches.Api',
+  },
+  {
+    name: 'linked repository is the carbon repository',
+    parts: api("branches: { Web: 'develop' }", "branches: { /*!*/Carbon: 'main' }"),
+    code: 'carbon-repo-linked',
+    path: 'repositories[0].build.branches.Carbon',
+  },
+  {
+    name: 'unknown strategy',
+    parts: api("strategy: 'ecs'", "/*!*/strategy: 'ecss'"),
+    code: 'unknown-strategy',
+    path: 'repositories[0].build.strategy',
+    mentions: 'did you mean "ecs"',
+  },
+  {
+    name: 'job the strategy does not provide',
+    parts: api("job: 'CarbonBuild'", "/*!*/job: 'CarbonBiuld'"),
+    code: 'unknown-job',
+    path: 'repositories[0].build.job',
+    mentions: 'did you mean "CarbonBuild"',
+  },
+  {
+    name: 'deploy mode typo',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        ecs: { /*!*/deploy: 'ecs-service' },",
+    ),
+    code: 'invalid-value',
+    path: 'repositories[0].build.ecs.deploy',
+    mentions: 'did you mean "ecs_service"',
+  },
+  {
+    name: 'hook deploy without hook',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        /*!*/ecs: { deploy: 'hook' },",
+    ),
+    code: 'missing-hook',
+    path: 'repositories[0].build.ecs.hook',
+  },
+  {
+    name: 'upper-case ECR repository',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        ecs: { /*!*/ecrRepository: 'Acme/API' },",
+    ),
+    code: 'invalid-ecr-repository',
+    path: 'repositories[0].build.ecs.ecrRepository',
+  },
+  {
+    name: 'dockerfile escaping the workspace',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        ecs: { /*!*/dockerfile: '../Dockerfile' },",
+    ),
+    code: 'invalid-path',
+    path: 'repositories[0].build.ecs.dockerfile',
+    mentions: '".."',
+  },
+  {
+    name: 'sync direction typo',
+    parts: api("direction: 'local'", "/*!*/direction: 'locale'"),
+    code: 'invalid-value',
+    path: 'repositories[0].sync[0].direction',
+    mentions: 'did you mean "local"',
+  },
+  {
+    name: 'cron macro',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '@hourly'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: '0 * * * *',
+  },
+  {
+    name: 'cron with six fields',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 0 * * * *'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'exactly five',
+  },
+  {
+    name: 'cron minute out of range',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '60 * * * *'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: '0 to 59',
+  },
+  {
+    name: 'cron month name',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 0 1 JAN *'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'write 1 for JAN',
+  },
+  {
+    name: 'sync without origin',
+    parts: {
+      api: API.replace(
+        "      origin: { git: 'github.com/client/api.git', defaultBranch: 'develop' },\n",
+        '',
+      ).replace('sync: [', '/*!*/sync: ['),
+    },
+    code: 'sync-without-origin',
+    path: 'repositories[0].sync',
+  },
+  {
+    name: 'two sync rules writing one branch',
+    parts: api(
+      "sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'develop', local: 'sync/develop' } }],",
+      "sync: [\n        { direction: 'local', cron: '0 * * * *', branches: { origin: 'develop', local: 'sync/develop' } },\n        { direction: 'local', cron: '30 * * * *', branches: { origin: 'main', /*!*/local: 'sync/develop' } },\n      ],",
+    ),
+    code: 'sync-target-conflict',
+    path: 'repositories[0].sync[1].branches.local',
+  },
+  {
+    name: 'sync into the default branch',
+    parts: api("local: 'sync/develop'", "/*!*/local: 'develop'"),
+    code: 'sync-into-working-branch',
+    path: 'repositories[0].sync[0].branches.local',
+    severity: 'warning',
+    mentions: 'default branch',
+  },
+  {
+    name: 'git URL with a shell character',
+    parts: api(
+      "local: { git: 'github.com/acme/api.git'",
+      "local: { /*!*/git: 'github.com/acme/api;rm.git'",
+    ),
+    code: 'invalid-git-url',
+    path: 'repositories[0].local.git',
+  },
+  {
+    name: 'relative file URL',
+    parts: api(
+      "origin: { git: 'github.com/client/api.git'",
+      "origin: { /*!*/git: 'file://repos/api.git'",
+    ),
+    code: 'invalid-git-url',
+    path: 'repositories[0].origin.git',
+    mentions: 'absolute',
+  },
+  {
+    name: 'duplicate repository id',
+    parts: {
+      others: `${WEB},\n    /*!*/{ id: 'Web', name: 'Web again', local: { git: 'github.com/acme/web2.git' } },\n    ${CARBON}`,
+    },
+    code: 'duplicate-repository-id',
+    path: 'repositories[2].id',
+  },
+  {
+    name: 'repository ids differing only in case',
+    parts: {
+      others: `${WEB},\n    /*!*/{ id: 'web', name: 'web', local: { git: 'github.com/acme/web2.git' } },\n    ${CARBON}`,
+    },
+    code: 'duplicate-repository-id',
+    path: 'repositories[2].id',
+    mentions: 'case',
+  },
+  {
+    name: 'no AWS account for a build',
+    parts: api('build: {', '/*!*/build: {'),
+    config: 'export default {};\n',
+    code: 'missing-aws-account',
+    path: 'repositories[0].build',
+  },
+  {
+    name: 'a disabled build is still checked',
+    parts: {
+      api: API.replace('enabled: true', 'enabled: false').replace(
+        "carbonRepo: 'Carbon'",
+        "/*!*/carbonRepo: 'Carbn'",
+      ),
+    },
+    code: 'unknown-carbon-repo',
+    path: 'repositories[0].build.carbonRepo',
+  },
+];
+
+describe('broken settings', () => {
+  it('has at least 30 cases', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(cases)(
+    '$name -> $code at $path',
+    async ({ parts, config, code, path, severity = 'error', mentions }) => {
+      const text = projectModule(parts);
+      const markerLine = text.split('\n').findIndex((line) => line.includes('/*!*/')) + 1;
+      expect(markerLine, 'the case marks the offending line').toBeGreaterThan(0);
+      const root = makeWorkspace({
+        'carbon.config.ts': config ?? MINIMAL_CONFIG,
+        'projects/sample.ts': text,
+      });
+      const { diagnostics, workspace } = await compileSettings(root);
+      const found = diagnostics.find((d) => d.code === code && formatPath(d.origin.path) === path);
+      expect(
+        found,
+        JSON.stringify(
+          diagnostics.map((d) => [d.code, formatPath(d.origin.path), d.message]),
+          null,
+          1,
+        ),
+      ).toBeDefined();
+      expect(found!.severity).toBe(severity);
+      expect(found!.position?.line).toBe(markerLine);
+      expect(found!.origin.file).toBe(`${root}/projects/sample.ts`);
+      if (mentions) expect(found!.message).toContain(mentions);
+      if (severity === 'error') expect(workspace).toBeUndefined();
+    },
+  );
+
+  it('the unbroken module compiles without a diagnostic', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': MINIMAL_CONFIG,
+      'projects/sample.ts': projectModule({}),
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    expect(workspace?.projects[0]?.repositories.map((r) => r.id)).toEqual(['Api', 'Web', 'Carbon']);
+  });
+
+  it('points at the property name itself (column)', async () => {
+    const text = projectModule(api("carbonRepo: 'Carbon'", "carbonRepo: 'Carbn'"));
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes("carbonRepo: 'Carbn'")) + 1;
+    const root = makeWorkspace({ 'carbon.config.ts': MINIMAL_CONFIG, 'projects/sample.ts': text });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics[0]?.position).toEqual({
+      line,
+      column: lines[line - 1]!.indexOf('carbonRepo') + 1,
+    });
+  });
+});

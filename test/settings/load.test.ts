@@ -1,0 +1,188 @@
+// The loader on real files in temporary workspaces.
+import { describe, expect, it } from 'vitest';
+import { compileSettings } from '../../src/compile.ts';
+import { formatPath, type Diagnostic } from '../../src/diagnostics.ts';
+import { MINIMAL_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
+
+const project = (id: string, extra = '') =>
+  `{ id: '${id}', name: '${id}', repositories: [{ id: 'Web', name: 'Web', local: { git: 'github.com/acme/${id}.git' } }]${extra} }`;
+
+const summary = (diagnostics: Diagnostic[]) =>
+  diagnostics.map(
+    (d) =>
+      `${d.origin.file.replace(/.*\/(projects\/|carbon\.config)/, '$1')}:${d.position?.line}:${d.position?.column} ${d.severity} ${d.code} ${formatPath(d.origin.path)}`,
+  );
+
+describe('loading settings modules', () => {
+  it('reads a plain exported object with no import at all, as the seed writes it', async () => {
+    const root = makeWorkspace({ 'projects/acme.ts': `export const acme = ${project('acme')};\n` });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    expect(workspace?.projects.map((p) => p.id)).toEqual(['acme']);
+  });
+
+  it('reads default exports, defineProject from "carbon", and every export of a module', async () => {
+    const root = makeWorkspace({
+      'projects/one.ts': `import { defineProject } from 'carbon';\nexport default defineProject(${project('one')});\nexport const two = ${project('two')} satisfies object;\n`,
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    expect(workspace?.projects.map((p) => [p.id, p.source.exportName])).toEqual([
+      ['one', 'default'],
+      ['two', 'two'],
+    ]);
+  });
+
+  it('skips _*.ts helpers but lets projects import them, with or without an extension', async () => {
+    const root = makeWorkspace({
+      'projects/_shared.ts': `import { defineProject } from 'carbon';\nexport const owner: string = 'acme';\nexport const make = (id: string) => defineProject({ id, name: id, repositories: [{ id: 'Web', name: 'Web', local: { git: \`github.com/\${owner}/\${id}.git\` } }] });\n`,
+      'projects/a.ts': `import { make } from './_shared';\nexport const a = make('a');\n`,
+      'projects/b.ts': `import { make } from './_shared.js';\nexport const b = make('b');\n`,
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    expect(workspace?.projects.map((p) => p.repositories[0]?.local.url)).toEqual([
+      'git@github.com:acme/a.git',
+      'git@github.com:acme/b.git',
+    ]);
+  });
+
+  it('reports a syntax error at its line and column', async () => {
+    const root = makeWorkspace({
+      'projects/bad.ts': "export const bad = {\n  id: 'bad',\n  name 'Bad',\n};\n",
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual(['projects/bad.ts:3:8 error syntax-error ']);
+    expect(diagnostics[0]?.message).toBe("syntax error: ',' expected.");
+    expect(workspace).toBeUndefined();
+  });
+
+  it('reports a syntax error that only V8 sees, at its line', async () => {
+    const root = makeWorkspace({ 'projects/bad.ts': "export const bad = {\n  id: 'bad',,\n};\n" });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'syntax-error', position: { line: 2 } });
+  });
+
+  it("names the seed's `exports const` and still reports the module's other problems", async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': MINIMAL_CONFIG,
+      'projects/taxaroo.ts': `// the seed, verbatim\nexports const taxaroo = {\n  id: 'taxaroo',\n  name: 'Taxaroo',\n  projectKey: 'taxr',\n  repositories: [{ id: 'Web', name: 'Web', local: { git: 'github.com/acme/web.git' } }],\n};\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'projects/taxaroo.ts:2:1 error exports-const ',
+      'projects/taxaroo.ts:5:3 error invalid-project-key projectKey',
+    ]);
+    expect(diagnostics[0]?.message).toContain('write `export const`');
+  });
+
+  it('reports a module that throws, at the throwing line', async () => {
+    const root = makeWorkspace({
+      'projects/throws.ts':
+        'const settings: any = undefined;\n\nexport const p = { id: settings.id };\n',
+      'projects/fine.ts': `export const fine = ${project('fine')};\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual(['projects/throws.ts:3:1 error module-threw ']);
+    expect(diagnostics[0]?.message).toContain("reading 'id'");
+  });
+
+  it('reports an import that does not resolve as a module that throws', async () => {
+    const root = makeWorkspace({
+      'projects/a.ts': "import { x } from './_missing';\nexport const a = x;\n",
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics).toHaveLength(1);
+    expect(diagnostics[0]).toMatchObject({ code: 'module-threw', position: { line: 1 } });
+    expect(diagnostics[0]?.message).toContain('./_missing');
+  });
+
+  it('reports two modules with the same project id, naming the first', async () => {
+    const root = makeWorkspace({
+      'projects/a.ts': `export const a = ${project('same')};\n`,
+      'projects/b.ts': `\nexport const b = ${project('same')};\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual(['projects/b.ts:2:20 error duplicate-project-id id']);
+    expect(diagnostics[0]?.message).toContain('projects/a.ts');
+  });
+
+  it('reports a module without a project, and exports that are not projects', async () => {
+    const root = makeWorkspace({
+      'projects/empty.ts': 'const unused = 1;\nexport type T = string;\n',
+      'projects/helper.ts': `export const acme = ${project('acme')};\nexport function helper() {}\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'projects/empty.ts:1:1 error no-project ',
+      'projects/helper.ts:2:17 error not-a-project ',
+    ]);
+    expect(diagnostics[1]?.message).toContain('"_"');
+  });
+
+  it('reports a missing projects/ folder', async () => {
+    const root = makeWorkspace({ 'README.md': 'nothing here\n' });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics.map((d) => [d.code, d.position])).toEqual([
+      ['missing-projects-folder', undefined],
+    ]);
+    expect(diagnostics[0]?.message).toContain('--root');
+  });
+
+  it('reads carbon.config.ts as a plain default export and locates its mistakes', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts':
+        "export default {\n  orb: { reference: 'inline' },\n  git: { /* */ transport: 'sftp' },\n};\n",
+      'projects/acme.ts': `export const acme = ${project('acme')};\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'carbon.config.ts:3:16 error invalid-value git.transport',
+    ]);
+    expect(diagnostics[0]?.message).toContain('"ssh", "https"');
+  });
+
+  it('requires a default export from carbon.config.ts', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': 'export const config = {};\n',
+      'projects/acme.ts': `export const acme = ${project('acme')};\n`,
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics.map((d) => d.code)).toEqual(['config-without-default']);
+  });
+
+  it('locates values built from consts in the same module', async () => {
+    const root = makeWorkspace({
+      'projects/acme.ts':
+        "const web = {\n  id: 'Web',\n  name: 'Web',\n  local: { git: 'nope' },\n};\nexport const acme = { id: 'acme', name: 'Acme', repositories: [web] };\n",
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'projects/acme.ts:4:12 error invalid-git-url repositories[0].local.git',
+    ]);
+  });
+
+  it('points at the deepest property it can follow when the value was computed', async () => {
+    const root = makeWorkspace({
+      'projects/acme.ts':
+        "const repos = () => [{ id: 'Web', name: 'Web', local: { git: 'nope' } }];\nexport const acme = { id: 'acme', name: 'Acme', repositories: repos() };\n",
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'projects/acme.ts:2:49 error invalid-git-url repositories[0].local.git',
+    ]);
+  });
+
+  it('falls back to the export when the whole value was computed', async () => {
+    const root = makeWorkspace({
+      'projects/_make.ts':
+        "export const make = (git: string) => ({ id: 'acme', name: 'Acme', repositories: [{ id: 'Web', name: 'Web', local: { git } }] });\n",
+      'projects/acme.ts': "import { make } from './_make';\n\nexport const acme = make('nope');\n",
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(summary(diagnostics)).toEqual([
+      'projects/acme.ts:3:14 error invalid-git-url repositories[0].local.git',
+    ]);
+  });
+});

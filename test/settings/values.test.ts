@@ -1,0 +1,157 @@
+// Value checks: what passes, what is refused, and what the refusal says.
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { expand, parseCron } from '../../src/settings/cron.ts';
+import { checkBranch, checkGitUrl, parseGitUrl } from '../../src/settings/values.ts';
+
+/** git's own verdict on a branch name. */
+function gitAccepts(branch: string): boolean {
+  try {
+    execFileSync('git', ['check-ref-format', '--branch', branch], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('branch names', () => {
+  it.each(['develop', 'main', 'sync/develop', 'release/1.2.x', 'feature/JIRA-12_fix', 'a.b', 'v1'])(
+    'accepts %s',
+    (branch) => {
+      expect(checkBranch(branch)).toBeUndefined();
+      expect(gitAccepts(branch)).toBe(true);
+    },
+  );
+
+  // git itself accepts all of these: each would become shell or CircleCI parameter injection.
+  it.each([
+    'a;b',
+    '$(id)',
+    '`id`',
+    'a|b',
+    'a&b',
+    'x<<parameters.y>>',
+    "a'b",
+    'a"b',
+    'a$b',
+    'a{b}',
+    'a%b',
+    'a,b',
+    'a=b',
+    'a!b',
+    'a#b',
+  ])('refuses %s, which git accepts', (branch) => {
+    expect(gitAccepts(branch)).toBe(true);
+    expect(checkBranch(branch)).toMatch(
+      /is not allowed \(use letters, digits, "\.", "_", "\/" and "-"\)/,
+    );
+  });
+
+  it.each([
+    ['-rf', 'must not start with "-"'],
+    ['a..b', '".."'],
+    ['a//b', '"//"'],
+    ['/a', 'start or end with "/"'],
+    ['a/', 'start or end with "/"'],
+    ['a.', 'end with "."'],
+    ['.hidden', 'may start with "."'],
+    ['x/.y', 'may start with "."'],
+    ['x.lock', '".lock"'],
+    ['a b', '" " is not allowed'],
+    ['a~1', '"~" is not allowed'],
+    ['a^', '"^" is not allowed'],
+    ['a:b', '":" is not allowed'],
+    ['a?', '"?" is not allowed'],
+    ['a*', '"*" is not allowed'],
+    ['a[b', '"[" is not allowed'],
+    ['a\\b', '"\\\\" is not allowed'],
+    ['a@{b', '"@" is not allowed'],
+    ['HEAD', 'reserved'],
+    ['', 'empty'],
+  ])('refuses %j, as git would (%s)', (branch, reason) => {
+    expect(checkBranch(branch)).toContain(reason);
+    if (branch !== '' && branch !== '-rf') expect(gitAccepts(branch)).toBe(false);
+  });
+});
+
+describe('git URLs', () => {
+  it.each([
+    [
+      'github.com/BlackstoneStudio/Taxaroo-API-V2.git',
+      { kind: 'remote', host: 'github.com', path: 'BlackstoneStudio/Taxaroo-API-V2.git' },
+    ],
+    [
+      'git@github.com:owner/repo.git',
+      { kind: 'remote', user: 'git', host: 'github.com', path: 'owner/repo.git' },
+    ],
+    [
+      'https://gitlab.example.com/group/sub/repo.git',
+      { kind: 'remote', host: 'gitlab.example.com', path: 'group/sub/repo.git' },
+    ],
+    [
+      'ssh://git@git.example.com:2222/owner/repo.git',
+      { kind: 'remote', user: 'git', host: 'git.example.com', port: 2222, path: 'owner/repo.git' },
+    ],
+    ['file:///srv/git/repo.git', { kind: 'file', path: '/srv/git/repo.git' }],
+  ])('reads %s', (url, expected) => {
+    expect(parseGitUrl(url)).toEqual(expected);
+    expect(checkGitUrl(url)).toBeUndefined();
+  });
+
+  it.each([
+    'repo.git',
+    'github.com/repo.git',
+    'http://github.com/owner/repo.git',
+    'https://token:x@github.com/owner/repo.git',
+    'github.com/owner/repo.git;rm -rf /',
+    'github.com/owner/$(id).git',
+    'git@github.com:owner/../repo.git',
+    'file://relative/repo.git',
+    'file:///srv/git/../etc',
+    'ftp://host/owner/repo.git',
+  ])('refuses %s', (url) => {
+    expect(checkGitUrl(url)).toContain(JSON.stringify(url));
+  });
+});
+
+describe('cron strings', () => {
+  it.each([
+    ['0 * * * *', [[0], 24, 31, 12, 7]],
+    ['*/15 9-17 * * 1-5', [[0, 15, 30, 45], 9, 31, 12, 5]],
+    ['30 2 1,15 * 0', [[30], 1, 2, 12, 1]],
+  ])('reads %s', (text, [minutes, hours, days, months, weekdays]) => {
+    const result = parseCron(text);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const [minute, hour, dom, month, dow] = result.cron.map(expand);
+    expect(minute).toEqual(minutes);
+    expect([hour!.length, dom!.length, month!.length, dow!.length]).toEqual([
+      hours,
+      days,
+      months,
+      weekdays,
+    ]);
+  });
+
+  it.each([
+    ['@hourly', 'write the five fields instead, "0 * * * *"'],
+    ['@daily', '"0 0 * * *"'],
+    ['@reboot', 'macro'],
+    ['0 * * *', 'has 4 fields'],
+    ['0 0 * * * *', 'has 6 fields'],
+    ['60 * * * *', 'from 0 to 59'],
+    ['0 24 * * *', 'from 0 to 23'],
+    ['0 0 0 * *', 'from 1 to 31'],
+    ['0 0 * 13 *', 'from 1 to 12'],
+    ['0 0 * * 7', 'uses 7 for Sunday: write 0'],
+    ['0 0 * JAN *', 'write 1 for JAN'],
+    ['0 0 * * MON-FRI', 'write 1 for MON'],
+    ['*/0 * * * *', 'positive number'],
+    ['5-1 * * * *', 'backwards range'],
+    ['a * * * *', 'write a number'],
+  ])('refuses %j: %s', (text, reason) => {
+    const result = parseCron(text);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.message).toContain(reason);
+  });
+});
