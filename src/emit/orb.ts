@@ -1,0 +1,64 @@
+// The orb, packed from templates/orb/ with `circleci orb pack`'s semantics: @orb.yml at the root,
+// each component folder a top-level key, each file's base name a component, and a string value that
+// is exactly `<<include(path)>>` replaced by that file (relative to the orb folder) with every
+// `<<` escaped as `\<<`, so that CircleCI does not read the script's heredocs as parameters.
+import { readFileSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { parse } from 'yaml';
+import type { YamlValue } from './yaml.ts';
+
+export type Orb = { [key: string]: YamlValue };
+
+/** Component folders in the order they are written. */
+export const COMPONENT_FOLDERS = ['commands', 'executors', 'jobs', 'examples'] as const;
+
+const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
+
+export function packOrb(folder: string): Orb {
+  const orb = readYaml(join(folder, '@orb.yml')) as Orb;
+  for (const kind of COMPONENT_FOLDERS) {
+    const files = listYaml(join(folder, kind));
+    if (files.length === 0) continue;
+    const components: Orb = {};
+    for (const file of files) components[basename(file).replace(/\.ya?ml$/, '')] = readYaml(file);
+    orb[kind] = components;
+  }
+  return inline(orb, folder) as Orb;
+}
+
+function listYaml(folder: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => /\.ya?ml$/.test(name))
+    .sort()
+    .map((name) => join(folder, name));
+}
+
+function readYaml(file: string): YamlValue {
+  try {
+    return parse(readFileSync(file, 'utf8')) as YamlValue;
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+function inline(value: YamlValue, folder: string): YamlValue {
+  if (typeof value === 'string') {
+    const include = INCLUDE.exec(value);
+    return include
+      ? readFileSync(join(folder, include[1]!.trim()), 'utf8').replaceAll('<<', '\\<<')
+      : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => inline(item, folder));
+  if (value !== null && typeof value === 'object') {
+    const result: Orb = {};
+    for (const [key, item] of Object.entries(value)) result[key] = inline(item, folder);
+    return result;
+  }
+  return value;
+}

@@ -1,0 +1,23 @@
+// Where Carbon's own files are: the package root holds templates/ and the default location of the
+// CircleCI schema (../shared/circleci/schema.json). Found by walking up from this module, which
+// works both from src/ (tests) and from the launcher's bundle under node_modules/.cache/.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'carbon'
+    ) {
+      return dir;
+    }
+    if (dirname(dir) === dir) throw new Error(`Carbon's package.json was not found above ${start}`);
+  }
+}
+
+export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+export const ORB_TEMPLATES = join(PACKAGE_ROOT, 'templates', 'orb');
+export const DEFAULT_SCHEMA = join(PACKAGE_ROOT, '..', 'shared', 'circleci', 'schema.json');

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# deploy-hook.sh: run the deploy executable kept in the carbon repository (for example the function
+# that creates or updates the project's AWS environment). Its exit status is this step's.
+#
+# Reads (environment):
+#   CARBON_HOOK            required  the hook's path, relative to the carbon checkout
+#   CARBON_CARBON_PATH     required  the carbon repository's checkout folder
+#   CARBON_IMAGE_URI       required  the image built for this commit (exported by build-image.sh)
+#   CARBON_IMAGE_TAG       required  its inputs-... tag (exported by build-image.sh)
+#   CARBON_PROJECT         required  Carbon project id, e.g. taxaroo
+#   CARBON_REPOSITORY      required  Carbon repository id, e.g. Taxaroo-API-V2
+#   CARBON_BRANCH          optional  branch being built. Default: $CIRCLE_BRANCH; one of them is required
+#   CARBON_COMMIT          optional  commit being built. Default: $CIRCLE_SHA1; one of them is required
+#   CARBON_AWS_REGION      required  AWS region, e.g. us-east-1
+#   CARBON_ECR_REPOSITORY  required  ECR repository name
+#   CARBON_ECS_CLUSTER     optional  ECS cluster name, for the hook's use. Default: empty
+#   CARBON_ECS_SERVICE     optional  ECS service name, for the hook's use. Default: empty
+#   CARBON_ECS_CONTAINER   optional  container name in the service's task definition. Default: empty
+# Runs the hook from the current directory (the build workspace) with these documented variables
+# exported for it: CARBON_IMAGE_URI, CARBON_IMAGE_TAG, CARBON_PROJECT, CARBON_REPOSITORY,
+# CARBON_BRANCH, CARBON_COMMIT, AWS_REGION, CARBON_ECR_REPOSITORY, CARBON_ECS_CLUSTER,
+# CARBON_ECS_SERVICE, CARBON_ECS_CONTAINER (the last three possibly empty), and the job's
+# environment (e.g. the AWS credentials of aws-login.sh).
+# Writes: nothing itself.
+
+readonly script_name='deploy-hook.sh'
+
+fail() {
+  printf '%s: error: %s\n' "$script_name" "$1" >&2
+  shift
+  local line
+  for line in "$@"; do printf '  %s\n' "$line" >&2; done
+  exit 1
+}
+
+require() {
+  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
+}
+
+CARBON_BRANCH="${CARBON_BRANCH:-${CIRCLE_BRANCH:-}}"
+CARBON_COMMIT="${CARBON_COMMIT:-${CIRCLE_SHA1:-}}"
+CARBON_ECS_CLUSTER="${CARBON_ECS_CLUSTER:-}"
+CARBON_ECS_SERVICE="${CARBON_ECS_SERVICE:-}"
+CARBON_ECS_CONTAINER="${CARBON_ECS_CONTAINER:-}"
+
+require CARBON_HOOK 'the path of the deploy hook, relative to the carbon checkout'
+require CARBON_CARBON_PATH "the carbon repository's checkout folder"
+require CARBON_IMAGE_URI 'the image to deploy (build-image.sh exports it)'
+require CARBON_IMAGE_TAG 'the inputs tag of the image (build-image.sh exports it)'
+require CARBON_PROJECT 'the Carbon project id'
+require CARBON_REPOSITORY 'the Carbon repository id'
+require CARBON_BRANCH 'the branch being built (CircleCI sets CIRCLE_BRANCH for branch pipelines)'
+require CARBON_COMMIT 'the commit being built (CircleCI sets CIRCLE_SHA1)'
+require CARBON_AWS_REGION 'the AWS region, e.g. us-east-1'
+require CARBON_ECR_REPOSITORY 'the name of the ECR repository'
+
+[[ "$CARBON_HOOK" != /* ]] ||
+  fail "CARBON_HOOK must be relative to the carbon checkout ($CARBON_CARBON_PATH), got '$CARBON_HOOK'."
+hook="${CARBON_CARBON_PATH%/}/$CARBON_HOOK"
+
+[[ -e "$hook" ]] ||
+  fail "the deploy hook $hook does not exist." \
+    "Add '$CARBON_HOOK' to the carbon repository (branch being cloned), or fix the hook path in the" \
+    "project settings."
+[[ -f "$hook" ]] || fail "the deploy hook $hook is not a file."
+[[ -x "$hook" ]] ||
+  fail "the deploy hook $hook is not executable." \
+    "Make it executable in the carbon repository and commit that:" \
+    "  git update-index --chmod=+x '$CARBON_HOOK' && git commit -m 'Make the deploy hook executable'"
+
+export CARBON_IMAGE_URI CARBON_IMAGE_TAG CARBON_PROJECT CARBON_REPOSITORY CARBON_BRANCH CARBON_COMMIT
+export CARBON_ECR_REPOSITORY CARBON_ECS_CLUSTER CARBON_ECS_SERVICE CARBON_ECS_CONTAINER
+export AWS_REGION="$CARBON_AWS_REGION"
+
+printf 'Running the deploy hook %s for %s/%s (%s) with %s\n' \
+  "$hook" "$CARBON_PROJECT" "$CARBON_REPOSITORY" "$CARBON_BRANCH" "$CARBON_IMAGE_URI"
+exec "$hook"

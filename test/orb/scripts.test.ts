@@ -1,0 +1,82 @@
+// Static checks of every orb script: shellcheck, the mandatory header, and no CircleCI-only syntax.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scriptNames, scriptsDir } from './harness.ts';
+
+const scripts = readdirSync(scriptsDir)
+  .filter((name) => name.endsWith('.sh'))
+  .sort();
+
+describe('orb scripts', () => {
+  it('are exactly the scripts the orb jobs include', () => {
+    expect(scripts).toEqual([...scriptNames].sort());
+  });
+
+  it('pass shellcheck', () => {
+    const version = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
+    // CI installs shellcheck (.ci/run); a missing shellcheck is a failure, never a skip.
+    expect(
+      version.error,
+      'shellcheck must be installed (apt-get install shellcheck)',
+    ).toBeUndefined();
+    const result = spawnSync(
+      'shellcheck',
+      ['--shell=bash', '--external-sources', ...scripts.map((name) => join(scriptsDir, name))],
+      { encoding: 'utf8' },
+    );
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('repeat the shared git helpers identically (scripts cannot source each other)', () => {
+    const helpers = (name: string) => {
+      const text = readFileSync(join(scriptsDir, name), 'utf8');
+      const start = text.indexOf('# --- git helpers');
+      const end = text.indexOf('# --- end of git helpers ---');
+      expect(start, name).toBeGreaterThan(0);
+      expect(end, name).toBeGreaterThan(start);
+      return text.slice(start, end);
+    };
+    expect(helpers('sync.sh')).toBe(helpers('clone.sh'));
+  });
+
+  describe.each(scripts)('%s', (name) => {
+    const text = readFileSync(join(scriptsDir, name), 'utf8');
+    const lines = text.split('\n');
+    const code = lines.filter((line) => !line.trimStart().startsWith('#')).join('\n');
+    const header = lines
+      .slice(
+        0,
+        lines.findIndex((line, index) => index > 1 && !line.startsWith('#')),
+      )
+      .join('\n');
+
+    it('starts with the bash shebang and set -euo pipefail', () => {
+      expect(lines[0]).toBe('#!/usr/bin/env bash');
+      expect(lines[1]).toBe('set -euo pipefail');
+    });
+
+    it('never traces commands (set -x would print secrets)', () => {
+      expect(text).not.toMatch(/\bset\s+-[a-wyz]*x/);
+      expect(text).not.toMatch(/\bset\s+-o\s+xtrace/);
+    });
+
+    it('has no "<<": CircleCI would read it as parameter syntax once the script is included', () => {
+      expect(text).not.toContain('<<');
+    });
+
+    it('uses no CircleCI-only tool', () => {
+      expect(code).not.toMatch(/(^|[\s;|&(])circleci\s/m);
+    });
+
+    it('documents in its usage comment every CARBON_ and CIRCLE_ variable it reads', () => {
+      expect(header).toMatch(/Reads/);
+      expect(header).toMatch(/Writes/);
+      const variables = new Set(code.match(/\b(CARBON|CIRCLE)_[A-Z0-9_]+/g) ?? []);
+      const undocumented = [...variables].filter((variable) => !header.includes(variable));
+      expect(undocumented).toEqual([]);
+    });
+  });
+});
