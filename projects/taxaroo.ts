@@ -57,7 +57,7 @@ export const taxaroo = defineProject({
       sync: [
         {
           direction: 'local',
-          cron: '15 * * * *',
+          cron: '0 * * * *',
           branches: { origin: develop, local: 'sync/develop' },
         },
         {
@@ -115,7 +115,7 @@ export const taxaroo = defineProject({
       sync: [
         {
           direction: 'local',
-          cron: '30 2 * * *',
+          cron: '0 2 * * *',
           branches: { origin: 'main', local: 'sync/main' },
         },
       ],

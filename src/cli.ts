@@ -2,10 +2,13 @@
 //   0 success · 1 check found drift · 2 invalid settings or usage · 3 internal error (a bug)
 import { resolve as resolvePath, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compileSettings } from './compile.ts';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.ts';
+import { ORB_FILE } from './emit/emit.ts';
 import { UserError } from './errors.ts';
-import type { Workspace } from './resolve/model.ts';
+import { driftDiffs } from './output/diff.ts';
+import { runPipeline, type FileProblem, type PipelineResult } from './pipeline.ts';
+import { validateFiles } from './validate/files.ts';
+import { findSchema } from './validate/schema.ts';
 
 export interface Io {
   out: (text: string) => void;
@@ -28,21 +31,27 @@ const HELP = `carbon: compiles project settings into CircleCI configs and the Ca
 Usage: carbon <command> [options]
 
 Commands:
-  generate   Read projects/*.ts and carbon.config.ts, write generated/ and orb.yml.
-  check      Compare generated/ and orb.yml with what generate would write; print a diff of
-             every stale, missing or orphaned file and exit 1 if there is one. Writes nothing.
+  generate   Read projects/*.ts and carbon.config.ts; write generated/<project>/<repository>/
+             .circleci/config.yml (and schedules.yml), and orb.yml. Only changed files are
+             written; generated files whose source is gone are removed.
+  check      Compare generated/ and orb.yml with what generate would write. Writes nothing;
+             prints a unified diff of every stale, missing or orphaned file and exits 1.
+  validate   Validate orb.yml and every generated config on disk against the CircleCI schema
+             and the orb's jobs, commands and parameters.
 
 Options:
-  --root DIR   The workspace (its projects/, carbon.config.ts, generated/, orb.yml).
-               Default: the current directory.
-  -h, --help   Show this help.
+  --root DIR     The workspace: its projects/, carbon.config.ts, generated/ and orb.yml.
+                 Default: the current directory.
+  --schema FILE  CircleCI's JSON schema. Default: $CARBON_CIRCLECI_SCHEMA, else
+                 ../shared/circleci/schema.json beside Carbon.
+  -h, --help     Show this help.
 
-Exit codes: 0 success, 1 check found drift, 2 invalid settings or usage, 3 a bug in Carbon.
+Exit codes: 0 success, 1 check found drift, 2 invalid settings, files or usage, 3 a bug in Carbon.
 
 Examples:
-  npm run generate                       # after editing projects/*.ts
-  npm run check                          # in CI: fail when generated files are stale
-  npx carbon generate --root ../agency   # another workspace
+  npm run generate                         # after editing projects/*.ts
+  npm run check                            # in CI: fail when generated files are stale
+  npx carbon generate --root ../agency     # another workspace
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -71,10 +80,14 @@ async function run(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const root = resolvePath(io.cwd, options.root ?? '.');
+  const schemaPath = () => findSchema(options.schema, io.env, io.cwd);
   switch (command) {
     case 'generate':
+      return generate(await runPipeline({ root, schemaPath: schemaPath(), write: true }), root, io);
     case 'check':
-      return summarize(root, io);
+      return check(await runPipeline({ root, schemaPath: schemaPath(), write: false }), root, io);
+    case 'validate':
+      return validate(root, schemaPath(), io);
     default:
       throw new UserError(
         `unknown command ${JSON.stringify(command)}: run \`carbon --help\` for the commands`,
@@ -82,18 +95,23 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function parseOptions(args: string[]): { root?: string; help?: boolean } {
+function parseOptions(args: string[]): { root?: string; schema?: string; help?: boolean } {
   try {
     const { values, positionals } = parseArgs({
       args,
-      options: { root: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        root: { type: 'string' },
+        schema: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length > 0)
+    if (positionals.length > 0) {
       throw new UserError(
         `unexpected argument ${JSON.stringify(positionals[0])}: see \`carbon --help\``,
       );
+    }
     return values;
   } catch (caught) {
     if (caught instanceof UserError) throw caught;
@@ -113,28 +131,65 @@ function report(diagnostics: Diagnostic[], root: string, io: Io): void {
   }
 }
 
-async function summarize(root: string, io: Io): Promise<number> {
-  const compiled = await compileSettings(root);
-  report(compiled.diagnostics, root, io);
-  if (hasErrors(compiled.diagnostics) || !compiled.workspace) return EXIT.invalid;
-  io.out(describeWorkspace(compiled.workspace));
+/** Everything that stops generate and check before output: exit 2 when there is any. */
+function reportBlockers(result: PipelineResult, root: string, io: Io): boolean {
+  report(result.diagnostics, root, io);
+  if (hasErrors(result.diagnostics)) return true;
+  if (result.problems.length > 0) {
+    reportProblems(result.problems, io);
+    io.err(
+      'the files above would be invalid: fix templates/orb/ or report a bug in Carbon; nothing was written\n',
+    );
+    return true;
+  }
+  for (const file of result.plan?.foreign ?? []) {
+    io.err(
+      `${file.path} - error foreign-file: it has no "# Generated by Carbon" header, so Carbon will not ` +
+        `${file.why} it: move it out of the way (or delete it) and run again\n`,
+    );
+  }
+  if (result.versionGuard)
+    io.err(`${ORB_FILE} - error orb-version-unchanged: ${result.versionGuard}\n`);
+  return (result.plan?.foreign.length ?? 0) > 0 || result.versionGuard !== undefined;
+}
+
+function reportProblems(problems: FileProblem[], io: Io): void {
+  for (const problem of problems)
+    io.err(`${problem.path}:${problem.pointer} - error invalid-output: ${problem.message}\n`);
+}
+
+function generate(result: PipelineResult, root: string, io: Io): number {
+  if (reportBlockers(result, root, io)) return EXIT.invalid;
+  const written = result.written?.written ?? [];
+  const removed = result.written?.removed ?? [];
+  for (const path of written) io.out(`wrote ${path}\n`);
+  for (const path of removed) io.out(`removed ${path}\n`);
+  const unchanged = result.plan?.unchanged.length ?? 0;
+  io.out(`${written.length} written, ${removed.length} removed, ${unchanged} unchanged\n`);
   return EXIT.ok;
 }
 
-function describeWorkspace(workspace: Workspace): string {
-  const lines: string[] = [];
-  for (const project of workspace.projects) {
-    lines.push(`${project.id} (${project.name})`);
-    for (const repository of project.repositories) {
-      const build = repository.build;
-      const parts = [
-        build
-          ? `build ${build.enabled ? '' : '(disabled) '}${build.branch} -> ${build.image.ecrRepository}`
-          : 'no build',
-        `${repository.syncs.length} sync rule${repository.syncs.length === 1 ? '' : 's'}`,
-      ];
-      lines.push(`  ${repository.id}: ${parts.join(', ')}`);
-    }
+function check(result: PipelineResult, root: string, io: Io): number {
+  if (reportBlockers(result, root, io)) return EXIT.invalid;
+  const plan = result.plan!;
+  const drift = plan.writes.length + plan.removals.length;
+  if (drift === 0) {
+    io.out(`${plan.unchanged.length} generated files are up to date\n`);
+    return EXIT.ok;
   }
-  return `${lines.join('\n')}\n`;
+  for (const diff of driftDiffs(plan)) io.out(diff.endsWith('\n') ? diff : `${diff}\n`);
+  io.err(
+    `${drift} generated file${drift === 1 ? ' is' : 's are'} out of date: run \`npm run generate\` and commit the result\n`,
+  );
+  return EXIT.drift;
+}
+
+function validate(root: string, schemaPath: string, io: Io): number {
+  const { files, problems } = validateFiles(root, schemaPath);
+  if (problems.length > 0) {
+    reportProblems(problems, io);
+    return EXIT.invalid;
+  }
+  io.out(`${files.length} files valid against ${schemaPath} and the orb\n`);
+  return EXIT.ok;
 }

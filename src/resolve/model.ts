@@ -18,6 +18,8 @@ export interface ResolvedProject {
 
 export interface ResolvedRepository {
   id: string;
+  /** Position in the project's written `repositories` list. */
+  index: number;
   name: string;
   projectId: string;
   /** The agency's repository, where CircleCI runs. */
@@ -35,6 +37,8 @@ export interface Checkout {
   branch: string;
   /** Folder relative to the build workspace. */
   path: string;
+  /** Fingerprint of the SSH key that opens it (git.sshKeys), when one is configured. */
+  sshKey?: string;
 }
 
 export type DeployMode = 'ecs_service' | 'hook' | 'none';
@@ -49,8 +53,6 @@ export interface BuildPlan {
   path: string;
   carbon: Checkout;
   linked: Checkout[];
-  /** Fingerprints of the SSH keys the clones need, in order, without repeats. */
-  sshKeys: string[];
   aws: { region: string; accountId: string; roleArn: string };
   image: { ecrRepository: string; dockerfile: string; context: string };
   deploy: { mode: DeployMode; cluster: string; service: string; container: string; hook?: string };

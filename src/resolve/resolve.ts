@@ -39,9 +39,10 @@ function resolveProject(config: Config, project: ParsedProject): ResolvedProject
     id: project.settings.id,
     name: project.settings.name,
     source: project.source,
-    repositories: project.repositories.map(({ settings }) => {
+    repositories: project.repositories.map(({ index, settings }) => {
       const resolved: ResolvedRepository = {
         id: settings.id,
+        index,
         name: settings.name,
         projectId: project.settings.id,
         local: {
@@ -77,19 +78,20 @@ function resolveBuild(
       : lookup.kind === 'sibling'
         ? lookup.url!
         : '';
-  const checkout = (id: string, git: string, branch: string): Checkout => ({
-    repository: id,
-    url: renderGitUrl(git, transport),
-    branch,
-    path: id,
-  });
+  const checkout = (id: string, git: string, branch: string): Checkout => {
+    const sshKey = sshKeyFor(git, config.git.sshKeys);
+    return {
+      repository: id,
+      url: renderGitUrl(git, transport),
+      branch,
+      path: id,
+      ...(sshKey ? { sshKey } : {}),
+    };
+  };
   const carbon = checkout(build.carbonRepo, carbonGit, build.carbonBranch);
   const linked = Object.entries(build.branches).map(([id, branch]) =>
     checkout(id, byId.get(id)!.local.git, branch),
   );
-  const sshKeys = [carbonGit, ...Object.keys(build.branches).map((id) => byId.get(id)!.local.git)]
-    .map((git) => sshKeyFor(git, config.git.sshKeys))
-    .filter((key): key is string => key !== undefined);
   const aws = projectAws(config, project);
   const names = {
     ...conventionalEcsNames(project.settings.id, repository.id, build.branch, build.carbonRepo),
@@ -103,7 +105,6 @@ function resolveBuild(
     path: repository.id,
     carbon,
     linked,
-    sshKeys: [...new Set(sshKeys)],
     aws: { region: aws.region, accountId: aws.accountId!, roleArn: aws.roleArn! },
     image: {
       ecrRepository: names.ecrRepository,

@@ -15,6 +15,8 @@ import { closest, didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
 import { conventionalEcsNames, renderGitUrl, siblingGitUrl } from './links.ts';
 import { STRATEGIES, isStrategy } from './strategies.ts';
+import { legacyCronProblem, toTimetable } from '../emit/schedules.ts';
+import { parseCron } from '../settings/cron.ts';
 
 export interface RuleContext {
   /** The workspace root: messages name files relative to it. */
@@ -372,6 +374,39 @@ export const derivedNamesAreValid: Rule = (context) => {
   return found;
 };
 
+export const syncSchedulesFitCircleCI: Rule = (context) => {
+  const found: Diagnostic[] = [];
+  const legacy = context.config.circleci.scheduling === 'scheduled-workflows';
+  for (const { project, index, repository } of eachRepository(context)) {
+    repository.sync.forEach((rule, ruleIndex) => {
+      // A cron that does not parse was reported by parse already.
+      if (!parseCron(rule.cron).ok) return;
+      const where = at(project, 'repositories', index, 'sync', ruleIndex, 'cron');
+      if (legacy) {
+        const problem = legacyCronProblem(rule.cron);
+        if (problem)
+          found.push(error('cron-not-schedulable', where, `${quote(rule.cron)}: ${problem}`));
+        return;
+      }
+      const result = toTimetable(rule.cron);
+      if (!result.ok) {
+        found.push(
+          error(
+            'cron-not-schedulable',
+            where,
+            `${quote(rule.cron)} cannot be a CircleCI schedule trigger: ${result.reason}`,
+          ),
+        );
+      } else if (result.minutesLost) {
+        found.push(
+          warning('cron-minutes-lost', where, `${quote(rule.cron)}: ${result.minutesLost}`),
+        );
+      }
+    });
+  }
+  return found;
+};
+
 /** Every rule, in the order their findings are reported. */
 export const RULES: Rule[] = [
   projectIdsAreUnique,
@@ -384,4 +419,5 @@ export const RULES: Rule[] = [
   syncAvoidsWorkingBranches,
   awsAccountIsKnown,
   derivedNamesAreValid,
+  syncSchedulesFitCircleCI,
 ];

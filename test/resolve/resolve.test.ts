@@ -56,7 +56,6 @@ describe('the sample project', () => {
           path: 'Taxaroo-Clients',
         },
       ],
-      sshKeys: [],
       aws: {
         region: 'us-east-1',
         accountId: '123456789012',
@@ -82,7 +81,7 @@ describe('the sample project', () => {
       {
         name: 'carbon-sync-to-local-sync/develop',
         direction: 'local',
-        cron: '15 * * * *',
+        cron: '0 * * * *',
         from: {
           side: 'origin',
           url: 'git@github.com:Software-as-a-Service-LLC/taxaroo-app.git',

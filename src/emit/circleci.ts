@@ -1,0 +1,43 @@
+// The CircleCI shapes Carbon emits, as types of their own; the renderer only serializes them. Key
+// order is the order of construction, so emitters build objects in the order they should read.
+// (Type aliases rather than interfaces, so that they are plain data the renderer accepts.)
+import type { YamlValue } from './yaml.ts';
+
+export type Logic =
+  { equal: [YamlValue, YamlValue] } | { not: Logic } | { and: Logic[] } | { or: Logic[] };
+
+export type Filters = { branches: { only: string } };
+
+/** A job invocation in a workflow: `- carbon/CarbonBuild: { ...parameters }`. */
+export type WorkflowJob = { [job: string]: { [parameter: string]: YamlValue } };
+
+export type Workflow = {
+  when?: Logic;
+  triggers?: { schedule: { cron: string; filters: Filters } }[];
+  jobs: WorkflowJob[];
+};
+
+export type OrbReference = string | { [key: string]: YamlValue };
+
+export type Config = {
+  version: 2.1;
+  orbs: { [name: string]: OrbReference };
+  workflows: { [name: string]: Workflow };
+};
+
+/** A schedule as CircleCI's schedule API (POST /project/{slug}/schedule) takes it. */
+export type Schedule = {
+  name: string;
+  description: string;
+  'attribution-actor': 'system' | 'current';
+  parameters: { branch: string };
+  timetable: Timetable;
+};
+
+export type Timetable = {
+  'per-hour': number;
+  'hours-of-day': number[];
+  'days-of-week': string[];
+  'days-of-month'?: number[];
+  months?: string[];
+};

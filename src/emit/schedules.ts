@@ -1,0 +1,77 @@
+// Cron rules as CircleCI can schedule them.
+//
+// Schedule triggers take a timetable, not a cron: runs per hour, hours of the day, days of the
+// week, days of the month, months. A timetable cannot pin minutes (CircleCI spreads the runs of an
+// hour itself), so a cron whose minute field asks for particular minutes keeps its count of runs
+// per hour and loses the offsets: a warning. `0` (once an hour), `*` and `*/n` with n dividing 60
+// (evenly spread) say nothing a timetable cannot. A cron restricting both day fields runs when
+// either matches; a timetable needs both to match: an error, as is anything else it cannot say.
+import { expand, parseCron, type Cron } from '../settings/cron.ts';
+import type { Timetable } from './circleci.ts';
+
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+
+export type TimetableResult =
+  { ok: true; timetable: Timetable; minutesLost?: string } | { ok: false; reason: string };
+
+export function toTimetable(text: string): TimetableResult {
+  const parsed = parseCron(text);
+  if (!parsed.ok) return { ok: false, reason: parsed.message };
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = parsed.cron;
+  if (restricted(dayOfMonth) && restricted(dayOfWeek)) {
+    return {
+      ok: false,
+      reason:
+        'it restricts both the day of the month and the day of the week, which cron reads as either ' +
+        'one and a CircleCI timetable as both: keep one day field and set the other to "*"',
+    };
+  }
+  const minutes = expand(minute);
+  const timetable: Timetable = {
+    'per-hour': minutes.length,
+    'hours-of-day': expand(hour),
+    // Mondays first, as CircleCI lists them.
+    'days-of-week': rotateToMonday(expand(dayOfWeek)).map((day) => WEEKDAYS[day]!),
+  };
+  if (restricted(dayOfMonth)) timetable['days-of-month'] = expand(dayOfMonth);
+  if (restricted(month)) timetable.months = expand(month).map((value) => MONTHS[value - 1]!);
+  const evenlySpread =
+    minute.text === '0' ||
+    minute.text === '*' ||
+    (/^\*\/\d+$/.test(minute.text) && 60 % minute.ranges[0]!.step === 0);
+  if (evenlySpread) return { ok: true, timetable };
+  return {
+    ok: true,
+    timetable,
+    minutesLost:
+      `a CircleCI timetable cannot pin minutes: it will run ${minutes.length} time${minutes.length === 1 ? '' : 's'} ` +
+      `an hour at minutes CircleCI picks, not at minute ${minute.text}`,
+  };
+}
+
+function restricted(field: Cron[number]): boolean {
+  return !field.ranges.some((range) => range.star && range.step === 1);
+}
+
+function rotateToMonday(days: number[]): number[] {
+  return [...days.filter((day) => day !== 0), ...days.filter((day) => day === 0)];
+}
+
+/**
+ * What CircleCI's scheduled workflows (`triggers: - schedule: cron:`) refuse in a valid cron:
+ * step values, and ranges inside lists.
+ */
+export function legacyCronProblem(text: string): string | undefined {
+  const parsed = parseCron(text);
+  if (!parsed.ok) return parsed.message;
+  for (const field of parsed.cron) {
+    if (field.text.includes('/')) {
+      return `its ${field.name} field ${JSON.stringify(field.text)} uses a step value, which scheduled workflows do not accept: list the values instead (as "0,15,30,45")`;
+    }
+    if (field.ranges.length > 1 && field.text.includes('-')) {
+      return `its ${field.name} field ${JSON.stringify(field.text)} has a range inside a list, which scheduled workflows do not accept: list every value`;
+    }
+  }
+  return undefined;
+}

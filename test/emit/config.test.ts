@@ -1,0 +1,206 @@
+// Emitted configs: golden files for the sample, then the facts that matter asserted one by one,
+// in every scheduling mode and orb reference mode, each validated against the official schema.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileSettings } from '../../src/compile.ts';
+import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
+import { packOrb } from '../../src/emit/orb.ts';
+import { renderYaml } from '../../src/emit/yaml.ts';
+import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
+import { validateArtifacts } from '../../src/pipeline.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { makeWorkspace } from '../helpers/workspace.ts';
+
+const SAMPLE = readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8');
+
+async function emit(config?: string): Promise<Artifact[]> {
+  const root =
+    config === undefined
+      ? REPO_ROOT
+      : makeWorkspace({ 'carbon.config.ts': config, 'projects/taxaroo.ts': SAMPLE });
+  const { workspace, diagnostics } = await compileSettings(root);
+  expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const orb = packOrb(ORB_TEMPLATES);
+  const artifacts = emitWorkspace(workspace!, orb, root);
+  expect(validateArtifacts(artifacts, orb, DEFAULT_SCHEMA)).toEqual([]);
+  return artifacts;
+}
+
+type Doc = Record<string, any>;
+const find = (artifacts: Artifact[], path: string): Doc => {
+  const artifact = artifacts.find((a) => a.path === path);
+  expect(artifact, path).toBeDefined();
+  return artifact!.document as Doc;
+};
+const configOf = (artifacts: Artifact[], repository: string) =>
+  find(artifacts, `generated/taxaroo/${repository}/.circleci/config.yml`);
+
+describe('the sample configs', () => {
+  it('match the golden files', async () => {
+    for (const artifact of await emit()) {
+      if (artifact.kind === 'orb') continue;
+      const name = artifact.path.replace('generated/taxaroo/', '').replace('/.circleci/', '.');
+      await expect(renderYaml(artifact.document, artifact.header)).toMatchFileSnapshot(
+        `golden/${name}`,
+      );
+    }
+  });
+
+  it('write a config for every repository with an enabled build or a sync rule, and none for the carbon repository', async () => {
+    expect((await emit()).map((a) => a.path)).toEqual([
+      'orb.yml',
+      'generated/taxaroo/Taxaroo-API-V2/.circleci/config.yml',
+      'generated/taxaroo/Taxaroo-API-V2/.circleci/schedules.yml',
+      'generated/taxaroo/Taxaroo-App/.circleci/config.yml',
+      'generated/taxaroo/Taxaroo-App/.circleci/schedules.yml',
+      'generated/taxaroo/Taxaroo-Admin/.circleci/config.yml',
+      'generated/taxaroo/Taxaroo-Clients/.circleci/config.yml',
+      'generated/taxaroo/Taxaroo-Clients/.circleci/schedules.yml',
+    ]);
+  });
+
+  it('build on pushes to the build branch only, never in a scheduled pipeline, with every resolved parameter', async () => {
+    const api = configOf(await emit(), 'Taxaroo-API-V2');
+    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@1.0.0' });
+    const build = api['workflows']['carbon-build'];
+    expect(build.when).toEqual({
+      not: { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] },
+    });
+    const job = build.jobs[0]['carbon/CarbonBuild'];
+    expect(job.filters).toEqual({ branches: { only: 'develop' } });
+    expect(job.context).toBe('carbon-aws');
+    expect(job).toMatchObject({
+      carbon_repository: 'Taxaroo-Carbon',
+      carbon_repository_url: 'git@github.com:BlackstoneStudio/Taxaroo-Carbon.git',
+      carbon_branch: 'develop',
+      aws_region: 'us-east-1',
+      aws_account_id: '123456789012',
+      aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
+      ecr_repository: 'taxaroo/taxaroo-api-v2',
+      dockerfile: 'Taxaroo-Carbon/Taxaroo-API-V2/Dockerfile',
+      deploy: 'ecs_service',
+      ecs_cluster: 'taxaroo-develop',
+      ecs_service: 'taxaroo-api-v2',
+    });
+    expect(job.linked_checkouts.map((step: Doc) => step['carbon/clone'])).toEqual([
+      {
+        url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
+        branch: 'develop',
+        path: 'Taxaroo-App',
+      },
+      {
+        url: 'git@github.com:BlackstoneStudio/Taxaroo-Admin.git',
+        branch: 'develop',
+        path: 'Taxaroo-Admin',
+      },
+      {
+        url: 'git@github.com:BlackstoneStudio/Taxaroo-Clients.git',
+        branch: 'develop',
+        path: 'Taxaroo-Clients',
+      },
+    ]);
+  });
+
+  it('gate each sync workflow on its own schedule and pass the client key', async () => {
+    const app = configOf(await emit(), 'Taxaroo-App');
+    const names = Object.keys(app['workflows']);
+    expect(names).toEqual([
+      'carbon-build',
+      'carbon-sync-to-local-sync/develop',
+      'carbon-sync-to-origin-agency/release',
+    ]);
+    const toOrigin = app['workflows']['carbon-sync-to-origin-agency/release'];
+    expect(toOrigin.when).toEqual({
+      and: [
+        { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] },
+        { equal: ['carbon-sync-to-origin-agency/release', '<< pipeline.schedule.name >>'] },
+      ],
+    });
+    expect(toOrigin.jobs).toEqual([
+      {
+        'carbon/CarbonSync': {
+          context: 'carbon-aws',
+          source_url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
+          source_branch: 'release/client',
+          target_url: 'git@github.com:Software-as-a-Service-LLC/taxaroo-app.git',
+          target_branch: 'agency/release',
+          target_ssh_key_fingerprint: 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk',
+        },
+      },
+    ]);
+  });
+
+  it('list each schedule as the schedule API takes it, on the mirror default branch', async () => {
+    const schedules = find(await emit(), 'generated/taxaroo/Taxaroo-App/.circleci/schedules.yml')[
+      'schedules'
+    ];
+    expect(schedules[1]).toEqual({
+      name: 'carbon-sync-to-origin-agency/release',
+      description:
+        'Taxaroo App: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC)',
+      'attribution-actor': 'system',
+      parameters: { branch: 'develop' },
+      timetable: {
+        'per-hour': 1,
+        'hours-of-day': [6],
+        'days-of-week': ['MON', 'TUE', 'WED', 'THU', 'FRI'],
+      },
+    });
+  });
+
+  it('leave a disabled build out, keep its syncs, and pass hook deploys their hook', async () => {
+    const artifacts = await emit();
+    expect(Object.keys(configOf(artifacts, 'Taxaroo-Clients')['workflows'])).toEqual([
+      'carbon-sync-to-local-sync/main',
+    ]);
+    const admin = configOf(artifacts, 'Taxaroo-Admin')['workflows']['carbon-build'].jobs[0][
+      'carbon/CarbonBuild'
+    ];
+    expect(admin).toMatchObject({ deploy: 'hook', deploy_hook: 'deploy/admin-task.sh' });
+  });
+});
+
+describe('other workspace settings', () => {
+  const base = "aws: { accountId: '123456789012' }";
+
+  it('scheduling with scheduled workflows: cron triggers on the default branch, no schedule manifest', async () => {
+    const artifacts = await emit(
+      `export default { ${base}, circleci: { scheduling: 'scheduled-workflows' } };\n`,
+    );
+    expect(artifacts.some((a) => a.kind === 'schedules')).toBe(false);
+    const sync = configOf(artifacts, 'Taxaroo-App')['workflows'][
+      'carbon-sync-to-origin-agency/release'
+    ];
+    expect(sync.when).toBeUndefined();
+    expect(sync.triggers).toEqual([
+      { schedule: { cron: '0 6 * * 1-5', filters: { branches: { only: 'develop' } } } },
+    ]);
+  });
+
+  it('a URL orb', async () => {
+    const url = 'https://orbs.example.com/carbon/1.2.0/orb.yml';
+    const artifacts = await emit(
+      `export default { ${base}, orb: { reference: 'url', url: '${url}' } };\n`,
+    );
+    expect(configOf(artifacts, 'Taxaroo-API-V2')['orbs']).toEqual({ carbon: url });
+  });
+
+  it('an inline orb: the whole orb in the config, runnable with nothing published', async () => {
+    const artifacts = await emit(`export default { ${base}, orb: { reference: 'inline' } };\n`);
+    const inline = configOf(artifacts, 'Taxaroo-API-V2')['orbs']['carbon'];
+    expect(Object.keys(inline)).toEqual(['description', 'commands', 'executors', 'jobs']);
+    expect(inline.jobs.CarbonBuild.steps.length).toBeGreaterThan(5);
+  });
+
+  it('https transport and a custom registry orb', async () => {
+    const artifacts = await emit(
+      `export default { ${base}, orb: { namespace: 'agency', name: 'ci', version: '3.1.4' }, git: { transport: 'https' } };\n`,
+    );
+    const api = configOf(artifacts, 'Taxaroo-API-V2');
+    expect(api['orbs']).toEqual({ carbon: 'agency/ci@3.1.4' });
+    expect(
+      api['workflows']['carbon-build'].jobs[0]['carbon/CarbonBuild'].carbon_repository_url,
+    ).toBe('https://github.com/BlackstoneStudio/Taxaroo-Carbon.git');
+  });
+});
