@@ -384,6 +384,39 @@ const cases: Case[] = [
     path: 'repositories[0].build',
   },
   {
+    name: 'cron that pins a minute a timetable cannot',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '15 * * * *'"),
+    code: 'cron-minutes-lost',
+    path: 'repositories[0].sync[0].cron',
+    severity: 'warning',
+    mentions: 'not at minute 15',
+  },
+  {
+    name: 'cron restricting both day fields',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 0 1 * 1'"),
+    code: 'cron-not-schedulable',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'both the day of the month and the day of the week',
+  },
+  {
+    name: 'step value with scheduled workflows',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '*/15 * * * *'"),
+    config:
+      "export default { aws: { accountId: '123456789012' }, circleci: { scheduling: 'scheduled-workflows' } };\n",
+    code: 'cron-not-schedulable',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'step value',
+  },
+  {
+    name: 'range inside a list with scheduled workflows',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 1-3,5 * * *'"),
+    config:
+      "export default { aws: { accountId: '123456789012' }, circleci: { scheduling: 'scheduled-workflows' } };\n",
+    code: 'cron-not-schedulable',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'range inside a list',
+  },
+  {
     name: 'a disabled build is still checked',
     parts: {
       api: API.replace('enabled: true', 'enabled: false').replace(
