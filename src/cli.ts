@@ -7,6 +7,8 @@ import { ORB_FILE } from './emit/emit.ts';
 import { UserError } from './errors.ts';
 import { driftDiffs } from './output/diff.ts';
 import { runPipeline, type FileProblem, type PipelineResult } from './pipeline.ts';
+import { ProcessError } from './run/process.ts';
+import { describeJob, prepareRun, runPrepared, type RunRequest } from './run/run.ts';
 import { validateFiles } from './validate/files.ts';
 import { findSchema } from './validate/schema.ts';
 
@@ -38,6 +40,10 @@ Commands:
              prints a unified diff of every stale, missing or orphaned file and exits 1.
   validate   Validate orb.yml and every generated config on disk against the CircleCI schema
              and the orb's jobs, commands and parameters.
+  run <project>/<repository> <workflow>
+             Run a job of a generated workflow on this machine, as CircleCI would: checkout from
+             the repository's git URL, every step with bash, the CIRCLE_* variables. Rehearse a
+             sync before scheduling it. Exit code: 0, or the failing step's.
 
 Options:
   --root DIR     The workspace: its projects/, carbon.config.ts, generated/ and orb.yml.
@@ -46,12 +52,23 @@ Options:
                  ../shared/circleci/schema.json beside Carbon.
   -h, --help     Show this help.
 
+Options of run:
+  --dry-run        Print the processed steps and their commands; run nothing.
+  --job NAME       The job to run, when the workflow has several.
+  --param K=V      Override a job parameter (repeatable), as --param deploy=none.
+  --branch NAME    CIRCLE_BRANCH and the branch checked out. Default: the workflow's branch
+                   filter, else the repository's default branch.
+  --commit SHA     Check out this commit instead of the branch's head.
+  --workdir DIR    Run in DIR (new or empty) and keep it; default: a temporary directory.
+  --keep           Keep the temporary working directory.
+
 Exit codes: 0 success, 1 check found drift, 2 invalid settings, files or usage, 3 a bug in Carbon.
 
 Examples:
   npm run generate                         # after editing projects/*.ts
   npm run check                            # in CI: fail when generated files are stale
   npx carbon generate --root ../agency     # another workspace
+  npx carbon run taxaroo/Taxaroo-API-V2 carbon-sync-to-local-sync/develop --dry-run
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -74,7 +91,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.out(HELP);
     return command === undefined ? EXIT.invalid : EXIT.ok;
   }
-  const options = parseOptions(rest);
+  const { options, positionals } = parseOptions(rest, command === 'run' ? 2 : 0);
   if (options.help) {
     io.out(HELP);
     return EXIT.ok;
@@ -88,6 +105,8 @@ async function run(argv: string[], io: Io): Promise<number> {
       return check(await runPipeline({ root, schemaPath: schemaPath(), write: false }), root, io);
     case 'validate':
       return validate(root, schemaPath(), io);
+    case 'run':
+      return runJob(root, positionals, options, io);
     default:
       throw new UserError(
         `unknown command ${JSON.stringify(command)}: run \`carbon --help\` for the commands`,
@@ -95,28 +114,62 @@ async function run(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function parseOptions(args: string[]): { root?: string; schema?: string; help?: boolean } {
+interface Options {
+  root?: string;
+  schema?: string;
+  help?: boolean;
+  'dry-run'?: boolean;
+  job?: string;
+  param?: string[];
+  branch?: string;
+  commit?: string;
+  workdir?: string;
+  keep?: boolean;
+}
+
+function parseOptions(
+  args: string[],
+  expected: number,
+): { options: Options; positionals: string[] } {
+  let parsed;
   try {
-    const { values, positionals } = parseArgs({
+    parsed = parseArgs({
       args,
       options: {
         root: { type: 'string' },
         schema: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
+        'dry-run': { type: 'boolean' },
+        job: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        branch: { type: 'string' },
+        commit: { type: 'string' },
+        workdir: { type: 'string' },
+        keep: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length > 0) {
-      throw new UserError(
-        `unexpected argument ${JSON.stringify(positionals[0])}: see \`carbon --help\``,
-      );
-    }
-    return values;
   } catch (caught) {
-    if (caught instanceof UserError) throw caught;
     throw new UserError(`${(caught as Error).message}: see \`carbon --help\``);
   }
+  const { values, positionals } = parsed;
+  const runOnly = ['dry-run', 'job', 'param', 'branch', 'commit', 'workdir', 'keep'].filter(
+    (name) => name in values,
+  );
+  if (expected === 0 && runOnly.length > 0) {
+    throw new UserError(
+      `--${runOnly[0]} is an option of \`carbon run\` only: see \`carbon --help\``,
+    );
+  }
+  if (!values.help && positionals.length !== expected) {
+    const what =
+      expected === 0
+        ? `unexpected argument ${JSON.stringify(positionals[0])}`
+        : `run takes <project>/<repository> and a workflow name`;
+    throw new UserError(`${what}: see \`carbon --help\``);
+  }
+  return { options: values, positionals };
 }
 
 function report(diagnostics: Diagnostic[], root: string, io: Io): void {
@@ -192,4 +245,38 @@ function validate(root: string, schemaPath: string, io: Io): number {
   }
   io.out(`${files.length} files valid against ${schemaPath} and the orb\n`);
   return EXIT.ok;
+}
+
+async function runJob(
+  root: string,
+  [target, workflow]: string[],
+  options: Options,
+  io: Io,
+): Promise<number> {
+  const request: RunRequest = {
+    root,
+    target: target!,
+    workflow: workflow!,
+    params: options.param ?? [],
+    ...(options.job ? { job: options.job } : {}),
+    ...(options.branch ? { branch: options.branch } : {}),
+    ...(options.commit ? { commit: options.commit } : {}),
+    ...(options.workdir ? { workdir: resolvePath(io.cwd, options.workdir) } : {}),
+    keep: options.keep ?? false,
+    env: io.env,
+    out: io.out,
+  };
+  let prepared;
+  try {
+    prepared = await prepareRun(request);
+  } catch (caught) {
+    if (caught instanceof ProcessError) throw new UserError(caught.message);
+    throw caught;
+  }
+  report(prepared.diagnostics, root, io);
+  if (options['dry-run']) {
+    io.out(describeJob(prepared));
+    return EXIT.ok;
+  }
+  return runPrepared(prepared, request).code;
 }

@@ -26,7 +26,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate a user most likely meant, or undefined when none is close. Close means equal but
- * for case, or within a third of the name's length in edits (at least one edit for short names).
+ * for case, the name cut short, or within a third of the name's length in edits (at least one
+ * edit for short names).
  */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
   const lower = name.toLowerCase();
@@ -34,8 +35,12 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === name) continue;
-    const distance =
-      candidate.toLowerCase() === lower ? 0 : editDistance(lower, candidate.toLowerCase());
+    const candidateLower = candidate.toLowerCase();
+    const edits = candidateLower === lower ? 0 : editDistance(lower, candidateLower);
+    // A name cut short (Taxaroo-API for Taxaroo-API-V2) counts as less than one typo; among
+    // several such, the one with the least missing wins.
+    const truncated = name.length >= 4 && candidateLower.startsWith(lower);
+    const distance = truncated && edits > 0 ? 0.5 + edits / 1000 : edits;
     const limit = Math.max(1, Math.floor(Math.max(name.length, candidate.length) / 3));
     if (distance <= limit && distance < bestDistance) {
       best = candidate;

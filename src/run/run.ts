@@ -1,0 +1,224 @@
+// `carbon run <project>/<repository> <workflow>`: finds the generated config of a repository, the
+// orb it uses (inline, or the workspace's orb.yml standing in for the registry or URL orb), and a
+// job of the workflow, processes it, and either prints its steps (--dry-run) or runs them here.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { compileSettings } from '../compile.ts';
+import { hasErrors, type Diagnostic } from '../diagnostics.ts';
+import { ORB_ALIAS } from '../emit/config.ts';
+import { GENERATED_FOLDER, ORB_FILE } from '../emit/emit.ts';
+import type { YamlValue } from '../emit/yaml.ts';
+import { UserError } from '../errors.ts';
+import { didYouMean } from '../suggest.ts';
+import { invocation, isMap, type ParameterDefinition } from '../validate/semantics.ts';
+import { executeJob, type ExecuteResult } from './execute.ts';
+import { processJob, type ProcessedJob } from './process.ts';
+
+type Map = { [key: string]: YamlValue };
+
+export interface RunRequest {
+  root: string;
+  /** `project/repository`. */
+  target: string;
+  workflow: string;
+  job?: string;
+  /** `name=value` overrides of the job's parameters. */
+  params: string[];
+  branch?: string;
+  commit?: string;
+  workdir?: string;
+  keep?: boolean;
+  dryRun?: boolean;
+  env: NodeJS.ProcessEnv;
+  out: (text: string) => void;
+}
+
+export interface Prepared {
+  job: ProcessedJob;
+  repository: { name: string; url: string };
+  branch: string;
+  /** Problems of the settings found on the way (warnings only: errors throw). */
+  diagnostics: Diagnostic[];
+}
+
+export async function prepareRun(request: RunRequest): Promise<Prepared> {
+  const [projectId, repositoryId, extra] = request.target.split('/');
+  if (!projectId || !repositoryId || extra !== undefined) {
+    throw new UserError(
+      `${JSON.stringify(request.target)} is not <project>/<repository>, as taxaroo/Taxaroo-API-V2`,
+    );
+  }
+  const compiled = await compileSettings(request.root);
+  if (hasErrors(compiled.diagnostics) || !compiled.workspace) {
+    throw new UserError('the settings have errors: run `carbon generate` to see them');
+  }
+  const project = compiled.workspace.projects.find((p) => p.id === projectId);
+  if (!project) {
+    throw new UserError(
+      `there is no project ${JSON.stringify(projectId)}${didYouMean(
+        projectId,
+        compiled.workspace.projects.map((p) => p.id),
+      )}`,
+    );
+  }
+  const repository = project.repositories.find((r) => r.id === repositoryId);
+  if (!repository) {
+    throw new UserError(
+      `project ${projectId} has no repository ${JSON.stringify(repositoryId)}${didYouMean(
+        repositoryId,
+        project.repositories.map((r) => r.id),
+      )}`,
+    );
+  }
+  const configPath = `${GENERATED_FOLDER}/${projectId}/${repositoryId}/.circleci/config.yml`;
+  const config = readYaml(
+    request.root,
+    configPath,
+    'run `carbon generate` first (a repository gets a config when it builds or syncs)',
+  );
+  const workflows = isMap(config['workflows']) ? config['workflows'] : {};
+  const workflow = workflows[request.workflow];
+  if (!isMap(workflow) || !Array.isArray(workflow['jobs'])) {
+    const names = Object.keys(workflows);
+    throw new UserError(
+      `${configPath} has no workflow ${JSON.stringify(request.workflow)}${didYouMean(request.workflow, names)}; its workflows: ${names.join(', ')}`,
+    );
+  }
+  const [jobName, given] = pickJob(workflow['jobs'], request.job, request.workflow);
+  const orb = orbOf(config, request.root, request.out);
+  const overrides = parseParams(request.params, orb, jobName);
+  const job = processJob(orb, ORB_ALIAS, jobName, given, overrides);
+  const filters = given['filters'];
+  const only =
+    isMap(filters) && isMap(filters['branches']) ? filters['branches']['only'] : undefined;
+  const branch =
+    request.branch ?? (typeof only === 'string' ? only : repository.local.defaultBranch);
+  // A file:// mirror is cloned as written; a remote as the configs write it (ssh or https).
+  return {
+    job,
+    repository: { name: repositoryId, url: repository.local.url },
+    branch,
+    diagnostics: compiled.diagnostics,
+  };
+}
+
+export function runPrepared(prepared: Prepared, request: RunRequest): ExecuteResult {
+  return executeJob({
+    job: prepared.job,
+    repository: prepared.repository,
+    branch: prepared.branch,
+    ...(request.commit ? { commit: request.commit } : {}),
+    ...(request.workdir ? { workdir: request.workdir } : {}),
+    keep: request.keep ?? false,
+    env: request.env,
+    out: request.out,
+  });
+}
+
+/** The steps and commands of a processed job, as --dry-run prints them. */
+export function describeJob(prepared: Prepared): string {
+  const { job } = prepared;
+  const checksOut = job.steps.some((step) => step.kind === 'checkout');
+  const lines = [
+    `${job.name}${job.image ? ` (CircleCI image ${job.image})` : ''}`,
+    ...(checksOut ? [`checkout source: ${prepared.repository.url} at ${prepared.branch}`] : []),
+    'parameters:',
+    ...Object.entries(job.parameters).map(
+      ([name, value]) => `  ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    ),
+    '',
+  ];
+  job.steps.forEach((step, index) => {
+    const number = `${index + 1}.`;
+    switch (step.kind) {
+      case 'run':
+        lines.push(`${number} run: ${step.name}`);
+        for (const [name, value] of Object.entries(step.environment))
+          lines.push(`     ${name}=${value}`);
+        lines.push(
+          ...step.command
+            .trimEnd()
+            .split('\n')
+            .map((line) => `     | ${line}`),
+        );
+        break;
+      case 'checkout':
+        lines.push(`${number} checkout${step.path ? ` into ${step.path}` : ''}`);
+        break;
+      case 'add_ssh_keys':
+        lines.push(`${number} add_ssh_keys (skipped by carbon run)`);
+        break;
+      case 'setup_remote_docker':
+        lines.push(`${number} setup_remote_docker (skipped by carbon run)`);
+        break;
+      case 'other':
+        lines.push(`${number} ${step.name} (carbon run cannot carry it out)`);
+        break;
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function readYaml(root: string, path: string, hint: string): Map {
+  let text: string;
+  try {
+    text = readFileSync(join(root, path), 'utf8');
+  } catch {
+    throw new UserError(`${path} does not exist: ${hint}`);
+  }
+  const value = parse(text) as YamlValue;
+  if (!isMap(value)) throw new UserError(`${path} is not a YAML mapping`);
+  return value;
+}
+
+function pickJob(jobs: YamlValue[], wanted: string | undefined, workflow: string): [string, Map] {
+  const entries = jobs.map((entry) => invocation(entry));
+  const named = entries.map(([name, given]) =>
+    typeof given['name'] === 'string' ? given['name'] : name,
+  );
+  if (wanted === undefined) {
+    if (entries.length === 1) return entries[0]!;
+    throw new UserError(
+      `workflow ${workflow} has ${entries.length} jobs: choose one with --job (${named.join(', ')})`,
+    );
+  }
+  const index = named.indexOf(wanted);
+  if (index < 0)
+    throw new UserError(
+      `workflow ${workflow} has no job ${JSON.stringify(wanted)}${didYouMean(wanted, named)}; its jobs: ${named.join(', ')}`,
+    );
+  return entries[index]!;
+}
+
+function orbOf(config: Map, root: string, out: (text: string) => void): Map {
+  const orbs = isMap(config['orbs']) ? config['orbs'] : {};
+  const reference = orbs[ORB_ALIAS];
+  if (isMap(reference)) return reference;
+  if (typeof reference !== 'string')
+    throw new UserError(`the config uses no orb named ${ORB_ALIAS}`);
+  out(`carbon run: ${reference} is played by the workspace's ${ORB_FILE}\n`);
+  return readYaml(root, ORB_FILE, 'run `carbon generate` first');
+}
+
+/** `--param name=value`, read as the type the job declares for `name`. */
+function parseParams(params: string[], orb: Map, jobName: string): Map {
+  const jobs = isMap(orb['jobs']) ? orb['jobs'] : {};
+  const job = jobs[jobName.slice(ORB_ALIAS.length + 1)];
+  const declared = (isMap(job) && isMap(job['parameters']) ? job['parameters'] : {}) as {
+    [name: string]: ParameterDefinition;
+  };
+  const overrides: Map = {};
+  for (const param of params) {
+    const equals = param.indexOf('=');
+    if (equals <= 0) throw new UserError(`--param ${JSON.stringify(param)} is not name=value`);
+    const name = param.slice(0, equals);
+    const text = param.slice(equals + 1);
+    const type = declared[name]?.type;
+    if (type === 'integer') overrides[name] = /^-?\d+$/.test(text) ? Number(text) : text;
+    else if (type === 'boolean')
+      overrides[name] = text === 'true' ? true : text === 'false' ? false : text;
+    else overrides[name] = text;
+  }
+  return overrides;
+}

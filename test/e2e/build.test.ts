@@ -1,0 +1,255 @@
+// The generated CarbonBuild, run with `carbon run` against local bare repositories and recording
+// aws and docker executables: checkouts at the configured branches and paths, the exact AWS and
+// Docker calls, and no build at all the second time.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { awsError, fixture, stableServices } from '../orb/fixtures.ts';
+import type { Scenario } from '../orb/harness.ts';
+import { e2eWorkspace, type E2eWorkspace } from './workspace.ts';
+
+const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+const IMAGE = `${REGISTRY}/acme/api`;
+const REGION = ['--region', 'us-east-1'];
+
+function scenario(): Scenario {
+  return {
+    aws: [
+      {
+        match: ['sts', 'assume-role-with-web-identity'],
+        stdout: fixture('assume-role-with-web-identity'),
+      },
+      { match: ['ecr', 'describe-repositories'], stdout: fixture('describe-repositories') },
+      // ECR holds no image of these inputs the first time, and holds it ever after.
+      { match: ['ecr', 'describe-images'], times: 1, ...awsError('ImageNotFoundException') },
+      { match: ['ecr', 'describe-images'], stdout: fixture('describe-images') },
+      { match: ['ecr', 'get-login-password'], stdout: 'not-a-real-password\n' },
+      { match: ['ecr', 'batch-get-image'], stdout: fixture('batch-get-image') },
+      { match: ['ecr', 'put-image'], stdout: fixture('put-image') },
+      { match: ['ecs', 'describe-services'], times: 1, stdout: fixture('describe-services') },
+      { match: ['ecs', 'describe-services'], stdout: stableServices() },
+      { match: ['ecs', 'describe-task-definition'], stdout: fixture('describe-task-definition') },
+      { match: ['ecs', 'register-task-definition'], stdout: fixture('register-task-definition') },
+      { match: ['ecs', 'update-service'], stdout: { service: stableServices().services[0] } },
+    ],
+  };
+}
+
+function prepare(): { w: E2eWorkspace; tips: Record<string, string> } {
+  const w = e2eWorkspace();
+  const tips = {
+    api: w.commitFiles(w.repos.api, 'main', { 'server.js': 'console.log("api")\n' }),
+    app: w.commitFiles(w.repos.app, 'release', { 'index.html': '<h1>app</h1>\n' }),
+    carbon: w.commitFiles(w.repos.carbon, 'develop', {
+      'Api/Dockerfile': 'FROM node:20\nCOPY Api /srv/api\nCOPY App /srv/app\n',
+    }),
+  };
+  // Branches that must not be the ones checked out.
+  w.commitFiles(w.repos.app, 'main', { 'index.html': '<h1>wrong branch</h1>\n' });
+  w.commitFiles(w.repos.carbon, 'main', { 'Api/Dockerfile': 'FROM scratch\n' });
+  w.scenario(scenario());
+  return { w, tips };
+}
+
+const build = (w: E2eWorkspace, workdir: string) =>
+  w.run(['acme/Api', 'carbon-build', '--workdir', workdir, '--param', 'deploy_poll_interval=1'], {
+    CIRCLE_OIDC_TOKEN_V2: 'e2e-oidc-token',
+  });
+
+const head = (repository: string) =>
+  execFileSync('git', ['-C', repository, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+
+describe('the generated CarbonBuild, run locally', () => {
+  it('checks out every repository at its branch and path, then builds, pushes and deploys with the exact calls', () => {
+    const { w, tips } = prepare();
+    const workdir = join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work');
+    const result = build(w, workdir);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+
+    expect(head(join(workdir, 'Api'))).toBe(tips.api);
+    expect(head(join(workdir, 'Carbon'))).toBe(tips.carbon);
+    expect(head(join(workdir, 'App'))).toBe(tips.app);
+    expect(readFileSync(join(workdir, 'Carbon/Api/Dockerfile'), 'utf8')).toContain('COPY App');
+    expect(readFileSync(join(workdir, 'App/index.html'), 'utf8')).toBe('<h1>app</h1>\n');
+    expect(existsSync(join(workdir, 'Api/server.js'))).toBe(true);
+
+    const calls = w.calls();
+    const aws = calls.filter((c) => c[0] === 'aws').map((c) => c.slice(1));
+    const docker = calls.filter((c) => c[0] === 'docker').map((c) => c.slice(1));
+    const inputsTag =
+      aws[2]?.find((arg) => arg.startsWith('imageTag='))?.slice('imageTag='.length) ?? '';
+    expect(inputsTag).toMatch(/^inputs-[0-9a-f]{32}$/);
+    const stsInput = aws[0]?.[3] ?? '';
+    expect(aws).toEqual([
+      [
+        'sts',
+        'assume-role-with-web-identity',
+        '--cli-input-json',
+        stsInput,
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecr',
+        'describe-repositories',
+        '--repository-names',
+        'acme/api',
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecr',
+        'describe-images',
+        '--repository-name',
+        'acme/api',
+        '--image-ids',
+        `imageTag=${inputsTag}`,
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      ['ecr', 'get-login-password', ...REGION],
+      [
+        'ecs',
+        'describe-services',
+        '--cluster',
+        'acme-main',
+        '--services',
+        'api',
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecs',
+        'describe-task-definition',
+        '--task-definition',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/taxaroo-api:41',
+        '--include',
+        'TAGS',
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecs',
+        'register-task-definition',
+        '--cli-input-json',
+        expect.stringMatching(/^file:\/\//),
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecs',
+        'update-service',
+        '--cluster',
+        'acme-main',
+        '--service',
+        'api',
+        '--task-definition',
+        'arn:aws:ecs:us-east-1:123456789012:task-definition/taxaroo-api:42',
+        '--deployment-configuration',
+        expect.stringMatching(/^file:\/\//),
+        ...REGION,
+        '--output',
+        'json',
+      ],
+      [
+        'ecs',
+        'describe-services',
+        '--cluster',
+        'acme-main',
+        '--services',
+        'api',
+        ...REGION,
+        '--output',
+        'json',
+      ],
+    ]);
+    expect(stsInput).toMatch(/^file:\/\//);
+    expect(JSON.stringify(calls)).not.toContain('e2e-oidc-token');
+    expect(docker).toEqual([
+      ['login', '--username', 'AWS', '--password-stdin', REGISTRY],
+      ['buildx', 'inspect', 'carbon'],
+      [
+        'buildx',
+        'build',
+        '--builder',
+        'carbon',
+        '--platform',
+        'linux/amd64',
+        '--file',
+        'Carbon/Api/Dockerfile',
+        '--tag',
+        `${IMAGE}:${inputsTag}`,
+        '--tag',
+        `${IMAGE}:commit-${tips.api}`,
+        '--tag',
+        `${IMAGE}:branch-main`,
+        '--cache-from',
+        `type=registry,ref=${IMAGE}:cache-main`,
+        '--cache-to',
+        `type=registry,ref=${IMAGE}:cache-main,mode=max,image-manifest=true,oci-mediatypes=true`,
+        '--provenance=false',
+        '--metadata-file',
+        expect.stringMatching(/build-metadata\.json$/),
+        '--push',
+        '.',
+      ],
+    ]);
+    // The build happens after ECR said it had no such image, and before the deploy.
+    const order = calls.map((c) => c.slice(0, 3).join(' '));
+    expect(order.indexOf('docker buildx build')).toBeGreaterThan(
+      order.indexOf('aws ecr describe-images'),
+    );
+    expect(order.indexOf('docker buildx build')).toBeLessThan(
+      order.indexOf('aws ecs describe-services'),
+    );
+  });
+
+  it('builds nothing the second time: same commits, same inputs, the image already in ECR', () => {
+    const { w } = prepare();
+    const first = build(w, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    const before = w.calls().length;
+    const second = build(w, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
+    expect(second.code, second.stdout + second.stderr).toBe(0);
+    const calls = w.calls().slice(before);
+    const firstTag = w
+      .calls()
+      .find((c) => c[2] === 'describe-images')
+      ?.find((a) => a.startsWith('imageTag='));
+    const secondTag = calls
+      .find((c) => c[2] === 'describe-images')
+      ?.find((a) => a.startsWith('imageTag='));
+    expect(secondTag).toBe(firstTag);
+    expect(calls.filter((c) => c[0] === 'docker')).toEqual([]);
+    expect(calls.map((c) => c.slice(0, 3).join(' '))).toEqual([
+      'aws sts assume-role-with-web-identity',
+      'aws ecr describe-repositories',
+      'aws ecr describe-images',
+      'aws ecr batch-get-image',
+      'aws ecr put-image',
+      'aws ecr put-image',
+      'aws ecs describe-services',
+      'aws ecs describe-task-definition',
+      'aws ecs register-task-definition',
+      'aws ecs update-service',
+      'aws ecs describe-services',
+    ]);
+    expect(second.stdout + second.stderr).toMatch(/skip/i);
+  });
+
+  it('fails clearly without an OIDC token, before any AWS call', () => {
+    const { w } = prepare();
+    const result = w.run(['acme/Api', 'carbon-build'], { CIRCLE_OIDC_TOKEN_V2: '' });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/context/);
+    expect(w.calls().filter((c) => c[0] === 'aws')).toEqual([]);
+  });
+});
