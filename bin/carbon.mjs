@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Runs Carbon's TypeScript sources with no build step to remember.
 //
-// The sources under src/ are bundled by esbuild into one ES module cached under
-// node_modules/.cache/carbon/, named by a hash of every source file. An edit to any source gives a
-// new hash and so a new bundle on the next run (about 60 ms, once); an unchanged tree loads the
-// cached bundle directly, which is what keeps `carbon check` fast in CI.
+// The sources under src/ are bundled by esbuild into ES modules cached under
+// node_modules/.cache/carbon/, in a folder named by a hash of every source file and of the package
+// files. An edit to any source gives a new hash and so a new bundle on the next run (about 100 ms,
+// once); an unchanged tree loads the cached bundle directly, which is what keeps `carbon check`
+// fast in CI. The bundle is split at dynamic imports, so a command loads only the code it runs,
+// and the hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
@@ -29,40 +31,57 @@ function sourceHash() {
   for (const file of listSources(sourceRoot)) {
     hash.update(relative(sourceRoot, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  hash.update(readFileSync(join(packageRoot, 'package.json')));
+  for (const file of ['package.json', 'package-lock.json']) {
+    try {
+      hash
+        .update(file)
+        .update('\0')
+        .update(readFileSync(join(packageRoot, file)));
+    } catch {
+      hash.update(file).update('\0<missing>');
+    }
+  }
   return hash.digest('hex').slice(0, 20);
 }
 
-async function bundle(outfile) {
-  const { build } = await import('esbuild');
-  const temporary = `${outfile}.${process.pid}.tmp`;
-  await build({
-    entryPoints: [join(sourceRoot, 'cli.ts')],
-    outfile: temporary,
+async function bundle(folder, build) {
+  const { build: esbuild } = await import('esbuild');
+  const temporary = `${folder}.${process.pid}.tmp`;
+  rmSync(temporary, { recursive: true, force: true });
+  await esbuild({
+    entryPoints: { cli: join(sourceRoot, 'cli.ts') },
+    outdir: temporary,
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
     sourcesContent: false,
+    define: { __CARBON_BUILD__: JSON.stringify(build) },
     logLevel: 'error',
   });
-  renameSync(`${temporary}.map`, `${outfile}.map`);
-  renameSync(temporary, outfile);
+  try {
+    renameSync(temporary, folder);
+  } catch (error) {
+    // Another process built the same sources first: use its bundle.
+    rmSync(temporary, { recursive: true, force: true });
+    if (!existsSync(folder)) throw error;
+  }
   // Older bundles are dead weight once a new one exists.
   for (const name of readdirSync(cacheDir)) {
-    if (name.startsWith('cli-') && !name.startsWith(basename(outfile))) {
-      rmSync(join(cacheDir, name), { force: true });
-    }
+    if (name.startsWith('cli-') && name !== basename(folder))
+      rmSync(join(cacheDir, name), { recursive: true, force: true });
   }
 }
 
-const bundlePath = join(cacheDir, `cli-${sourceHash()}.mjs`);
-if (!existsSync(bundlePath)) {
+const build = sourceHash();
+const bundleFolder = join(cacheDir, `cli-${build}`);
+if (!existsSync(join(bundleFolder, 'cli.js'))) {
   mkdirSync(cacheDir, { recursive: true });
-  await bundle(bundlePath);
+  await bundle(bundleFolder, build);
 }
 process.setSourceMapsEnabled(true);
-const { main } = await import(pathToFileURL(bundlePath).href);
+const { main } = await import(pathToFileURL(join(bundleFolder, 'cli.js')).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -3,14 +3,14 @@
 import { resolve as resolvePath, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, hasErrors, type Diagnostic } from './diagnostics.ts';
-import { ORB_FILE } from './emit/emit.ts';
+import { ORB_FILE } from './output/layout.ts';
 import { UserError } from './errors.ts';
-import { driftDiffs } from './output/diff.ts';
+import { didYouMean } from './suggest.ts';
 import { runPipeline, type FileProblem, type PipelineResult } from './pipeline.ts';
-import { ProcessError } from './run/process.ts';
-import { describeJob, prepareRun, runPrepared, type RunRequest } from './run/run.ts';
-import { validateFiles } from './validate/files.ts';
+import type { RunRequest } from './run/run.ts';
 import { findSchema } from './validate/schema.ts';
+// Commands load what only they need (run, validate, the diff of check) when they run: a no-op
+// generate or check loads no YAML parser, no schema validator and no TypeScript transpiler.
 
 export interface Io {
   out: (text: string) => void;
@@ -25,6 +25,8 @@ const processIo: Io = {
   cwd: process.cwd(),
   env: process.env,
 };
+
+const COMMANDS = ['generate', 'check', 'validate', 'run'];
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2, internal: 3 } as const;
 
@@ -72,8 +74,11 @@ Examples:
 `;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const startup = performance.now();
   try {
-    return await run(argv, io);
+    const code = await run(argv, io);
+    if (io.env['CARBON_PROFILE']) profile(startup, io);
+    return code;
   } catch (caught) {
     if (caught instanceof UserError) {
       io.err(`carbon: ${caught.message}\n`);
@@ -91,6 +96,11 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.out(HELP);
     return command === undefined ? EXIT.invalid : EXIT.ok;
   }
+  if (!COMMANDS.includes(command)) {
+    throw new UserError(
+      `unknown command ${JSON.stringify(command)}${didYouMean(command, COMMANDS)}: run \`carbon --help\` for the commands`,
+    );
+  }
   const { options, positionals } = parseOptions(rest, command === 'run' ? 2 : 0);
   if (options.help) {
     io.out(HELP);
@@ -102,15 +112,17 @@ async function run(argv: string[], io: Io): Promise<number> {
     case 'generate':
       return generate(await runPipeline({ root, schemaPath: schemaPath(), write: true }), root, io);
     case 'check':
-      return check(await runPipeline({ root, schemaPath: schemaPath(), write: false }), root, io);
+      return await check(
+        await runPipeline({ root, schemaPath: schemaPath(), write: false }),
+        root,
+        io,
+      );
     case 'validate':
-      return validate(root, schemaPath(), io);
+      return await validate(root, schemaPath(), io);
     case 'run':
       return runJob(root, positionals, options, io);
     default:
-      throw new UserError(
-        `unknown command ${JSON.stringify(command)}: run \`carbon --help\` for the commands`,
-      );
+      throw new Error(`command ${command} is listed but not handled`);
   }
 }
 
@@ -211,7 +223,19 @@ function reportProblems(problems: FileProblem[], io: Io): void {
     io.err(`${problem.path}:${problem.pointer} - error invalid-output: ${problem.message}\n`);
 }
 
+let lastTimings: PipelineResult['timings'] | undefined;
+
+/** CARBON_PROFILE=1: one JSON line on stderr with the time per stage and the peak memory. */
+function profile(startup: number, io: Io): void {
+  const stages = { startup, ...(lastTimings?.stages ?? {}) };
+  const total = performance.now();
+  io.err(
+    `carbon-profile ${JSON.stringify({ stages, total, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+  );
+}
+
 function generate(result: PipelineResult, root: string, io: Io): number {
+  lastTimings = result.timings;
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const written = result.written?.written ?? [];
   const removed = result.written?.removed ?? [];
@@ -222,7 +246,8 @@ function generate(result: PipelineResult, root: string, io: Io): number {
   return EXIT.ok;
 }
 
-function check(result: PipelineResult, root: string, io: Io): number {
+async function check(result: PipelineResult, root: string, io: Io): Promise<number> {
+  lastTimings = result.timings;
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const plan = result.plan!;
   const drift = plan.writes.length + plan.removals.length;
@@ -230,6 +255,7 @@ function check(result: PipelineResult, root: string, io: Io): number {
     io.out(`${plan.unchanged.length} generated files are up to date\n`);
     return EXIT.ok;
   }
+  const { driftDiffs } = await import('./output/diff.ts');
   for (const diff of driftDiffs(plan)) io.out(diff.endsWith('\n') ? diff : `${diff}\n`);
   io.err(
     `${drift} generated file${drift === 1 ? ' is' : 's are'} out of date: run \`npm run generate\` and commit the result\n`,
@@ -237,7 +263,8 @@ function check(result: PipelineResult, root: string, io: Io): number {
   return EXIT.drift;
 }
 
-function validate(root: string, schemaPath: string, io: Io): number {
+async function validate(root: string, schemaPath: string, io: Io): Promise<number> {
+  const { validateFiles } = await import('./validate/files.ts');
   const { files, problems } = validateFiles(root, schemaPath);
   if (problems.length > 0) {
     reportProblems(problems, io);
@@ -266,6 +293,8 @@ async function runJob(
     env: io.env,
     out: io.out,
   };
+  const { describeJob, prepareRun, runPrepared } = await import('./run/run.ts');
+  const { ProcessError } = await import('./run/process.ts');
   let prepared;
   try {
     prepared = await prepareRun(request);

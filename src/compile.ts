@@ -5,6 +5,7 @@ import { resolveWorkspace } from './resolve/resolve.ts';
 import { loadWorkspace, type Loaded } from './settings/load.ts';
 import { locateDiagnostics } from './settings/locate.ts';
 import { parseSettings } from './settings/parse.ts';
+import { Timings } from './timings.ts';
 
 export interface Compiled {
   /** Absent when any error was found: nothing may be emitted. */
@@ -14,12 +15,15 @@ export interface Compiled {
   diagnostics: Diagnostic[];
 }
 
-export async function compileSettings(root: string): Promise<Compiled> {
-  const loaded = loadWorkspace(root);
-  const parsed = parseSettings(loaded);
-  const resolved = resolveWorkspace(parsed);
+export async function compileSettings(root: string, timings = new Timings()): Promise<Compiled> {
+  const loaded = timings.time('load', () => loadWorkspace(root));
+  const parsed = timings.time('parse', () => parseSettings(loaded));
+  const resolved = timings.time('resolve', () => resolveWorkspace(parsed));
   const found = [...loaded.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics];
-  const diagnostics = found.length === 0 ? [] : sortDiagnostics(await locateDiagnostics(found));
+  const diagnostics =
+    found.length === 0
+      ? []
+      : sortDiagnostics(await timings.timeAsync('locate', () => locateDiagnostics(found)));
   const workspace = hasErrors(found) ? undefined : resolved.workspace;
   return { loaded, diagnostics, ...(workspace ? { workspace } : {}) };
 }

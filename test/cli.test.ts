@@ -22,7 +22,7 @@ describe('carbon CLI', () => {
   it('rejects an unknown command and an unknown option with exit 2', () => {
     const unknownCommand = runCarbon(['generat']);
     expect(unknownCommand.code).toBe(2);
-    expect(unknownCommand.stderr).toContain('unknown command "generat"');
+    expect(unknownCommand.stderr).toContain('unknown command "generat" (did you mean "generate"?)');
     const unknownOption = runCarbon(['generate', '--rot', '.']);
     expect(unknownOption.code).toBe(2);
     expect(unknownOption.stderr).toContain("'--rot'");

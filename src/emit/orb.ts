@@ -2,9 +2,11 @@
 // each component folder a top-level key, each file's base name a component, and a string value that
 // is exactly `<<include(path)>>` replaced by that file (relative to the orb folder) with every
 // `<<` escaped as `\<<`, so that CircleCI does not read the script's heredocs as parameters.
-import { readFileSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { parse } from 'yaml';
+import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { hashOfFolder } from '../hash.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import type { YamlValue } from './yaml.ts';
 
 export type Orb = { [key: string]: YamlValue };
@@ -13,6 +15,33 @@ export type Orb = { [key: string]: YamlValue };
 export const COMPONENT_FOLDERS = ['commands', 'executors', 'jobs', 'examples'] as const;
 
 const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
+
+/**
+ * The packed orb, kept as JSON by a hash of the orb folder: parsing its YAML costs more than the
+ * rest of emitting a small workspace, and the templates rarely change.
+ */
+export function packOrbCached(folder: string): Orb {
+  const file = join(
+    PACKAGE_ROOT,
+    'node_modules',
+    '.cache',
+    'carbon',
+    `orb-${hashOfFolder(folder).slice(0, 24)}.json`,
+  );
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Orb;
+  } catch {
+    const orb = packOrb(folder);
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(orb));
+      renameSync(`${file}.${process.pid}.tmp`, file);
+    } catch {
+      // Not kept: packed again next time.
+    }
+    return orb;
+  }
+}
 
 export function packOrb(folder: string): Orb {
   const orb = readYaml(join(folder, '@orb.yml')) as Orb;
@@ -39,9 +68,14 @@ function listYaml(folder: string): string[] {
     .map((name) => join(folder, name));
 }
 
+// Loaded on first use: a run that finds the packed orb kept never needs a YAML parser.
+let parseYaml: typeof import('yaml').parse | undefined;
+
 function readYaml(file: string): YamlValue {
+  parseYaml ??= (createRequire(join(PACKAGE_ROOT, 'package.json'))('yaml') as typeof import('yaml'))
+    .parse;
   try {
-    return parse(readFileSync(file, 'utf8')) as YamlValue;
+    return parseYaml(readFileSync(file, 'utf8')) as YamlValue;
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`);
   }

@@ -10,8 +10,8 @@ import {
   rmdirSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { GENERATED_FOLDER, GENERATED_MARKER } from '../emit/emit.ts';
+import { dirname, join, relative, sep } from 'node:path';
+import { GENERATED_FOLDER, GENERATED_MARKER } from './layout.ts';
 
 const TEMPORARY_SUFFIX = '.carbon-tmp';
 
@@ -34,10 +34,15 @@ export interface OutputPlan {
 
 export function planOutput(root: string, files: RenderedFile[]): OutputPlan {
   const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
+  // One walk of generated/ says which files exist: no failed read per file to be written.
+  const existing = new Set(listFiles(root, GENERATED_FOLDER));
   const planned = new Set<string>();
   for (const file of files) {
     planned.add(file.path);
-    const before = readText(join(root, file.path));
+    const known = file.path.startsWith(`${GENERATED_FOLDER}/`)
+      ? existing.has(file.path)
+      : undefined;
+    const before = known === false ? undefined : readText(join(root, file.path));
     if (before === file.text) plan.unchanged.push(file.path);
     else if (before !== undefined && !before.startsWith(GENERATED_MARKER))
       plan.foreign.push({ path: file.path, why: 'replace' });
@@ -48,7 +53,7 @@ export function planOutput(root: string, files: RenderedFile[]): OutputPlan {
         ...(before === undefined ? {} : { before }),
       });
   }
-  for (const path of listFiles(root, GENERATED_FOLDER)) {
+  for (const path of existing) {
     if (planned.has(path)) continue;
     const before = readText(join(root, path)) ?? '';
     if (before.startsWith(GENERATED_MARKER)) plan.removals.push({ path, before });
@@ -66,21 +71,21 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** Every file below `folder` (relative to root), `/`-separated, sorted. */
+/** Every file below `folder` (relative to root), `/`-separated, sorted; one recursive read. */
 function listFiles(root: string, folder: string): string[] {
   let entries;
   try {
-    entries = readdirSync(join(root, folder), { withFileTypes: true });
+    entries = readdirSync(join(root, folder), { withFileTypes: true, recursive: true });
   } catch {
     return [];
   }
+  const base = join(root, folder);
   const files: string[] = [];
   for (const entry of entries) {
-    const path = `${folder}/${entry.name}`;
     // A temporary file left by a run that was killed mid-write is no file of anyone's.
-    if (entry.name.endsWith(TEMPORARY_SUFFIX)) continue;
-    if (entry.isDirectory()) files.push(...listFiles(root, path));
-    else files.push(path);
+    if (!entry.isFile() || entry.name.endsWith(TEMPORARY_SUFFIX)) continue;
+    const parent = relative(base, entry.parentPath ?? entry.path);
+    files.push(`${folder}/${parent === '' ? '' : `${parent.split(sep).join('/')}/`}${entry.name}`);
   }
   return files.sort();
 }
@@ -94,22 +99,57 @@ export interface WriteResult {
 export function writeOutput(plan: OutputPlan): WriteResult {
   if (plan.foreign.length > 0)
     throw new Error("writeOutput: the plan touches files that are not Carbon's");
-  for (const { path, text } of plan.writes) {
+  const folders = new Set<string>();
+  for (const { path, text, before } of plan.writes) {
     const target = join(plan.root, path);
-    mkdirSync(dirname(target), { recursive: true });
-    const temporary = join(dirname(target), `.${process.pid}${TEMPORARY_SUFFIX}`);
-    try {
-      writeFileSync(temporary, text);
-      renameSync(temporary, target);
-    } finally {
-      rmSync(temporary, { force: true });
+    const folder = dirname(target);
+    if (!folders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      folders.add(folder);
     }
+    if (before === undefined) writeNew(target, text);
+    else replace(target, text);
   }
   for (const { path } of plan.removals) {
     rmSync(join(plan.root, path));
     removeEmptyFolders(plan.root, dirname(path));
   }
   return { written: plan.writes.map((w) => w.path), removed: plan.removals.map((r) => r.path) };
+}
+
+/**
+ * A file that did not exist is created in one write, exclusively (a file that appeared meanwhile
+ * is replaced the safe way instead), and removed again if the write fails: no reader ever saw its
+ * old content, so there is nothing a half-written file could hide. Renaming a temporary file onto
+ * every new path would make ext4 flush each one (its replace-via-rename heuristic): measured here,
+ * a cold generate of 2,500 files took 3 to 7 times as long that way.
+ */
+function writeNew(target: string, text: string): void {
+  try {
+    writeFileSync(target, text, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      // Made by someone else since the plan was drawn: replace it only if it is Carbon's.
+      if (!readFileSync(target, 'utf8').startsWith(GENERATED_MARKER)) {
+        throw new Error(`${target} appeared during generate and is not Carbon's: left as it is`);
+      }
+      return replace(target, text);
+    }
+    rmSync(target, { force: true });
+    throw error;
+  }
+}
+
+/** An existing file is replaced atomically: readers see the old text or the new, never half. */
+function replace(target: string, text: string): void {
+  const temporary = join(dirname(target), `.${process.pid}${TEMPORARY_SUFFIX}`);
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 function removeEmptyFolders(root: string, folder: string): void {

@@ -3,7 +3,13 @@
 // `<< parameters.x >>`, expand commands and `steps` parameters into their steps, and evaluate
 // `when`/`unless` steps. The result is the list of concrete steps the job runs.
 import type { YamlValue } from '../emit/yaml.ts';
-import { invocation, isMap, typeProblem, type ParameterDefinition } from '../validate/semantics.ts';
+import {
+  WORKFLOW_KEYS,
+  invocation,
+  isMap,
+  typeProblem,
+  type ParameterDefinition,
+} from '../validate/semantics.ts';
 
 type Map = { [key: string]: YamlValue };
 type Component = Map & {
@@ -38,19 +44,6 @@ export class ProcessError extends Error {
   override readonly name = 'ProcessError';
 }
 
-/** Keys of a workflow job invocation that belong to the workflow, not to the job. */
-const WORKFLOW_KEYS = new Set([
-  'name',
-  'context',
-  'filters',
-  'requires',
-  'matrix',
-  'pre-steps',
-  'post-steps',
-  'type',
-  'serial-group',
-  'override-with',
-]);
 /** CircleCI's other built-in steps: processed, but `carbon run` cannot carry them out. */
 const OTHER_BUILT_IN = new Set([
   'save_cache',

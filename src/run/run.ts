@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_ALIAS } from '../emit/config.ts';
-import { GENERATED_FOLDER, ORB_FILE } from '../emit/emit.ts';
+import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
 import type { YamlValue } from '../emit/yaml.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';

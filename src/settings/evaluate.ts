@@ -1,5 +1,5 @@
 // Evaluates TypeScript settings modules without type-checking them: sucrase strips the types
-// (keeping every statement on its line, so positions in errors stay true) and the result runs as a
+// (transpile.ts; it keeps every statement on its line, so positions in errors stay true) and the result runs as a
 // CommonJS module. Imports of `carbon` resolve to Carbon's own API, relative imports of other
 // settings modules (the `_*.ts` helpers) are evaluated the same way, and anything else is an
 // ordinary Node require from the module's folder.
@@ -7,9 +7,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
-import { transform } from 'sucrase';
 import * as carbonApi from '../index.ts';
 import type { Position } from '../diagnostics.ts';
+import type { Transpiler } from './transpile.ts';
 
 /** The names settings modules may import Carbon's API by. */
 const CARBON_SPECIFIERS = new Set(['carbon', '@blackstone/carbon']);
@@ -33,11 +33,16 @@ interface CachedModule {
 
 /** One evaluation session: modules imported by several projects are evaluated once. */
 export class ModuleEvaluator {
+  private readonly transpiler: Transpiler;
   private readonly cache = new Map<string, CachedModule>();
   /** Source and compiled text of each module, to place a throw's column on the written line. */
   private readonly texts = new Map<string, { source: string; code: string }>();
   /** `exports const` lines found while evaluating (reported, then read as `export const`). */
   readonly exportsConstFixes: { file: string; position: Position }[] = [];
+
+  constructor(transpiler: Transpiler) {
+    this.transpiler = transpiler;
+  }
 
   /** Every module evaluated so far, settings and helpers alike. */
   files(): string[] {
@@ -66,11 +71,7 @@ export class ModuleEvaluator {
     const source = this.fixExportsConst(file, readFileSync(file, 'utf8'));
     let code: string;
     try {
-      code = transform(source, {
-        transforms: ['typescript', 'imports'],
-        filePath: file,
-        production: true,
-      }).code;
+      code = this.transpiler.transpile(source, file);
     } catch (error) {
       throw new EvaluationError(syntaxFailure(file, error));
     }

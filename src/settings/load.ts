@@ -5,9 +5,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics.ts';
 import { EvaluationError, ModuleEvaluator } from './evaluate.ts';
-
-export const PROJECTS_FOLDER = 'projects';
-export const CONFIG_FILE = 'carbon.config.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER } from './layout.ts';
+import { Transpiler } from './transpile.ts';
 
 /** One exported settings object and where it came from. */
 export interface SettingsExport {
@@ -40,7 +39,8 @@ export function listProjectModules(root: string): string[] | undefined {
 
 export function loadWorkspace(root: string): Loaded {
   const diagnostics: Diagnostic[] = [];
-  const evaluator = new ModuleEvaluator();
+  const transpiler = new Transpiler(root);
+  const evaluator = new ModuleEvaluator(transpiler);
   const projects: SettingsExport[] = [];
   const loaded: Loaded = { root, projects, files: [], diagnostics };
 
@@ -97,6 +97,7 @@ export function loadWorkspace(root: string): Loaded {
     );
   }
   loaded.files = evaluator.files();
+  transpiler.save();
   return loaded;
 }
 

@@ -190,31 +190,53 @@ function describe(value: unknown): string {
 }
 
 /** Every written field the schema does not know, with the fields that object does know. */
+type Walk =
+  | { kind: 'object'; shape: Record<string, z.core.$ZodType> }
+  | { kind: 'array' | 'record'; item: z.core.$ZodType }
+  | { kind: 'leaf' };
+const walks = new WeakMap<z.core.$ZodType, Walk>();
+
+/** How to walk a value of this schema, worked out once per schema: this runs for every repository. */
+function walkOf(schema: z.core.$ZodType): Walk {
+  let walk = walks.get(schema);
+  if (!walk) {
+    const inner = unwrap(schema);
+    const def = inner?._zod.def as unknown as
+      (Record<string, unknown> & { type: string }) | undefined;
+    if (def?.type === 'object')
+      walk = { kind: 'object', shape: def['shape'] as Record<string, z.core.$ZodType> };
+    else if (def?.type === 'array')
+      walk = { kind: 'array', item: def['element'] as z.core.$ZodType };
+    else if (def?.type === 'record')
+      walk = { kind: 'record', item: def['valueType'] as z.core.$ZodType };
+    else walk = { kind: 'leaf' };
+    walks.set(schema, walk);
+  }
+  return walk;
+}
+
+/** Every written field the schema does not know, with the fields that object does know. */
 function unknownFields(
   schema: z.core.$ZodType,
   value: unknown,
   path: PathSegment[],
+  found: [PathSegment[], string[]][] = [],
 ): [PathSegment[], string[]][] {
-  const inner = unwrap(schema);
-  if (!inner || typeof value !== 'object' || value === null) return [];
-  const def = inner._zod.def as unknown as Record<string, unknown> & { type: string };
-  const found: [PathSegment[], string[]][] = [];
-  if (def.type === 'object' && !Array.isArray(value)) {
-    const shape = def['shape'] as Record<string, z.core.$ZodType>;
-    const known = Object.keys(shape);
-    for (const [key, field] of Object.entries(value)) {
-      const fieldSchema = shape[key];
-      if (fieldSchema) found.push(...unknownFields(fieldSchema, field, [...path, key]));
-      else found.push([[...path, key], known]);
+  if (typeof value !== 'object' || value === null) return found;
+  const walk = walkOf(schema);
+  if (walk.kind === 'object' && !Array.isArray(value)) {
+    for (const key of Object.keys(value)) {
+      const fieldSchema = walk.shape[key];
+      if (fieldSchema)
+        unknownFields(fieldSchema, (value as Record<string, unknown>)[key], [...path, key], found);
+      else found.push([[...path, key], Object.keys(walk.shape)]);
     }
-  } else if (def.type === 'array' && Array.isArray(value)) {
-    value.forEach((item, index) =>
-      found.push(...unknownFields(def['element'] as z.core.$ZodType, item, [...path, index])),
-    );
-  } else if (def.type === 'record' && !Array.isArray(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      found.push(...unknownFields(def['valueType'] as z.core.$ZodType, item, [...path, key]));
-    }
+  } else if (walk.kind === 'array' && Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++)
+      unknownFields(walk.item, value[index], [...path, index], found);
+  } else if (walk.kind === 'record' && !Array.isArray(value)) {
+    for (const key of Object.keys(value))
+      unknownFields(walk.item, (value as Record<string, unknown>)[key], [...path, key], found);
   }
   return found;
 }

@@ -5,10 +5,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ORB_ALIAS } from '../emit/config.ts';
-import { GENERATED_FOLDER, ORB_FILE } from '../emit/emit.ts';
+import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
 import type { YamlValue } from '../emit/yaml.ts';
 import { UserError } from '../errors.ts';
-import type { FileProblem } from '../pipeline.ts';
+import type { FileProblem } from '../produce.ts';
 import { validateAgainstSchema } from './schema.ts';
 import { checkConfig, checkOrb } from './semantics.ts';
 

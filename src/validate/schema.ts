@@ -1,12 +1,13 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
-import { DEFAULT_SCHEMA } from '../paths.ts';
+import { DEFAULT_SCHEMA, PACKAGE_ROOT } from '../paths.ts';
 
 export interface SchemaProblem {
   /** JSON pointer of the offending value, e.g. /workflows/build/jobs/0. */
@@ -37,16 +38,50 @@ export function findSchema(
 
 const compiled = new Map<string, ValidateFunction>();
 
+/**
+ * The schema's validation function. Compiling the schema with ajv costs about 190 ms (loading ajv
+ * and compiling); ajv's standalone code for it loads in about 10 ms. So the first compile of a
+ * schema saves that code under node_modules/.cache/carbon/, named by a hash of the schema and of
+ * the ajv versions, and later processes load it instead.
+ */
 function validator(schemaPath: string): ValidateFunction {
   let validate = compiled.get(schemaPath);
-  if (!validate) {
-    const require = createRequire(import.meta.url);
-    const Ajv = require('ajv') as typeof import('ajv').default;
-    const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    addFormats(ajv);
-    validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
-    compiled.set(schemaPath, validate);
+  if (validate) return validate;
+  const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
+  const text = readFileSync(schemaPath, 'utf8');
+  const versions = ['ajv', 'ajv-formats'].map(
+    (name) => (require(`${name}/package.json`) as { version: string }).version,
+  );
+  const key = createHash('sha256')
+    .update(text)
+    .update(versions.join('\0'))
+    .digest('hex')
+    .slice(0, 24);
+  const cached = join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon', `schema-${key}.cjs`);
+  try {
+    validate = require(cached) as ValidateFunction;
+  } catch {
+    validate = compileAndSave(require, text, cached);
+  }
+  compiled.set(schemaPath, validate);
+  return validate;
+}
+
+function compileAndSave(require: NodeJS.Require, schema: string, target: string): ValidateFunction {
+  const Ajv = require('ajv') as typeof import('ajv').default;
+  const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
+  const standalone =
+    require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+  addFormats(ajv);
+  const validate = ajv.compile(JSON.parse(schema) as object);
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+    const temporary = `${target}.${process.pid}.tmp`;
+    writeFileSync(temporary, standalone(ajv, validate));
+    renameSync(temporary, target);
+  } catch {
+    // Without the saved code the next process compiles again: slower, not wrong.
   }
   return validate;
 }

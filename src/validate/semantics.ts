@@ -35,7 +35,7 @@ const BUILT_IN_STEPS = new Set([
   'deploy',
 ]);
 /** Keys of a workflow job invocation that belong to the workflow, not to the job's parameters. */
-const WORKFLOW_KEYS = new Set([
+export const WORKFLOW_KEYS = new Set([
   'name',
   'context',
   'filters',
