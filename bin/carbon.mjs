@@ -8,7 +8,16 @@
 // fast in CI. The bundle is split at dynamic imports, so a command loads only the code it runs,
 // and the hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+} from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -31,7 +40,7 @@ function sourceHash() {
   for (const file of listSources(sourceRoot)) {
     hash.update(relative(sourceRoot, file)).update('\0').update(readFileSync(file)).update('\0');
   }
-  for (const file of ['package.json', 'package-lock.json']) {
+  for (const file of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/carbon.mjs']) {
     try {
       hash
         .update(file)
@@ -69,10 +78,14 @@ async function bundle(folder, build) {
     rmSync(temporary, { recursive: true, force: true });
     if (!existsSync(folder)) throw error;
   }
-  // Older bundles are dead weight once a new one exists.
+  // Older bundles are dead weight once a new one exists, but a process started before the change
+  // may still be loading parts of one (the bundle is split): only bundles unused for an hour go,
+  // and never another process's half-built one.
+  const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(cacheDir)) {
-    if (name.startsWith('cli-') && name !== basename(folder))
-      rmSync(join(cacheDir, name), { recursive: true, force: true });
+    if (!/^cli-[0-9a-f]+$/.test(name) || name === basename(folder)) continue;
+    const path = join(cacheDir, name);
+    if (statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
   }
 }
 
@@ -81,6 +94,10 @@ const bundleFolder = join(cacheDir, `cli-${build}`);
 if (!existsSync(join(bundleFolder, 'cli.js'))) {
   mkdirSync(cacheDir, { recursive: true });
   await bundle(bundleFolder, build);
+} else if (Date.now() - statSync(bundleFolder).mtimeMs > 600_000) {
+  // Marks the bundle as in use (at most every ten minutes), so that pruning spares it.
+  const now = new Date();
+  utimesSync(bundleFolder, now, now);
 }
 process.setSourceMapsEnabled(true);
 const { main } = await import(pathToFileURL(join(bundleFolder, 'cli.js')).href);

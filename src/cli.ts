@@ -76,8 +76,9 @@ Examples:
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const startup = performance.now();
   try {
-    const code = await run(argv, io);
-    if (io.env['CARBON_PROFILE']) profile(startup, io);
+    const stages = new Stages();
+    const code = await run(argv, io, stages);
+    if (io.env['CARBON_PROFILE']) profile(startup, stages, io);
     return code;
   } catch (caught) {
     if (caught instanceof UserError) {
@@ -90,7 +91,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
 }
 
-async function run(argv: string[], io: Io): Promise<number> {
+async function run(argv: string[], io: Io, stages: Stages): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(HELP);
@@ -110,10 +111,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   const schemaPath = () => findSchema(options.schema, io.env, io.cwd);
   switch (command) {
     case 'generate':
-      return generate(await runPipeline({ root, schemaPath: schemaPath(), write: true }), root, io);
+      return generate(
+        stages.of(await runPipeline({ root, schemaPath: schemaPath(), write: true })),
+        root,
+        io,
+      );
     case 'check':
       return await check(
-        await runPipeline({ root, schemaPath: schemaPath(), write: false }),
+        stages.of(await runPipeline({ root, schemaPath: schemaPath(), write: false })),
         root,
         io,
       );
@@ -223,19 +228,30 @@ function reportProblems(problems: FileProblem[], io: Io): void {
     io.err(`${problem.path}:${problem.pointer} - error invalid-output: ${problem.message}\n`);
 }
 
-let lastTimings: PipelineResult['timings'] | undefined;
+/** The stage timings of the pipeline run by a command, for CARBON_PROFILE. */
+class Stages {
+  timings: PipelineResult['timings'] | undefined;
+  of(result: PipelineResult): PipelineResult {
+    this.timings = result.timings;
+    return result;
+  }
+}
 
-/** CARBON_PROFILE=1: one JSON line on stderr with the time per stage and the peak memory. */
-function profile(startup: number, io: Io): void {
-  const stages = { startup, ...(lastTimings?.stages ?? {}) };
+/**
+ * CARBON_PROFILE=1 (used by `npm run bench`): one line on stderr, `carbon-profile {json}`, with the
+ * milliseconds per stage, the total, and the peak memory.
+ */
+function profile(startup: number, stages: Stages, io: Io): void {
   const total = performance.now();
-  io.err(
-    `carbon-profile ${JSON.stringify({ stages, total, maxRssKb: process.resourceUsage().maxRSS })}\n`,
-  );
+  const report = {
+    stages: { startup, ...(stages.timings?.stages ?? {}) },
+    total,
+    maxRssKb: process.resourceUsage().maxRSS,
+  };
+  io.err(`carbon-profile ${JSON.stringify(report)}\n`);
 }
 
 function generate(result: PipelineResult, root: string, io: Io): number {
-  lastTimings = result.timings;
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const written = result.written?.written ?? [];
   const removed = result.written?.removed ?? [];
@@ -247,7 +263,6 @@ function generate(result: PipelineResult, root: string, io: Io): number {
 }
 
 async function check(result: PipelineResult, root: string, io: Io): Promise<number> {
-  lastTimings = result.timings;
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const plan = result.plan!;
   const drift = plan.writes.length + plan.removals.length;

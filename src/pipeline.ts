@@ -36,19 +36,19 @@ export async function runPipeline({
   write,
 }: PipelineOptions): Promise<PipelineResult> {
   const timings = new Timings();
-  const cachedAnswer = timings.time('cache', () => lookUpProduced(root, schemaPath));
+  const lookup = timings.time('cache', () => lookUpProduced(root, schemaPath));
   let produced: Produced;
-  if (cachedAnswer) {
-    produced = cachedAnswer;
+  if (lookup.produced) {
+    produced = lookup.produced;
   } else {
     const { produce } = await timings.timeAsync('modules', () => import('./produce.ts'));
     produced = await produce(root, schemaPath, timings);
-    if (produced.files) timings.time('cache', () => storeProduced(root, schemaPath, produced));
+    timings.time('cache', () => storeProduced(root, lookup.key, produced));
   }
   const result: PipelineResult = {
     diagnostics: produced.diagnostics,
     problems: produced.problems,
-    cached: cachedAnswer !== undefined,
+    cached: lookup.produced !== undefined,
     timings,
   };
   if (hasErrors(produced.diagnostics) || !produced.files || !produced.orb) return result;

@@ -27,8 +27,10 @@ export interface Produced {
   files?: RenderedFile[];
   /** How configs reference the orb, for the orb version guard. */
   orb?: { reference: 'registry' | 'url' | 'inline'; version: string };
-  /** Every settings module read, helpers included: what a cached answer depends on. */
-  modules: string[];
+  /** Every settings file read, helpers included, with the hash of the bytes read. */
+  modules: Record<string, string>;
+  /** Whether the answer depends on nothing but those files (and the cache key's inputs). */
+  trackable: boolean;
 }
 
 export async function produce(
@@ -40,7 +42,8 @@ export async function produce(
   const produced: Produced = {
     diagnostics: compiled.diagnostics,
     problems: [],
-    modules: compiled.loaded.files,
+    modules: compiled.loaded.modules,
+    trackable: compiled.loaded.trackable,
   };
   const workspace = compiled.workspace;
   if (hasErrors(compiled.diagnostics) || !workspace) return produced;

@@ -2,11 +2,12 @@
 // each component folder a top-level key, each file's base name a component, and a string value that
 // is exactly `<<include(path)>>` replaced by that file (relative to the orb folder) with every
 // `<<` escaped as `\<<`, so that CircleCI does not read the script's heredocs as parameters.
-import { mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { hashOfFolder } from '../hash.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import { buildId, keep, nameOf, readKept } from '../store.ts';
 import type { YamlValue } from './yaml.ts';
 
 export type Orb = { [key: string]: YamlValue };
@@ -17,30 +18,16 @@ export const COMPONENT_FOLDERS = ['commands', 'executors', 'jobs', 'examples'] a
 const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
 
 /**
- * The packed orb, kept as JSON by a hash of the orb folder: parsing its YAML costs more than the
- * rest of emitting a small workspace, and the templates rarely change.
+ * The packed orb, kept as JSON by a hash of the orb folder (and Carbon's build): parsing its YAML
+ * costs more than the rest of emitting a small workspace, and the templates rarely change.
  */
 export function packOrbCached(folder: string): Orb {
-  const file = join(
-    PACKAGE_ROOT,
-    'node_modules',
-    '.cache',
-    'carbon',
-    `orb-${hashOfFolder(folder).slice(0, 24)}.json`,
-  );
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Orb;
-  } catch {
-    const orb = packOrb(folder);
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(`${file}.${process.pid}.tmp`, JSON.stringify(orb));
-      renameSync(`${file}.${process.pid}.tmp`, file);
-    } catch {
-      // Not kept: packed again next time.
-    }
-    return orb;
-  }
+  const name = `orb-${nameOf(buildId() ?? '', hashOfFolder(folder))}.json`;
+  const kept = readKept(name);
+  if (kept !== undefined) return JSON.parse(kept) as Orb;
+  const orb = packOrb(folder);
+  keep(name, JSON.stringify(orb));
+  return orb;
 }
 
 export function packOrb(folder: string): Orb {

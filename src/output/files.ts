@@ -1,6 +1,7 @@
 // output: compares the rendered texts with the files on disk, then either writes what changed
-// (each file atomically: a temporary file renamed over the old one) or reports the drift. Files
-// without Carbon's generated header are never replaced or removed.
+// (a changed file atomically, a temporary file renamed over it; a new file in one exclusive
+// write) or reports the drift. Files without Carbon's generated header are never replaced or
+// removed.
 import {
   mkdirSync,
   readFileSync,
@@ -11,6 +12,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
+import { UserError } from '../errors.ts';
 import { GENERATED_FOLDER, GENERATED_MARKER } from './layout.ts';
 
 const TEMPORARY_SUFFIX = '.carbon-tmp';
@@ -83,7 +85,9 @@ function listFiles(root: string, folder: string): string[] {
   const files: string[] = [];
   for (const entry of entries) {
     // A temporary file left by a run that was killed mid-write is no file of anyone's.
-    if (!entry.isFile() || entry.name.endsWith(TEMPORARY_SUFFIX)) continue;
+    // Links count as files: Carbon compares what they point at, and replaces or keeps the link.
+    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name.endsWith(TEMPORARY_SUFFIX))
+      continue;
     const parent = relative(base, entry.parentPath ?? entry.path);
     files.push(`${folder}/${parent === '' ? '' : `${parent.split(sep).join('/')}/`}${entry.name}`);
   }
@@ -131,7 +135,9 @@ function writeNew(target: string, text: string): void {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
       // Made by someone else since the plan was drawn: replace it only if it is Carbon's.
       if (!readFileSync(target, 'utf8').startsWith(GENERATED_MARKER)) {
-        throw new Error(`${target} appeared during generate and is not Carbon's: left as it is`);
+        throw new UserError(
+          `${target} appeared during generate and is not Carbon's: left as it is; run generate again`,
+        );
       }
       return replace(target, text);
     }

@@ -4,15 +4,28 @@
 // settings modules (the `_*.ts` helpers) are evaluated the same way, and anything else is an
 // ordinary Node require from the module's folder.
 import { readFileSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, isBuiltin } from 'node:module';
 import { dirname, extname, resolve } from 'node:path';
 import { compileFunction } from 'node:vm';
 import * as carbonApi from '../index.ts';
 import type { Position } from '../diagnostics.ts';
 import type { Transpiler } from './transpile.ts';
+import { hashOfText } from '../hash.ts';
 
 /** The names settings modules may import Carbon's API by. */
 const CARBON_SPECIFIERS = new Set(['carbon', '@blackstone/carbon']);
+/** Built-ins whose results depend on the machine, not on the settings files. */
+const UNTRACKABLE_BUILTINS = new Set([
+  'fs',
+  'child_process',
+  'os',
+  'process',
+  'worker_threads',
+  'net',
+  'http',
+  'https',
+  'dns',
+]);
 const EXTENSIONS = ['', '.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json', '/index.ts'];
 
 export type EvaluationFailure =
@@ -44,10 +57,14 @@ export class ModuleEvaluator {
     this.transpiler = transpiler;
   }
 
-  /** Every module evaluated so far, settings and helpers alike. */
-  files(): string[] {
-    return [...this.cache.keys()];
-  }
+  /** Every settings file read so far (modules, helpers, JSON), with the hash of the bytes read. */
+  readonly read = new Map<string, string>();
+  /**
+   * False once a module reached what Carbon cannot follow: a package from node_modules, a
+   * JavaScript helper run by Node itself, or a built-in that reads the machine (fs, child_process,
+   * os). Its results then depend on more than the files read, and are never cached.
+   */
+  trackable = true;
 
   evaluate(file: string): Record<string, unknown> {
     const cached = this.cache.get(file);
@@ -64,11 +81,13 @@ export class ModuleEvaluator {
   }
 
   private run(file: string, module: CachedModule): void {
+    const text = readFileSync(file, 'utf8');
+    this.read.set(file, hashOfText(text));
     if (file.endsWith('.json')) {
-      module.exports = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      module.exports = JSON.parse(text) as Record<string, unknown>;
       return;
     }
-    const source = this.fixExportsConst(file, readFileSync(file, 'utf8'));
+    const source = this.fixExportsConst(file, text);
     let code: string;
     try {
       code = this.transpiler.transpile(source, file);
@@ -121,13 +140,17 @@ export class ModuleEvaluator {
       if (CARBON_SPECIFIERS.has(specifier)) return carbonApi;
       if (specifier.startsWith('.') || specifier.startsWith('/')) {
         const target = resolveRelative(dirname(file), specifier);
-        if (target !== undefined && /\.[cm]?ts$|\.json$/.test(target)) return this.evaluate(target);
+        if (target !== undefined && /\.[cm]?[jt]s$|\.json$/.test(target))
+          return this.evaluate(target);
         if (target === undefined) {
           throw new Error(
             `Cannot find module ${JSON.stringify(specifier)} imported from this module`,
           );
         }
       }
+      const name = specifier.replace(/^node:/, '');
+      if (!isBuiltin(specifier) || UNTRACKABLE_BUILTINS.has(name.split('/')[0]!))
+        this.trackable = false;
       return nodeRequire(specifier);
     };
   }

@@ -22,8 +22,10 @@ export interface Loaded {
   /** The workspace configuration module, when the workspace has one. */
   config?: SettingsExport;
   projects: SettingsExport[];
-  /** Every module read, settings and helpers: what a cache of this load depends on. */
-  files: string[];
+  /** Every settings file read, helpers included, with the hash of the bytes read. */
+  modules: Record<string, string>;
+  /** False when the settings reached beyond files Carbon can follow: see ModuleEvaluator.trackable. */
+  trackable: boolean;
   diagnostics: Diagnostic[];
 }
 
@@ -42,7 +44,7 @@ export function loadWorkspace(root: string): Loaded {
   const transpiler = new Transpiler(root);
   const evaluator = new ModuleEvaluator(transpiler);
   const projects: SettingsExport[] = [];
-  const loaded: Loaded = { root, projects, files: [], diagnostics };
+  const loaded: Loaded = { root, projects, modules: {}, trackable: true, diagnostics };
 
   const configFile = join(root, CONFIG_FILE);
   if (existsSync(configFile)) {
@@ -96,7 +98,8 @@ export function loadWorkspace(root: string): Loaded {
       ),
     );
   }
-  loaded.files = evaluator.files();
+  loaded.modules = Object.fromEntries(evaluator.read);
+  loaded.trackable = evaluator.trackable;
   transpiler.save();
   return loaded;
 }

@@ -226,7 +226,8 @@ function unknownFields(
   const walk = walkOf(schema);
   if (walk.kind === 'object' && !Array.isArray(value)) {
     for (const key of Object.keys(value)) {
-      const fieldSchema = walk.shape[key];
+      // Own fields only: `constructor` or `toString` are unknown fields, not Object's.
+      const fieldSchema = Object.hasOwn(walk.shape, key) ? walk.shape[key] : undefined;
       if (fieldSchema)
         unknownFields(fieldSchema, (value as Record<string, unknown>)[key], [...path, key], found);
       else found.push([[...path, key], Object.keys(walk.shape)]);

@@ -27,6 +27,7 @@ import {
   checkFingerprint,
   checkGitUrl,
   checkHttpsUrl,
+  checkOrbUrl,
   checkId,
   checkOrbName,
   checkProjectKey,
@@ -223,7 +224,7 @@ export const configSchema = z
         name: checked('invalid-orb-name', checkOrbName).default('carbon'),
         version: checked('invalid-version', checkSemver).default('1.0.0'),
         reference: oneOf(['registry', 'url', 'inline']).default('registry'),
-        url: httpsUrl.optional(),
+        url: checked('invalid-url', checkOrbUrl).optional(),
       })
       .superRefine(
         valueCheck((orb: { reference: string; url?: string | undefined }) =>

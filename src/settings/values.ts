@@ -113,6 +113,19 @@ export function checkHttpsUrl(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The URL of a URL orb: https, no credentials, and only characters that cannot turn into CircleCI
+ * parameters or YAML in the configs it is written into.
+ */
+export function checkOrbUrl(value: string): string | undefined {
+  if (/^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+-]*)?$/.test(value))
+    return undefined;
+  return (
+    `${q(value)} is not an orb URL Carbon can write into configs: an https:// address without ` +
+    'credentials, query or fragment, as "https://orbs.example.com/carbon/1.2.0/orb.yml"'
+  );
+}
+
 export function checkProjectKey(value: string): string | undefined {
   if (/^[A-Z][A-Z0-9_]{1,9}$/.test(value)) return undefined;
   return (

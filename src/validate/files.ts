@@ -29,7 +29,10 @@ export function validateFiles(
   const configs = findConfigs(root, GENERATED_FOLDER);
   for (const path of configs) {
     const config = readDocument(root, path);
-    if (!config) continue;
+    if (!config || typeof config !== 'object') {
+      problems.push({ path, pointer: '/', message: 'is empty, unreadable or not a YAML mapping' });
+      continue;
+    }
     add(path, validateAgainstSchema(schemaPath, config));
     const reference = (config['orbs'] as Document | undefined)?.[ORB_ALIAS];
     const used =

@@ -1,13 +1,13 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
 import { DEFAULT_SCHEMA, PACKAGE_ROOT } from '../paths.ts';
+import { STORE_FOLDER, buildId, nameOf, writeAtomic } from '../store.ts';
 
 export interface SchemaProblem {
   /** JSON pointer of the offending value, e.g. /workflows/build/jobs/0. */
@@ -41,47 +41,45 @@ const compiled = new Map<string, ValidateFunction>();
 /**
  * The schema's validation function. Compiling the schema with ajv costs about 190 ms (loading ajv
  * and compiling); ajv's standalone code for it loads in about 10 ms. So the first compile of a
- * schema saves that code under node_modules/.cache/carbon/, named by a hash of the schema and of
- * the ajv versions, and later processes load it instead.
+ * schema keeps that code (store.ts), named by a hash of the schema and Carbon's build, and later
+ * processes load it instead.
  */
 function validator(schemaPath: string): ValidateFunction {
   let validate = compiled.get(schemaPath);
   if (validate) return validate;
   const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
   const text = readFileSync(schemaPath, 'utf8');
-  const versions = ['ajv', 'ajv-formats'].map(
-    (name) => (require(`${name}/package.json`) as { version: string }).version,
-  );
-  const key = createHash('sha256')
-    .update(text)
-    .update(versions.join('\0'))
-    .digest('hex')
-    .slice(0, 24);
-  const cached = join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon', `schema-${key}.cjs`);
+  const build = buildId();
+  const kept =
+    build === undefined ? undefined : join(STORE_FOLDER, `schema-${nameOf(build, text)}.cjs`);
   try {
-    validate = require(cached) as ValidateFunction;
+    if (!kept) throw new Error('nothing is kept without a build id');
+    validate = require(kept) as ValidateFunction;
   } catch {
-    validate = compileAndSave(require, text, cached);
+    validate = compileAndKeep(require, text, kept);
   }
   compiled.set(schemaPath, validate);
   return validate;
 }
 
-function compileAndSave(require: NodeJS.Require, schema: string, target: string): ValidateFunction {
+function compileAndKeep(
+  require: NodeJS.Require,
+  schema: string,
+  target: string | undefined,
+): ValidateFunction {
   const Ajv = require('ajv') as typeof import('ajv').default;
   const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-  const standalone =
-    require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
-  const ajv = new Ajv({ strict: false, allErrors: true, code: { source: true } });
+  const ajv = new Ajv({ strict: false, allErrors: true, code: { source: target !== undefined } });
   addFormats(ajv);
   const validate = ajv.compile(JSON.parse(schema) as object);
-  try {
-    mkdirSync(dirname(target), { recursive: true });
-    const temporary = `${target}.${process.pid}.tmp`;
-    writeFileSync(temporary, standalone(ajv, validate));
-    renameSync(temporary, target);
-  } catch {
-    // Without the saved code the next process compiles again: slower, not wrong.
+  if (target) {
+    const standalone =
+      require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
+    try {
+      writeAtomic(target, standalone(ajv, validate));
+    } catch {
+      // Without the kept code the next process compiles again: slower, not wrong.
+    }
   }
   return validate;
 }

@@ -1,11 +1,13 @@
 // The pipeline cache never answers for inputs that changed: settings, helpers (in projects/ or
 // imported from elsewhere), templates, the schema, Carbon's build. Through the real CLI, and on
 // the key itself.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inputKey, lookUpProduced, storeProduced, type CacheSetting } from '../../src/cache.ts';
+import { hashOfFile } from '../../src/hash.ts';
+import { loadWorkspace } from '../../src/settings/load.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
 import type { Produced } from '../../src/produce.ts';
 import { runCarbon } from '../helpers/cli.ts';
@@ -124,11 +126,12 @@ describe('the cache key', () => {
     return folder;
   };
   const produced: Produced = {
+    trackable: true,
     diagnostics: [],
     problems: [],
     files: [{ path: 'orb.yml', text: 'x' }],
     orb: { reference: 'registry', version: '1.0.0' },
-    modules: [],
+    modules: {},
   };
 
   it("changes with Carbon's build, the templates and the schema", () => {
@@ -150,22 +153,70 @@ describe('the cache key', () => {
   it('stores nothing and answers nothing without a build id', () => {
     const root = workspace();
     const setting: CacheSetting = { build: undefined, templates: ORB_TEMPLATES, folder: scratch() };
-    storeProduced(root, DEFAULT_SCHEMA, produced, setting);
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting)).toBeUndefined();
+    const lookup = lookUpProduced(root, DEFAULT_SCHEMA, setting);
+    storeProduced(root, lookup.key, produced, setting);
+    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting)).toEqual({ key: undefined });
   });
 
-  it('answers until an imported file changes', () => {
+  it('answers until an imported file changes, by the hash of the bytes that were read', () => {
     const root = workspace();
-    mkdirSync(join(root, 'lib'), { recursive: true });
     const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
-    storeProduced(
-      root,
-      DEFAULT_SCHEMA,
-      { ...produced, modules: [join(root, 'lib/owner.ts')] },
-      setting,
-    );
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting)?.files).toEqual(produced.files);
-    writeFileSync(join(root, 'lib/owner.ts'), "export const owner = 'x';\n");
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting)).toBeUndefined();
+    const owner = join(root, 'lib/owner.ts');
+    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
+    storeProduced(root, key, { ...produced, modules: { [owner]: hashOfFile(owner) } }, setting);
+    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced?.files).toEqual(produced.files);
+    writeFileSync(owner, "export const owner = 'x';\n");
+    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+  });
+
+  it('keeps an answer under the key taken before produce read the settings', () => {
+    const root = workspace();
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
+    // The module is saved while the run is producing: what was produced is from the old text.
+    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
+    storeProduced(root, key, produced, setting);
+    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+  });
+
+  it('keeps nothing when the settings reached beyond files', () => {
+    const root = workspace();
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
+    storeProduced(root, key, { ...produced, trackable: false }, setting);
+    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+  });
+});
+
+describe('what settings modules reach', () => {
+  it.each([
+    ["import { readFileSync } from 'node:fs';", 'readFileSync', false],
+    ["import * as os from 'os';", 'os', false],
+    ["import { owners } from 'acme-data';", 'owners', false],
+    ["import { join } from 'node:path';", 'join', true],
+    ["import { owner } from '../lib/owner';", 'owner', true],
+  ])('%s -> trackable %s', async (line, used, trackable) => {
+    const root = makeWorkspace({
+      'projects/acme.ts': `${line}\nexport const acme = { id: 'acme', name: typeof ${used}, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
+      'lib/owner.ts': "export const owner = 'acme';\n",
+      'node_modules/acme-data/index.js': "exports.owners = ['acme'];\n",
+    });
+    const loaded = loadWorkspace(root);
+    expect(loaded.diagnostics).toEqual([]);
+    expect(loaded.trackable).toBe(trackable);
+  });
+
+  it('follows a JavaScript helper like a TypeScript one', () => {
+    const root = makeWorkspace({
+      'projects/acme.ts':
+        "import { owner } from './_owner.js';\nexport const acme = { id: 'acme', name: owner, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n",
+      'projects/_owner.js': "export const owner = 'Acme';\n",
+    });
+    const loaded = loadWorkspace(root);
+    expect(loaded.trackable).toBe(true);
+    expect(Object.keys(loaded.modules).map((file) => file.slice(root.length))).toEqual([
+      '/projects/acme.ts',
+      '/projects/_owner.js',
+    ]);
   });
 });

@@ -417,6 +417,12 @@ const cases: Case[] = [
     mentions: 'range inside a list',
   },
   {
+    name: 'a field named like a property of every object',
+    parts: { head: "id: 'sample',\n  name: 'S',\n  /*!*/constructor: {}," },
+    code: 'unknown-field',
+    path: 'constructor',
+  },
+  {
     name: 'a disabled build is still checked',
     parts: {
       api: API.replace('enabled: true', 'enabled: false').replace(

@@ -143,6 +143,20 @@ describe('loading settings modules', () => {
     expect(diagnostics[0]?.message).toContain('"ssh", "https"');
   });
 
+  it('refuses an orb URL with credentials or CircleCI parameter syntax', async () => {
+    for (const url of [
+      'https://user:token@orbs.example.com/orb.yml',
+      'https://orbs.example.com/<< pipeline.id >>.yml',
+    ]) {
+      const root = makeWorkspace({
+        'carbon.config.ts': `export default {\n  orb: { reference: 'url', url: '${url}' },\n};\n`,
+        'projects/acme.ts': `export const acme = ${project('acme')};\n`,
+      });
+      const { diagnostics } = await compileSettings(root);
+      expect(summary(diagnostics)).toEqual(['carbon.config.ts:2:28 error invalid-url orb.url']);
+    }
+  });
+
   it('requires a default export from carbon.config.ts', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': 'export const config = {};\n',

@@ -1,0 +1,59 @@
+// Where Carbon keeps what it can compute again, and how it writes it: every kept thing is keyed by
+// Carbon's build (the launcher's hash of Carbon's sources and package files), so a change to
+// Carbon never reads what an older Carbon kept. Without a build id (running the TypeScript sources
+// directly, as the tests do) nothing is kept or read.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PACKAGE_ROOT } from './paths.ts';
+
+/** Set by the launcher (bin/carbon.mjs) to the hash of Carbon's sources; absent in tests. */
+declare const __CARBON_BUILD__: string | undefined;
+
+export const STORE_FOLDER = join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon');
+
+/** Carbon's build id, or undefined when nothing may be kept (no launcher, or CARBON_CACHE=0). */
+export function buildId(): string | undefined {
+  if (process.env['CARBON_CACHE'] === '0') return undefined;
+  return typeof __CARBON_BUILD__ === 'string' ? __CARBON_BUILD__ : undefined;
+}
+
+/** A short stable name for anything: a workspace root, a content hash. */
+export function nameOf(...parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex').slice(0, 24);
+}
+
+/** Writes a file so that readers see the old content or the new, never half of it. */
+export function writeAtomic(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, content);
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** A kept text, or undefined when absent (or when nothing may be kept). */
+export function readKept(relativePath: string): string | undefined {
+  if (buildId() === undefined) return undefined;
+  try {
+    return readFileSync(join(STORE_FOLDER, relativePath), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps a text; a failure to keep only costs the next run time. */
+export function keep(relativePath: string, content: string): void {
+  if (buildId() === undefined) return;
+  try {
+    writeAtomic(join(STORE_FOLDER, relativePath), content);
+  } catch {
+    // Not kept: computed again next time.
+  }
+}
