@@ -7,7 +7,17 @@
 // Usage: npm run bench [-- --sizes 1,40,200,400 --runs 5 --out bench/RESULTS.md]
 import { spawnSync } from 'node:child_process';
 import { cpus, freemem, totalmem, tmpdir, release } from 'node:os';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -49,21 +59,21 @@ function listFiles(root, folder) {
   );
 }
 
-/** The floor: a bare Node process writing the same bytes to the same paths (mkdir + writeFile). */
-function floorRunner(root) {
-  const files = [...listFiles(root, 'generated'), 'orb.yml'].map((path) => [
-    path,
-    readFileSync(join(root, path), 'utf8'),
-  ]);
+/**
+ * The floor: a bare Node process writing the same bytes to the same paths (mkdir + writeFile),
+ * after the same clearing as a cold generate, so that both meet the disk in the same state.
+ */
+function floorRunner(root, clear) {
+  const paths = [...listFiles(root, 'generated'), 'orb.yml'];
+  const files = paths.map((path) => [path, readFileSync(join(root, path), 'utf8')]);
   const blob = join(root, '..', 'floor.json');
   writeFileSync(blob, JSON.stringify(files));
   const script = `const fs=require('fs'),p=require('path');const root=process.argv[1];for(const [f,t] of JSON.parse(fs.readFileSync(process.argv[2],'utf8'))){const a=p.join(root,f);fs.mkdirSync(p.dirname(a),{recursive:true});fs.writeFileSync(a,t);}`;
-  const target = join(root, '..', 'floor-out');
   return {
-    prepare: () => rmSync(target, { recursive: true, force: true }),
+    prepare: clear,
     run: () => {
       const start = process.hrtime.bigint();
-      const child = spawnSync(process.execPath, ['-e', script, target, blob]);
+      const child = spawnSync(process.execPath, ['-e', script, root, blob]);
       if (child.status !== 0) throw new Error(String(child.stderr));
       return { wall: Number(process.hrtime.bigint() - start) / 1e6 };
     },
@@ -120,12 +130,19 @@ try {
   for (const size of sizes) {
     const root = join(scratch, `fleet-${size}`, 'workspace');
     writeFleet(root, size);
+    // Clearing moves the outputs aside instead of deleting them: deleting thousands of files makes
+    // this disk slow for the writes that follow, which would measure the deletion, not Carbon.
+    // What was moved aside is deleted once every fleet is measured.
+    let cleared = 0;
     const clear = () => {
-      rmSync(join(root, 'generated'), { recursive: true, force: true });
-      rmSync(join(root, 'orb.yml'), { force: true });
+      const aside = join(scratch, 'aside', `${size}-${++cleared}`);
+      mkdirSync(aside, { recursive: true });
+      for (const name of ['generated', 'orb.yml']) {
+        if (existsSync(join(root, name))) renameSync(join(root, name), join(aside, name));
+      }
     };
     carbonRun('generate', root);
-    const floor = floorRunner(root);
+    const floor = floorRunner(root, clear);
     const projects = join(root, 'projects');
     const module = join(
       projects,
@@ -178,11 +195,15 @@ const lines = [
   "turns, so that the disk's slow spells fall on all of them alike.",
   '',
   '- cold: generate into an empty workspace (no generated/, no orb.yml), the pipeline cache as the last run left it;',
-  '- cold, uncached: the same with the pipeline cache off (CARBON_CACHE=0), so that every stage runs;',
+  '- cold, uncached: the same with every cache off (CARBON_CACHE=0: no pipeline answer, no kept schema validator, transpiled module or packed orb), as on a new machine;',
   '- after an edit: generate after a comment was added to one project module: the pipeline cache misses and every',
   '  stage runs, but nothing needs writing;',
   '- no-op: generate again with nothing changed; check: `carbon check` with nothing stale;',
-  '- floor: a bare Node process writing the same bytes to the same paths.',
+  '- floor: a bare Node process writing the same bytes to the same paths, after the same clearing as cold.',
+  '',
+  'Clearing moves generated/ and orb.yml aside rather than deleting them: on this machine, writing',
+  'thousands of files right after deleting thousands makes every writer, the floor included, several',
+  'times slower, which would measure the disk, not Carbon.',
   '',
   `| projects | files | MB | ${Object.values(KINDS).join(' | ')} | floor | peak RSS MB | no-op writes |`,
   `| ---: | ---: | ---: | ${Object.keys(KINDS)
