@@ -6,15 +6,14 @@
 // package from node_modules, the file system) is never kept. A no-op generate or a check then
 // skips loading, parsing, resolving, emitting, validating and rendering, and the modules that do
 // them are never even loaded. Only answers without errors are kept. CARBON_CACHE=0 turns it off.
-import { readdirSync, rmSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { hashFileInto, hashFolderInto, hashOfFile } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import type { Produced } from './produce.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from './settings/layout.ts';
 import { STORE_FOLDER, buildId, nameOf, writeAtomic } from './store.ts';
-import { readFileSync } from 'node:fs';
 
 const FORMAT = 2;
 

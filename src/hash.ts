@@ -1,7 +1,8 @@
 // Content hashes for the caches: of files, and of every file below a folder.
 import { createHash, type Hash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { filesBelow } from './walk.ts';
 
 /** Adds a file's label and content (or that it is missing) to a hash. */
 export function hashFileInto(hash: Hash, path: string, label: string): void {
@@ -16,21 +17,13 @@ export function hashFileInto(hash: Hash, path: string, label: string): void {
 
 /** Adds every file below a folder, by relative path and content, in a stable order. */
 export function hashFolderInto(hash: Hash, folder: string): void {
-  for (const file of filesUnder(folder)) hashFileInto(hash, file, relative(folder, file));
+  for (const path of filesBelow(folder)) hashFileInto(hash, join(folder, path), path);
 }
 
 export function hashOfFolder(folder: string): string {
   const hash = createHash('sha256');
   hashFolderInto(hash, folder);
   return hash.digest('hex');
-}
-
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder, { withFileTypes: true })
-    .flatMap((entry) =>
-      entry.isDirectory() ? filesUnder(join(folder, entry.name)) : [join(folder, entry.name)],
-    )
-    .sort();
 }
 
 /** The hash of a file's content, or `<missing>`. */

@@ -2,16 +2,9 @@
 // (a changed file atomically, a temporary file renamed over it; a new file in one exclusive
 // write) or reports the drift. Files without Carbon's generated header are never replaced or
 // removed.
-import {
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  rmdirSync,
-  writeFileSync,
-} from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { filesBelow } from '../walk.ts';
 import { UserError } from '../errors.ts';
 import { GENERATED_FOLDER, GENERATED_MARKER } from './layout.ts';
 
@@ -73,25 +66,15 @@ function readText(path: string): string | undefined {
   }
 }
 
-/** Every file below `folder` (relative to root), `/`-separated, sorted; one recursive read. */
+/** Every file below `folder` (relative to root), `/`-separated, sorted. */
 function listFiles(root: string, folder: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(join(root, folder), { withFileTypes: true, recursive: true });
-  } catch {
-    return [];
-  }
-  const base = join(root, folder);
-  const files: string[] = [];
-  for (const entry of entries) {
-    // A temporary file left by a run that was killed mid-write is no file of anyone's.
-    // Links count as files: Carbon compares what they point at, and replaces or keeps the link.
-    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name.endsWith(TEMPORARY_SUFFIX))
-      continue;
-    const parent = relative(base, entry.parentPath ?? entry.path);
-    files.push(`${folder}/${parent === '' ? '' : `${parent.split(sep).join('/')}/`}${entry.name}`);
-  }
-  return files.sort();
+  return (
+    filesBelow(join(root, folder))
+      // A temporary file left by a run that was killed mid-write is no file of anyone's. Links
+      // count as files: Carbon compares what they point at, and replaces or keeps the link.
+      .filter((path) => !path.endsWith(TEMPORARY_SUFFIX))
+      .map((path) => `${folder}/${path}`)
+  );
 }
 
 export interface WriteResult {

@@ -1,8 +1,9 @@
 // `carbon validate`: the files on disk, as CircleCI would get them: orb.yml and every generated
 // config, against the schema and against the orb they use (inline, or orb.yml standing in for
 // the registry or URL orb).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { filesBelow } from '../walk.ts';
 import { parse } from 'yaml';
 import { ORB_ALIAS } from '../emit/config.ts';
 import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
@@ -59,17 +60,7 @@ function readDocument(root: string, path: string): Document | undefined {
 }
 
 function findConfigs(root: string, folder: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(join(root, folder), { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  const found: string[] = [];
-  for (const entry of entries) {
-    const path = `${folder}/${entry.name}`;
-    if (entry.isDirectory()) found.push(...findConfigs(root, path));
-    else if (path.endsWith('/.circleci/config.yml')) found.push(path);
-  }
-  return found.sort();
+  return filesBelow(join(root, folder))
+    .filter((path) => path.endsWith('.circleci/config.yml'))
+    .map((path) => `${folder}/${path}`);
 }
