@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCarbon } from './helpers/cli.ts';
-import { makeWorkspace } from './helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
 describe('carbon CLI', () => {
   it('teaches with --help and exits 0', () => {
@@ -30,8 +30,7 @@ describe('carbon CLI', () => {
 
   it('reports every mistake of a workspace in one run, located, exits 2 and writes nothing', () => {
     const root = makeWorkspace({
-      'carbon.config.ts':
-        "export default { aws: { accountId: '123456789012' }, git: { transport: 'ssh' } };\n",
+      'carbon.config.ts': sampleConfig("circleci: { scheduling: 'schedule-triggers' }"),
       'projects/taxaroo.ts': [
         'exports const taxaroo = {',
         "  id: 'taxaroo',",
@@ -78,7 +77,7 @@ describe('carbon CLI', () => {
     const module =
       "export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }] };\n";
     const root = makeWorkspace({
-      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': module,
     });
     const { code, stderr } = runCarbon(['generate', '--root', root]);

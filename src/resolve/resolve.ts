@@ -13,7 +13,8 @@ import type {
   SyncPlan,
   Workspace,
 } from './model.ts';
-import { RULES, lookUpCarbonRepository, projectAws } from './rules.ts';
+import { lookUpCarbonRepository } from './context.ts';
+import { RULES, projectAws } from './rules.ts';
 
 export interface Resolved {
   /** Absent when the settings have errors: nothing may be emitted from them. */
@@ -22,7 +23,12 @@ export interface Resolved {
 }
 
 export function resolveWorkspace(parsed: Parsed): Resolved {
-  const context = { root: parsed.root, config: parsed.config, projects: parsed.projects };
+  const context = {
+    root: parsed.root,
+    config: parsed.config,
+    ...(parsed.configSource ? { configSource: parsed.configSource } : {}),
+    projects: parsed.projects,
+  };
   const diagnostics = RULES.flatMap((rule) => rule(context));
   if (hasErrors(parsed.diagnostics) || hasErrors(diagnostics)) return { diagnostics };
   const workspace: Workspace = {

@@ -247,6 +247,7 @@ export const configSchema = z
     circleci: z
       .object({
         context: checked('invalid-context', checkContext).default('carbon'),
+        syncContext: checked('invalid-context', checkContext).optional(),
         scheduling: oneOf(['schedule-triggers', 'scheduled-workflows']).default(
           'schedule-triggers',
         ),

@@ -11,9 +11,10 @@ import { loadWorkspace } from '../../src/settings/load.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
 import type { Produced } from '../../src/produce.ts';
 import { runCarbon } from '../helpers/cli.ts';
-import { makeWorkspace } from '../helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
-const CONFIG = "export default { aws: { accountId: '123456789012' } };\n";
+const KEYS = `git: { sshKeys: { 'github.com': '${TEST_KEY}' } }`;
+const CONFIG = `export default { aws: { accountId: '123456789012' }, ${KEYS} };\n`;
 const project = (branch: string) =>
   `import { repo } from './_shared';\nimport { owner } from '../lib/owner';\nexport const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: '${branch}', local: 'sync/main' } }], local: { git: repo(owner, 'api') }, origin: { git: repo('client', 'api') } }] };\n`;
 
@@ -69,11 +70,11 @@ describe('the pipeline cache, through the CLI', () => {
     const root = workspace();
     writeFileSync(
       join(root, 'projects/_shared.ts'),
-      'export const repo = (owner: string, name: string) => `gitlab.com/${owner}/${name}.git`;\n',
+      'export const repo = (owner: string, name: string) => `github.com/${owner}/${name}-svc.git`;\n',
     );
     const result = checkSays(root);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('git@gitlab.com:acme/api.git');
+    expect(result.stdout).toContain('git@github.com:acme/api-svc.git');
   });
 
   it('sees a changed module imported from outside projects/', () => {
@@ -88,7 +89,7 @@ describe('the pipeline cache, through the CLI', () => {
     const root = workspace();
     writeFileSync(
       join(root, 'carbon.config.ts'),
-      "export default { aws: { accountId: '123456789012' }, circleci: { context: 'other' } };\n",
+      `export default { aws: { accountId: '123456789012' }, ${KEYS}, circleci: { syncContext: 'other' } };\n`,
     );
     expect(checkSays(root).stdout).toContain('+          context: other');
     const schema = join(root, 'schema.json');
