@@ -3,12 +3,15 @@ import { runPipeline, type PipelineResult } from '../pipeline.ts';
 import { findSchema } from '../validate/schema.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT } from './io.ts';
-import { plural, reportBlockers, reportProblems } from './report.ts';
+import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 
 function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
   const { root, options, io } = context;
   const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
-  return runPipeline({ root, schemaPath, write }).then((result) => context.stages.of(result));
+  return runPipeline({ root, schemaPath, write, env: io.env }).then((result) => {
+    reportConsole(result.console, io);
+    return context.stages.of(result);
+  });
 }
 
 export async function generate(context: CommandContext): Promise<number> {

@@ -50,7 +50,7 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
       `${JSON.stringify(request.target)} is not <project>/<repository>, as taxaroo/Taxaroo-API-V2`,
     );
   }
-  const compiled = await compileSettings(request.root);
+  const compiled = await compileSettings(request.root, request.env);
   if (hasErrors(compiled.diagnostics) || !compiled.workspace) {
     throw new UserError('the settings have errors: run `carbon generate` to see them');
   }

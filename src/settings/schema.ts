@@ -22,6 +22,7 @@ import {
   checkBoardId,
   checkBranch,
   checkContext,
+  checkEnvName,
   checkEcrRepository,
   checkEcsName,
   checkFingerprint,
@@ -261,12 +262,14 @@ export const configSchema = z
         sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
       })
       .default({ transport: 'ssh', sshKeys: {} }),
+    env: z.array(checked('invalid-env-name', checkEnvName)).default([]),
   })
   .default({
     orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
     circleci: { context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' },
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
+    env: [],
   });
 
 /** A project with every default filled in. */

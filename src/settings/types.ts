@@ -245,6 +245,14 @@ export interface CarbonConfig {
   aws?: AwsSettings;
   /** How generated jobs reach git repositories. */
   git?: GitSettings;
+  /**
+   * Environment variables settings modules may read, with `env('NAME')` from `carbon`. Settings run
+   * without access to the machine; these names are the one declared way in, and Carbon keys its
+   * cache by their values.
+   * @default []
+   * @example ['CLIENT_AWS_ACCOUNT']
+   */
+  env?: string[];
 }
 
 export interface OrbSettings {

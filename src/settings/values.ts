@@ -211,3 +211,9 @@ export function checkFingerprint(value: string): string | undefined {
     '"SHA256:" and 43 characters, or the MD5 form "aa:bb:…" (16 lower-case hex pairs)'
   );
 }
+
+/** An environment variable name settings may read through env(). */
+export function checkEnvName(value: string): string | undefined {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return undefined;
+  return `${q(value)} is not an environment variable name: letters, digits and "_", not starting with a digit`;
+}

@@ -8,7 +8,7 @@ import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
-import { validateArtifacts } from '../../src/produce.ts';
+import { validateArtifacts } from '../../src/compile/validate.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
