@@ -62,7 +62,7 @@ describe('the sample configs', () => {
 
   it('build on pushes to the build branch only, never in a scheduled pipeline, with every resolved parameter', async () => {
     const api = configOf(await emit(), 'Taxaroo-API-V2');
-    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@1.1.0' });
+    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.0.0' });
     const build = api['workflows']['carbon-build'];
     expect(build.when).toEqual({
       not: { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] },

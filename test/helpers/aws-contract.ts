@@ -103,11 +103,13 @@ interface Parsed {
   command?: string;
   /** Operation options in order, with their values. */
   options: { name: string; values: string[] }[];
+  /** The global options given, by name. */
+  globals: Set<string>;
   problems: string[];
 }
 
 function parseArgv(argv: string[]): Parsed {
-  const parsed: Parsed = { options: [], problems: [] };
+  const parsed: Parsed = { options: [], globals: new Set(), problems: [] };
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     if (!token.startsWith('--')) {
@@ -125,6 +127,7 @@ function parseArgv(argv: string[]): Parsed {
       parsed.options.push({ name, values });
       continue;
     }
+    parsed.globals.add(name);
     const wanted = global.takesValue ? 1 : 0;
     if (values.length < wanted) parsed.problems.push(`--${name} needs a value`);
     // Values past what a global option takes are the service and command, or stray.
@@ -263,7 +266,7 @@ export function checkValue(shape: Shape, value: unknown, where: string, problems
         if (!member) {
           const near = closest(key, Object.keys(shape.members));
           problems.push(
-            `${where}: unknown member ${JSON.stringify(key)} of ${shape.name}${near ? ` (did you mean "${near}"?)` : ''}`,
+            `${where === '' ? '' : `${where}: `}unknown member ${JSON.stringify(key)} of ${shape.name}${near ? ` (did you mean "${near}"?)` : ''}`,
           );
         } else checkValue(member, item, where === '' ? key : `${where}.${key}`, problems);
       }
@@ -329,6 +332,7 @@ export function checkAwsInvocation(call: AwsInvocation): string[] {
   const problems = [...parsed.problems];
   const shown = `aws ${call.argv.join(' ')}`;
   const fail = (list: string[]) => list.map((problem) => `${shown}: ${problem}`);
+  if (parsed.service === undefined && parsed.globals.has('version')) return fail(problems);
   if (parsed.service === undefined || parsed.command === undefined)
     return fail([...problems, 'no service and command']);
   if (!(serviceNames as string[]).includes(parsed.service))

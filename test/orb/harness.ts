@@ -18,6 +18,7 @@ export const scriptsDir = join(repositoryRoot, 'templates/orb/scripts');
 export const fakesDir = join(here, 'fakes');
 
 export const scriptNames = [
+  'aws-cli-version.sh',
   'clone.sh',
   'aws-login.sh',
   'ecr-ensure.sh',
@@ -26,6 +27,8 @@ export const scriptNames = [
   'deploy-hook.sh',
   'sync.sh',
   'known-hosts.sh',
+  'state-open.sh',
+  'state-cleanup.sh',
 ] as const;
 export type ScriptName = (typeof scriptNames)[number];
 
