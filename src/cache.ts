@@ -14,7 +14,7 @@ import type { UnitResult } from './compile/unit.ts';
 import { hashFileInto, hashFolderInto } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import { inputsUnchanged } from './settings/inputs.ts';
-import { STORE_FOLDER, buildId, nameOf, writeAtomic } from './store.ts';
+import { STORE_FOLDER, buildId, nameOf, pruneStore, writeAtomic } from './store.ts';
 
 const FORMAT = 3;
 
@@ -165,6 +165,7 @@ export class PipelineCache {
     try {
       writeAtomic(this.path(), JSON.stringify(this.next));
       prune(this.setting.folder);
+      pruneStore();
     } catch {
       // A cache that cannot be written only costs time.
     }

@@ -102,7 +102,7 @@ export const COMMANDS: Command[] = [
     summary: 'rehearse a job of a generated workflow on this machine',
     arguments: '<project>/<repository> <workflow> [options]',
     positionals: {
-      min: 2,
+      min: 1,
       max: 2,
       missing: 'run takes <project>/<repository> and a workflow name',
     },

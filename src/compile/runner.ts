@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { error } from '../diagnostics.ts';
+import { EnvironmentError, UserError } from '../errors.ts';
 import { packOrbCached } from '../emit/orb.ts';
 import { ORB_TEMPLATES } from '../paths.ts';
 import { SettingsRealm } from '../settings/realm.ts';
@@ -104,7 +105,10 @@ export type WorkerRequest =
 export type WorkerAnswer =
   | { type: 'config'; result: ConfigResult; stages: Partial<Record<Stage, number>> }
   | { type: 'unit'; result: UnitResult; stages: Partial<Record<Stage, number>> }
-  | { type: 'bug'; stack: string };
+  | { type: 'bug'; stack: string }
+  /** A user or environment error met in the worker (an unreadable schema): said as in this thread. */
+  | { type: 'user'; message: string }
+  | { type: 'environment'; path: string; reason: string; code?: string };
 
 interface Task {
   request: WorkerRequest;
@@ -182,6 +186,9 @@ export class PoolRunner implements Runner {
       this.idle.push(worker);
       if (!task) return;
       if (answer.type === 'bug') task.fail(new Error(`in a settings worker: ${answer.stack}`));
+      else if (answer.type === 'user') task.fail(new UserError(answer.message));
+      else if (answer.type === 'environment')
+        task.fail(new EnvironmentError(answer.path, answer.reason, answer.code));
       else {
         for (const [stage, milliseconds] of Object.entries(answer.stages))
           this.options.timings.add(stage as Stage, milliseconds);

@@ -2,6 +2,7 @@
 // units, one request at a time. It has a memory limit of its own: settings that allocate without
 // end stop this thread, not Carbon.
 import { parentPort, workerData } from 'node:worker_threads';
+import { UserError, asEnvironmentError } from '../errors.ts';
 import { packOrbCached, type Orb } from '../emit/orb.ts';
 import { ORB_TEMPLATES } from '../paths.ts';
 import { SettingsRealm } from '../settings/realm.ts';
@@ -31,10 +32,23 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
 parentPort!.on('message', (request: WorkerRequest) => {
   answer(request).then(
     (reply) => parentPort!.postMessage(reply),
-    (error: unknown) =>
-      parentPort!.postMessage({
-        type: 'bug',
-        stack: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      } satisfies WorkerAnswer),
+    (error: unknown) => parentPort!.postMessage(failure(error)),
   );
 });
+
+/** A failure as the main thread reports it: the user's mistake, the machine's, or a bug. */
+function failure(error: unknown): WorkerAnswer {
+  if (error instanceof UserError) return { type: 'user', message: error.message };
+  const environment = asEnvironmentError(error);
+  if (environment)
+    return {
+      type: 'environment',
+      path: environment.path,
+      reason: environment.reason,
+      ...(environment.code ? { code: environment.code } : {}),
+    };
+  return {
+    type: 'bug',
+    stack: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+}

@@ -1,14 +1,23 @@
 // The pipeline cache never answers for inputs that changed: settings, helpers (in projects/ or
 // imported from elsewhere), templates, the schema, Carbon's build. Through the real CLI, and on
 // the key itself.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
 const KEYS = `git: { sshKeys: { 'github.com': '${TEST_KEY}' } }`;
@@ -265,5 +274,27 @@ describe('the pipeline cache', () => {
     const after = await compile();
     expect(after.compiled).toBe(1);
     expect(texts(after).join('')).toContain('source_branch: develop');
+  });
+});
+
+describe('the store', () => {
+  it('stays bounded: the oldest transpiled modules go when there are too many', () => {
+    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon/transpiled');
+    mkdirSync(folder, { recursive: true });
+    const old = new Date('2001-01-01T00:00:00Z');
+    for (let index = 0; index < 2100; index++) {
+      const path = join(folder, `zz-prune-test-${index}.js`);
+      writeFileSync(path, '');
+      utimesSync(path, old, old);
+    }
+    // A run that keeps something new prunes the store.
+    const root = workspace();
+    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
+    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    const left = readdirSync(folder);
+    expect(left.length).toBeLessThanOrEqual(2000);
+    expect(left.filter((name) => name.startsWith('zz-prune-test-')).length).toBeLessThan(2100);
+    for (const name of left.filter((name) => name.startsWith('zz-prune-test-')))
+      rmSync(join(folder, name));
   });
 });
