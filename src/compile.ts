@@ -4,13 +4,15 @@ import type { Workspace } from './resolve/model.ts';
 import { resolveWorkspace } from './resolve/resolve.ts';
 import { loadWorkspace, type Loaded } from './settings/load.ts';
 import { locateDiagnostics } from './settings/locate.ts';
-import { parseSettings } from './settings/parse.ts';
+import { parseSettings, type Parsed } from './settings/parse.ts';
 import { Timings } from './timings.ts';
 
 export interface Compiled {
   /** Absent when any error was found: nothing may be emitted. */
   workspace?: Workspace;
   loaded: Loaded;
+  /** The normalized settings, for what the resolved model does not carry (the site's images, Jira keys). */
+  parsed: Parsed;
   /** Every error and warning, located and sorted. */
   diagnostics: Diagnostic[];
 }
@@ -25,5 +27,5 @@ export async function compileSettings(root: string, timings = new Timings()): Pr
       ? []
       : sortDiagnostics(await timings.timeAsync('locate', () => locateDiagnostics(found)));
   const workspace = hasErrors(found) ? undefined : resolved.workspace;
-  return { loaded, diagnostics, ...(workspace ? { workspace } : {}) };
+  return { loaded, parsed, diagnostics, ...(workspace ? { workspace } : {}) };
 }

@@ -260,12 +260,14 @@ export const configSchema = z
         sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
       })
       .default({ transport: 'ssh', sshKeys: {} }),
+    jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })
   .default({
     orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
     circleci: { context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' },
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
+    jira: {},
   });
 
 /** A project with every default filled in. */
