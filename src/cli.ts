@@ -26,7 +26,7 @@ const processIo: Io = {
   env: process.env,
 };
 
-const COMMANDS = ['generate', 'check', 'validate', 'run'];
+const COMMANDS = ['generate', 'check', 'validate', 'run', 'site'];
 
 export const EXIT = { ok: 0, drift: 1, invalid: 2, internal: 3 } as const;
 
@@ -46,6 +46,8 @@ Commands:
              Run a job of a generated workflow on this machine, as CircleCI would: checkout from
              the repository's git URL, every step with bash, the CIRCLE_* variables. Rehearse a
              sync before scheduling it. Exit code: 0, or the failing step's.
+  site       Write the overview site (projects, repositories, link graphs, schedules) into
+             site/, or --out DIR; --serve serves it on 127.0.0.1 and rebuilds on changes.
 
 Options:
   --root DIR     The workspace: its projects/, carbon.config.ts, generated/ and orb.yml.
@@ -126,6 +128,10 @@ async function run(argv: string[], io: Io, stages: Stages): Promise<number> {
       return await validate(root, schemaPath(), io);
     case 'run':
       return runJob(root, positionals, options, io);
+    case 'site':
+      return (await import('./site/command.ts')).siteCommand(root, options, io, (found) =>
+        report(found, root, io),
+      );
     default:
       throw new Error(`command ${command} is listed but not handled`);
   }
@@ -142,6 +148,8 @@ interface Options {
   commit?: string;
   workdir?: string;
   keep?: boolean;
+  out?: string;
+  serve?: boolean;
 }
 
 function parseOptions(
@@ -163,6 +171,8 @@ function parseOptions(
         commit: { type: 'string' },
         workdir: { type: 'string' },
         keep: { type: 'boolean' },
+        out: { type: 'string' },
+        serve: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
