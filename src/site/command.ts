@@ -46,7 +46,16 @@ export async function siteCommand(
     io.out(`open ${join(shown, 'index.html')} in a browser, or run \`carbon site --serve\`\n`);
     return EXIT_OK;
   }
-  const { serveSite } = await import('./serve.ts');
-  await serveSite({ root, out, rebuild: build, say: io.out });
+  const { serveSite, signalled } = await import('./serve.ts');
+  // A rebuild that fails says why and keeps the server up: the next change may fix it.
+  const rebuild = () =>
+    build().catch((caught: unknown): SiteResult => {
+      io.err(`carbon site: ${caught instanceof Error ? caught.message : String(caught)}\n`);
+      return { diagnostics: [] };
+    });
+  const server = await serveSite({ root, out, rebuild });
+  io.out(`serving ${shown} on ${server.url} (Ctrl-C to stop); rebuilt on every settings change\n`);
+  await signalled();
+  await server.close();
   return EXIT_OK;
 }

@@ -11,11 +11,13 @@ export interface ServeRequest {
   root: string;
   out: string;
   rebuild: () => Promise<SiteResult>;
-  say: (text: string) => void;
-  /** Default 4780; taken, any free port. */
+  /** Default 4780; when that is taken, any free port. */
   port?: number;
-  /** Resolves to stop serving (default: on SIGINT or SIGTERM). */
-  stop?: Promise<void>;
+}
+
+export interface SiteServer {
+  url: string;
+  close: () => Promise<void>;
 }
 
 const TYPES: Record<string, string> = {
@@ -29,10 +31,15 @@ const TYPES: Record<string, string> = {
 const RELOAD_PATH = '/__carbon/reload';
 const RELOAD_SCRIPT = `new EventSource('${RELOAD_PATH}').onmessage = () => location.reload();\n`;
 
-export async function serveSite(request: ServeRequest): Promise<void> {
+export async function serveSite(request: ServeRequest): Promise<SiteServer> {
   const clients = new Set<ServerResponse>();
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return send(res, 400, '.txt', 'bad request\n');
+    }
     if (path === RELOAD_PATH) {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
       res.write(': connected\n\n');
@@ -55,9 +62,6 @@ export async function serveSite(request: ServeRequest): Promise<void> {
     );
   });
   const port = await listen(server, request.port ?? 4780);
-  request.say(
-    `serving ${request.out} on http://127.0.0.1:${port}/ (Ctrl-C to stop); rebuilding on settings changes\n`,
-  );
 
   let timer: NodeJS.Timeout | undefined;
   const changed = () => {
@@ -73,11 +77,18 @@ export async function serveSite(request: ServeRequest): Promise<void> {
       if (name === 'carbon.config.ts') changed();
     }),
   ];
-  await (request.stop ?? signalled());
-  clearTimeout(timer);
-  for (const watcher of watchers) watcher.close();
-  for (const client of clients) client.end();
-  await new Promise<void>((done) => server.close(() => done()));
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: async () => {
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+      for (const client of clients) client.end();
+      const closed = new Promise<void>((done) => server.close(() => done()));
+      // Browsers keep idle connections open: end them, or close would wait for their timeout.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }
 
 function withReload(page: string): string {
@@ -105,7 +116,8 @@ function listen(server: ReturnType<typeof createServer>, port: number): Promise<
   });
 }
 
-function signalled(): Promise<void> {
+/** Resolves on Ctrl-C (or SIGTERM): how a served site is stopped from the command line. */
+export function signalled(): Promise<void> {
   return new Promise((done) => {
     process.once('SIGINT', () => done());
     process.once('SIGTERM', () => done());
