@@ -23,6 +23,10 @@ export function writeSite(out: string, files: SiteFile[]): SiteWrite {
   const result: SiteWrite = { written: [], removed: [], unchanged: 0 };
   try {
     const previous = readManifest(out);
+    const current = files.map((file) => file.path).sort();
+    // Listed before they are written, so that a run stopped halfway leaves a folder Carbon owns.
+    const pending = [...new Set([...previous, ...current])].sort();
+    writeManifest(out, previous, pending);
     for (const file of files) {
       const target = join(out, file.path);
       if (existsSync(target) && readFileSync(target, 'utf8') === file.text) {
@@ -33,20 +37,26 @@ export function writeSite(out: string, files: SiteFile[]): SiteWrite {
       writeFileSync(target, file.text);
       result.written.push(file.path);
     }
-    const current = new Set(files.map((file) => file.path));
     for (const path of previous) {
-      if (current.has(path)) continue;
+      if (current.includes(path)) continue;
       rmSync(join(out, path), { force: true });
       result.removed.push(path);
     }
-    const manifest = `${JSON.stringify({ generator: 'carbon site', files: [...current].sort() }, null, 2)}\n`;
-    writeFileSync(join(out, MANIFEST), manifest);
+    writeManifest(out, pending, current);
   } catch (caught) {
     const error = caught as NodeJS.ErrnoException;
     if (!error.code || !error.path) throw caught;
     throw new UserError(`cannot write the site: ${error.path}: ${error.message}`);
   }
   return result;
+}
+
+/** Writes the manifest when its list changes: a run that changes nothing writes nothing. */
+function writeManifest(out: string, before: string[], files: string[]): void {
+  const path = join(out, MANIFEST);
+  if (existsSync(path) && before.join('\n') === files.join('\n')) return;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path, `${JSON.stringify({ generator: 'carbon site', files }, null, 2)}\n`);
 }
 
 /** The files Carbon wrote last time; none for a new or empty folder; a foreign folder stops. */

@@ -1,9 +1,10 @@
 // `carbon site` as users run it: the sample, a rerun that changes nothing, a folder that is not
 // the site's, settings with mistakes, and a project that goes away.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace, MINIMAL_CONFIG } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from './fixtures.ts';
 
@@ -39,10 +40,35 @@ describe('carbon site', () => {
     expect(files['projects/taxaroo.html']).toContain('Next runs as of');
     expect(files['projects/taxaroo.html']).toContain('Thu 26 Nov 2026 15:40 UTC');
 
+    const touched = statSync(join(out, '.carbon-site')).mtimeMs;
     const again = runCarbon(['site', '--out', out], { env: EPOCH });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 files written, 0 removed, 4 unchanged');
     expect(tree(out)).toEqual(files);
+    expect(statSync(join(out, '.carbon-site')).mtimeMs).toBe(touched);
+  });
+
+  it('serves the site on 127.0.0.1 with --serve until Ctrl-C, then exits 0', async () => {
+    const root = makeWorkspace({ ...OTHER_WORKSPACE, 'carbon.config.ts': MINIMAL_CONFIG });
+    const child = spawn(process.execPath, [CARBON_BIN, 'site', '--serve', '--root', root], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      await expect
+        .poll(() => stdout, { timeout: 15_000 })
+        .toMatch(/serving .* on http:\/\/127\.0\.0\.1:\d+\/ /);
+      const url = /on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1]!;
+      const index = await fetch(`${url}index.html`);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain('<a href="projects/acme.html">Acme</a>');
+      expect((await fetch(`${url}..%2f..%2f..%2f..%2fetc%2fpasswd`)).status).toBe(404);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('lists the command in --help', () => {
