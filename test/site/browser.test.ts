@@ -24,7 +24,6 @@ const FLEET_SIZE = 400;
 
 const temporary: string[] = [];
 const servers: SiteServer[] = [];
-let browser: BrowserContext;
 
 function scratch(): string {
   const dir = mkdtempSync(join(tmpdir(), 'carbon-site-'));
@@ -49,7 +48,7 @@ async function open(
   url: string,
   viewport = { width: 1280, height: 900 },
 ): Promise<{ page: Page; problems: string[] }> {
-  const page = await browser.newPage();
+  const page = await (await browser()).newPage();
   await page.setViewportSize(viewport);
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -76,31 +75,39 @@ async function axeViolations(page: Page): Promise<string[]> {
     results.violations.map((v) => v.id + ': ' + v.nodes.map((node) => node.target.join(' ')).join(', ')))`);
 }
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
-    );
-  }
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launchPersistentContext(scratch(), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}, 60_000);
+/**
+ * The browser, launched by the first test that needs it. Without chromium every test fails with
+ * the same message (none is skipped): the browser checks are part of the suite, not optional.
+ */
+let launching: Promise<BrowserContext> | undefined;
+function browser(): Promise<BrowserContext> {
+  launching ??= (async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
+      );
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    return chromium.launchPersistentContext(scratch(), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  })();
+  return launching;
+}
 
 afterAll(async () => {
-  await browser?.close();
+  await launching?.then((context) => context.close()).catch(() => undefined);
   for (const server of servers.splice(0)) await server.close();
   for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
