@@ -2,6 +2,8 @@
 // process, offline), then made accessible: the SVG is a labelled group, and every node and edge an
 // image whose label says what it is. The structure Graphviz writes (a `<g id class>` followed by
 // its `<title>`) is fixed by the pinned version and asserted by the tests.
+import { createHash } from 'node:crypto';
+import { buildId, keep, nameOf, readKept } from '../store.ts';
 import type { GraphEdge, GraphNode, LinkGraph, NodeKind } from './graph.ts';
 
 export interface GraphLayout {
@@ -92,13 +94,66 @@ function px(points: string): number {
   return Math.ceil((Number(points) * 4) / 3);
 }
 
-let loading: Promise<GraphLayout> | undefined;
+type Graphviz = Awaited<ReturnType<(typeof import('@hpcc-js/wasm-graphviz'))['Graphviz']['load']>>;
+let loading: Promise<Graphviz> | undefined;
 
 /** Graphviz, loaded once per process (about 0.1 s): each graph then takes a few milliseconds. */
-export function loadLayout(): Promise<GraphLayout> {
-  loading ??= import('@hpcc-js/wasm-graphviz').then(async ({ Graphviz }) => {
-    const graphviz = await Graphviz.load();
-    return { svg: (graph) => accessibleSvg(graphviz.dot(toDot(graph)), graph) };
-  });
+function graphviz(): Promise<Graphviz> {
+  loading ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
   return loading;
+}
+
+/** Lays out any graph. */
+export async function loadLayout(): Promise<GraphLayout> {
+  const dot = await graphviz();
+  return { svg: (graph) => accessibleSvg(dot.dot(toDot(graph)), graph) };
+}
+
+interface Kept {
+  build: string;
+  /** Graphviz's SVG by a hash of the DOT it was made from. */
+  layouts: Record<string, string>;
+}
+
+/**
+ * Lays out the graphs of a workspace, keeping Graphviz's answers by their DOT (store.ts, keyed by
+ * Carbon's build and so by the Graphviz version): a rerun loads no Graphviz for graphs it drew before.
+ */
+export async function layoutFor(graphs: LinkGraph[], workspace: string): Promise<GraphLayout> {
+  const name = `site-layouts/${nameOf(workspace)}.json`;
+  const stored = keptLayouts(readKept(name));
+  const used: Record<string, string> = {};
+  for (const graph of graphs) {
+    const dot = toDot(graph);
+    const key = dotKey(dot);
+    used[key] ??= stored[key] ?? (await graphviz()).dot(dot);
+  }
+  const build = buildId();
+  const same =
+    Object.keys(used).length === Object.keys(stored).length &&
+    Object.keys(used).every((key) => key in stored);
+  if (build !== undefined && !same)
+    keep(name, JSON.stringify({ build, layouts: used } satisfies Kept));
+  return {
+    svg: (graph) => {
+      const svg = used[dotKey(toDot(graph))];
+      if (svg === undefined) throw new Error('layout: a graph that was not laid out');
+      return accessibleSvg(svg, graph);
+    },
+  };
+}
+
+/** What an earlier run of this build kept; nothing when it is another build's, or unreadable. */
+function keptLayouts(text: string | undefined): Record<string, string> {
+  if (text === undefined) return {};
+  try {
+    const kept = JSON.parse(text) as Kept;
+    return kept.build === buildId() && typeof kept.layouts === 'object' ? kept.layouts : {};
+  } catch {
+    return {};
+  }
+}
+
+function dotKey(dot: string): string {
+  return createHash('sha1').update(dot).digest('base64');
 }

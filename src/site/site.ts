@@ -6,7 +6,7 @@ import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { loadLayout } from './layout.ts';
+import { layoutFor, type GraphLayout } from './layout.ts';
 import { siteModel, type Site } from './model.ts';
 import { FILTER_SCRIPT, renderIndex, renderProject, STYLESHEET } from './render.ts';
 import { writeSite, type SiteFile, type SiteWrite } from './write.ts';
@@ -33,11 +33,15 @@ export async function buildSite({ root, out, now }: SiteRequest): Promise<SiteRe
   const workspace = compiled.workspace;
   if (hasErrors(compiled.diagnostics) || !workspace) return { diagnostics: compiled.diagnostics };
   const site = siteModel({ workspace, parsed: compiled.parsed, root, out, now });
-  const files = renderSite(site, await loadLayout());
+  const layout = await layoutFor(
+    site.projects.map((project) => project.graph),
+    root,
+  );
+  const files = renderSite(site, layout);
   return { diagnostics: compiled.diagnostics, site, written: writeSite(out, files) };
 }
 
-export function renderSite(site: Site, layout: Awaited<ReturnType<typeof loadLayout>>): SiteFile[] {
+export function renderSite(site: Site, layout: GraphLayout): SiteFile[] {
   return [
     { path: site.index.path, text: renderIndex(site) },
     ...site.projects.map((project) => ({
