@@ -67,7 +67,8 @@ export function cadenceOf(cron: string, scheduling: Scheduling): Cadence {
 }
 
 function timetableCadence(timetable: Timetable): Cadence {
-  const days = timetable['days-of-week']
+  // Absent when the timetable restricts the days of the month instead: then any day of the week.
+  const days = (timetable['days-of-week'] ?? TIMETABLE_DAYS)
     .map((day) => TIMETABLE_DAYS.indexOf(day))
     .sort((a, b) => a - b);
   return {
