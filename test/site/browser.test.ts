@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveSite, type SiteServer } from '../../src/site/serve.ts';
 import { buildSite, type SiteResult } from '../../src/site/site.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { MINIMAL_CONFIG, writeFiles } from '../helpers/workspace.ts';
+import { writeFiles } from '../helpers/workspace.ts';
 import { NOW, OTHER_WORKSPACE } from './fixtures.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -194,7 +194,7 @@ describe('the sample site in chromium', () => {
 
   it('reloads an open page when the settings change', async () => {
     const root = scratch();
-    writeFiles(root, { ...OTHER_WORKSPACE, 'carbon.config.ts': MINIMAL_CONFIG });
+    writeFiles(root, OTHER_WORKSPACE);
     const out = join(root, 'site');
     await build(root, out);
     const watched = await serve(root, out);
@@ -226,6 +226,11 @@ describe(`a ${FLEET_SIZE}-project fleet in chromium`, () => {
       '-e',
       `import { writeFleet } from ${JSON.stringify(join(REPO_ROOT, 'bench', 'fleet.mjs'))}; writeFleet(${JSON.stringify(root)}, ${FLEET_SIZE});`,
     ]);
+    // Over https: the fleet names no SSH keys, which pushes over ssh need.
+    writeFileSync(
+      join(root, 'carbon.config.ts'),
+      "export default { aws: { accountId: '123456789012', region: 'eu-west-1' }, git: { transport: 'https' } };\n",
+    );
     result = await build(root, join(root, 'site'));
     server = await serve(root, join(root, 'site'));
   }, 120_000);

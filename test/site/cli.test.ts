@@ -5,7 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
-import { makeWorkspace, MINIMAL_CONFIG } from '../helpers/workspace.ts';
+import { makeWorkspace } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from './fixtures.ts';
 
 // 2026-11-26T15:40:00Z: pages built at the same instant are byte for byte the same.
@@ -49,7 +49,7 @@ describe('carbon site', () => {
   });
 
   it('serves the site on 127.0.0.1 with --serve until Ctrl-C, then exits 0', async () => {
-    const root = makeWorkspace({ ...OTHER_WORKSPACE, 'carbon.config.ts': MINIMAL_CONFIG });
+    const root = makeWorkspace(OTHER_WORKSPACE);
     const child = spawn(process.execPath, [CARBON_BIN, 'site', '--serve', '--root', root], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -105,7 +105,7 @@ describe('carbon site', () => {
   });
 
   it('removes the page of a project that is gone, and nothing it did not write', () => {
-    const root = makeWorkspace({ ...OTHER_WORKSPACE, 'carbon.config.ts': MINIMAL_CONFIG });
+    const root = makeWorkspace(OTHER_WORKSPACE);
     expect(runCarbon(['site', '--root', root], { env: EPOCH }).code).toBe(0);
     const site = join(root, 'site');
     mkdirSync(join(site, 'extra'));
