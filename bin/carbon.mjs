@@ -58,7 +58,10 @@ async function bundle(folder, build) {
   const temporary = `${folder}.${process.pid}.tmp`;
   rmSync(temporary, { recursive: true, force: true });
   await esbuild({
-    entryPoints: { cli: join(sourceRoot, 'cli.ts') },
+    entryPoints: {
+      cli: join(sourceRoot, 'cli.ts'),
+      worker: join(sourceRoot, 'compile', 'worker.ts'),
+    },
     outdir: temporary,
     bundle: true,
     splitting: true,

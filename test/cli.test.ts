@@ -1,37 +1,86 @@
 // The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCarbon } from './helpers/cli.ts';
-import { makeWorkspace } from './helpers/workspace.ts';
+import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
 describe('carbon CLI', () => {
   it('teaches with --help and exits 0', () => {
     const { code, stdout } = runCarbon(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage: carbon <command> [options]');
-    for (const word of ['generate', 'check', '--root', 'Exit codes'])
+    for (const word of ['generate', 'check', 'validate', 'run', '--version', 'Exit codes'])
       expect(stdout).toContain(word);
   });
 
-  it('shows the help and exits 2 when no command is given', () => {
-    const { code, stdout } = runCarbon([]);
-    expect(code).toBe(2);
-    expect(stdout).toContain('Usage:');
+  it('gives each command its own help, with its options and examples', () => {
+    const generate = runCarbon(['generate', '--help']);
+    const run = runCarbon(['run', '--help']);
+    expect(generate.code).toBe(0);
+    expect(run.code).toBe(0);
+    expect(generate.stdout).toContain('Usage: carbon generate [options]');
+    expect(generate.stdout).toContain('--schema FILE');
+    expect(generate.stdout).not.toContain('--dry-run');
+    expect(run.stdout).toContain('Usage: carbon run <project>/<repository> <workflow> [options]');
+    expect(run.stdout).toContain('--dry-run');
+    expect(run.stdout).toContain('--param K=V');
+    expect(runCarbon(['help', 'run']).stdout).toBe(run.stdout);
   });
 
-  it('rejects an unknown command and an unknown option with exit 2', () => {
-    const unknownCommand = runCarbon(['generat']);
-    expect(unknownCommand.code).toBe(2);
-    expect(unknownCommand.stderr).toContain('unknown command "generat" (did you mean "generate"?)');
-    const unknownOption = runCarbon(['generate', '--rot', '.']);
-    expect(unknownOption.code).toBe(2);
-    expect(unknownOption.stderr).toContain("'--rot'");
+  it('prints its version', () => {
+    const { code, stdout } = runCarbon(['--version']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^carbon \d+\.\d+\.\d+\n$/);
+  });
+
+  it('shows the help on stderr and exits 2 when no command is given', () => {
+    const { code, stdout, stderr } = runCarbon([]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('Usage:');
+  });
+
+  it('rejects unknown commands and options in its own words, with the closest one', () => {
+    const cases: [string[], string][] = [
+      [['generat'], 'carbon: unknown command "generat" (did you mean "generate"?)'],
+      [
+        ['generate', '--rot', '.'],
+        'carbon: carbon generate has no option --rot (did you mean --root?): see `carbon generate --help`',
+      ],
+      [['check', '--root'], 'carbon: --root needs a value: --root DIR'],
+      [['check', '--help=yes'], 'carbon: --help takes no value (got "yes")'],
+      [['check', 'extra'], 'carbon: unexpected argument "extra": see `carbon check --help`'],
+      [['generate', '--keep'], 'carbon: --keep is an option of `carbon run` only'],
+    ];
+    for (const [args, message] of cases) {
+      const result = runCarbon(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).not.toContain('ERR_PARSE_ARGS');
+    }
+  });
+
+  it('finds the workspace from any subfolder, as git does', () => {
+    const result = runCarbon(['check'], { cwd: join(REPO_ROOT, 'generated', 'taxaroo') });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('8 generated files are up to date\n');
+  });
+
+  it('says when --root is missing or a file', () => {
+    const missing = runCarbon(['check', '--root', 'no/such/folder']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe(
+      `carbon: --root no/such/folder: there is no folder ${join(REPO_ROOT, 'no/such/folder')}\n`,
+    );
+    const file = runCarbon(['check', '--root', 'README.md']);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain('is a file, not a workspace folder');
   });
 
   it('reports every mistake of a workspace in one run, located, exits 2 and writes nothing', () => {
     const root = makeWorkspace({
-      'carbon.config.ts':
-        "export default { aws: { accountId: '123456789012' }, git: { transport: 'ssh' } };\n",
+      'carbon.config.ts': sampleConfig("circleci: { scheduling: 'schedule-triggers' }"),
       'projects/taxaroo.ts': [
         'exports const taxaroo = {',
         "  id: 'taxaroo',",
@@ -78,7 +127,7 @@ describe('carbon CLI', () => {
     const module =
       "export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }] };\n";
     const root = makeWorkspace({
-      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': module,
     });
     const { code, stderr } = runCarbon(['generate', '--root', root]);

@@ -6,22 +6,26 @@ import type { YamlValue } from './yaml.ts';
 export type Logic =
   { equal: [YamlValue, YamlValue] } | { not: Logic } | { and: Logic[] } | { or: Logic[] };
 
-export type Filters = { branches: { only: string } };
+/** Legacy scheduled workflows' trigger filter. */
+export type BranchFilters = { branches: { only: string } };
 
 /** A job invocation in a workflow: `- carbon/CarbonBuild: { ...parameters }`. */
 export type WorkflowJob = { [job: string]: { [parameter: string]: YamlValue } };
 
 export type Workflow = {
   when?: Logic;
-  triggers?: { schedule: { cron: string; filters: Filters } }[];
+  triggers?: { schedule: { cron: string; filters: BranchFilters } }[];
   jobs: WorkflowJob[];
 };
 
 export type OrbReference = string | { [key: string]: YamlValue };
 
+export type PipelineParameter = { type: 'string'; default: string; description: string };
+
 export type Config = {
   version: 2.1;
   orbs: { [name: string]: OrbReference };
+  parameters: { [name: string]: PipelineParameter };
   workflows: { [name: string]: Workflow };
 };
 
@@ -30,14 +34,16 @@ export type Schedule = {
   name: string;
   description: string;
   'attribution-actor': 'system' | 'current';
-  parameters: { branch: string };
+  /** `branch` is the branch the pipeline runs on; the others are pipeline parameters. */
+  parameters: { branch: string; [parameter: string]: string };
   timetable: Timetable;
 };
 
+/** Days of the week and days of the month are mutually exclusive: a timetable has one of them. */
 export type Timetable = {
   'per-hour': number;
   'hours-of-day': number[];
-  'days-of-week': string[];
+  'days-of-week'?: string[];
   'days-of-month'?: number[];
   months?: string[];
 };

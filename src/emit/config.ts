@@ -1,5 +1,11 @@
 // The CircleCI config of one repository: a build workflow calling the strategy's orb job on pushes
 // to the build branch, and one workflow per sync rule calling CarbonSync on its schedule.
+//
+// Workflows are chosen by one string pipeline parameter, CircleCI's documented pattern for
+// scheduled pipelines: every schedule sets it to the name of its sync, a push leaves it empty.
+// Pipeline values such as `pipeline.trigger_source` (deprecated) or `pipeline.schedule.name`
+// (absent in GitHub App projects) are not used: without them a schedule on the build branch could
+// never start a build, and a sync never runs where its schedule name is unknown.
 import type { BuildPlan, Checkout, ResolvedRepository, SyncPlan } from '../resolve/model.ts';
 import type { Config as Settings } from '../settings/schema.ts';
 import type { Config, Logic, OrbReference, Workflow, WorkflowJob } from './circleci.ts';
@@ -8,8 +14,12 @@ import type { YamlValue } from './yaml.ts';
 /** The name configs know the orb by: jobs are `carbon/CarbonBuild`, `carbon/CarbonSync`. */
 export const ORB_ALIAS = 'carbon';
 export const BUILD_WORKFLOW = 'carbon-build';
+/** The pipeline parameter a schedule sets to the name of the sync it runs. */
+export const SCHEDULE_PARAMETER = 'carbon_schedule';
 
-const SCHEDULED: Logic = { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] };
+const scheduleIs = (name: string): Logic => ({
+  equal: [name, `<< pipeline.parameters.${SCHEDULE_PARAMETER} >>`],
+});
 
 /** Whether a repository gets a config at all: an enabled build or a sync rule. */
 export function needsConfig(repository: ResolvedRepository): boolean {
@@ -26,7 +36,25 @@ export function repositoryConfig(
   if (build?.enabled) workflows[BUILD_WORKFLOW] = buildWorkflow(repository, build, settings);
   for (const sync of repository.syncs)
     workflows[sync.name] = syncWorkflow(repository, sync, settings);
-  return { version: 2.1, orbs: { [ORB_ALIAS]: orb }, workflows };
+  return {
+    version: 2.1,
+    orbs: { [ORB_ALIAS]: orb },
+    parameters: {
+      [SCHEDULE_PARAMETER]: {
+        type: 'string',
+        default: '',
+        description:
+          'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
+      },
+    },
+    workflows,
+  };
+}
+
+/** The serial group of a build: deploys of one ECS service run one at a time, in order. */
+export function serialGroup(build: BuildPlan): string {
+  const { accountId, region } = build.aws;
+  return `carbon-deploy/${accountId}/${region}/${build.deploy.cluster}/${build.deploy.service}`;
 }
 
 function buildWorkflow(
@@ -36,7 +64,8 @@ function buildWorkflow(
 ): Workflow {
   const parameters: { [key: string]: YamlValue } = {
     context: settings.circleci.context,
-    filters: { branches: { only: build.branch } },
+    filters: `pipeline.git.branch == "${build.branch}"`,
+    'serial-group': serialGroup(build),
     project: repository.projectId,
     repository: repository.id,
     carbon_repository: build.carbon.repository,
@@ -62,8 +91,8 @@ function buildWorkflow(
     });
   }
   if (build.deploy.hook !== undefined) parameters['deploy_hook'] = build.deploy.hook;
-  // A scheduled pipeline runs every workflow whose `when` allows it: builds never run on one.
-  return { when: { not: SCHEDULED }, jobs: [job(build.job, parameters)] };
+  // A scheduled pipeline (the parameter set) never builds, whatever branch it runs on.
+  return { when: scheduleIs(''), jobs: [job(build.job, parameters)] };
 }
 
 function cloneStep(checkout: Checkout): YamlValue {
@@ -81,13 +110,16 @@ function syncWorkflow(
   sync: SyncPlan,
   settings: Settings,
 ): Workflow {
-  const parameters: { [key: string]: YamlValue } = {
-    context: settings.circleci.context,
+  // Syncs use no AWS: they get the sync context only when one is configured (for an https token).
+  const parameters: { [key: string]: YamlValue } = {};
+  if (settings.circleci.syncContext !== undefined)
+    parameters['context'] = settings.circleci.syncContext;
+  Object.assign(parameters, {
     source_url: sync.from.url,
     source_branch: sync.from.branch,
     target_url: sync.to.url,
     target_branch: sync.to.branch,
-  };
+  });
   if (sync.from.sshKey) parameters['source_ssh_key_fingerprint'] = sync.from.sshKey;
   if (sync.to.sshKey) parameters['target_ssh_key_fingerprint'] = sync.to.sshKey;
   const jobs = [job('CarbonSync', parameters)];
@@ -106,10 +138,7 @@ function syncWorkflow(
       jobs,
     };
   }
-  return {
-    when: { and: [SCHEDULED, { equal: [sync.name, '<< pipeline.schedule.name >>'] }] },
-    jobs,
-  };
+  return { when: scheduleIs(sync.name), jobs };
 }
 
 function job(name: string, parameters: { [key: string]: YamlValue }): WorkflowJob {

@@ -28,13 +28,11 @@ export function toTimetable(text: string): TimetableResult {
     };
   }
   const minutes = expand(minute);
-  const timetable: Timetable = {
-    'per-hour': minutes.length,
-    'hours-of-day': expand(hour),
-    // Mondays first, as CircleCI lists them.
-    'days-of-week': rotateToMonday(expand(dayOfWeek)).map((day) => WEEKDAYS[day]!),
-  };
+  const timetable: Timetable = { 'per-hour': minutes.length, 'hours-of-day': expand(hour) };
+  // The schedule API takes days of the week or days of the month, never both: the restricted one,
+  // else every day of the week (Mondays first, as CircleCI lists them).
   if (restricted(dayOfMonth)) timetable['days-of-month'] = expand(dayOfMonth);
+  else timetable['days-of-week'] = rotateToMonday(expand(dayOfWeek)).map((day) => WEEKDAYS[day]!);
   if (restricted(month)) timetable.months = expand(month).map((value) => MONTHS[value - 1]!);
   const evenlySpread =
     minute.text === '0' ||

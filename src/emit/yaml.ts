@@ -16,7 +16,8 @@ export function renderYaml(value: YamlValue, header: readonly string[] = []): st
   return `${lines.join('\n')}\n`;
 }
 
-function isMap(value: YamlValue): value is { [key: string]: YamlValue } {
+/** Whether a value is a mapping (not a list, not null). */
+export function isMap(value: YamlValue | undefined): value is { [key: string]: YamlValue } {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -42,13 +42,18 @@ export function gitKey(written: string): string | undefined {
   return `${location.host}/${location.path.replace(/\.git$/, '')}`;
 }
 
+/** A `git.sshKeys` entry as it is matched: without a `.git` suffix or trailing slashes. */
+export function normalizeKeyPrefix(prefix: string): string {
+  return prefix.replace(/\.git$/, '').replace(/\/+$/, '');
+}
+
 /** The fingerprint of the longest `git.sshKeys` entry that is `host/owner` or `host/owner/repo` of the URL. */
 export function sshKeyFor(written: string, sshKeys: Record<string, string>): string | undefined {
   const key = gitKey(written);
   if (key === undefined) return undefined;
   let best: { length: number; fingerprint: string } | undefined;
   for (const [prefix, fingerprint] of Object.entries(sshKeys)) {
-    const normalized = prefix.replace(/\.git$/, '').replace(/\/+$/, '');
+    const normalized = normalizeKeyPrefix(prefix);
     const matches = key === normalized || key.startsWith(`${normalized}/`);
     if (matches && (best === undefined || normalized.length > best.length)) {
       best = { length: normalized.length, fingerprint };

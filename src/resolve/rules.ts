@@ -1,97 +1,23 @@
 // The cross-repository rules: small named checks over the parsed settings. Every rule runs and
 // reports everything it finds; none depends on another having passed.
-import { relative } from 'node:path';
-import {
-  error,
-  quote,
-  warning,
-  type Diagnostic,
-  type Origin,
-  type PathSegment,
-} from '../diagnostics.ts';
+import { error, quote, warning, type Diagnostic } from '../diagnostics.ts';
 import type { ParsedProject } from '../settings/parse.ts';
-import type { Config, Repository } from '../settings/schema.ts';
-import { closest, didYouMean } from '../suggest.ts';
+import type { Config } from '../settings/schema.ts';
+import {
+  at,
+  eachRepository,
+  lookUpCarbonRepository,
+  repositoryIds,
+  syncTarget,
+  type Rule,
+} from './context.ts';
+import { CREDENTIAL_RULES } from './credentials.ts';
+import { didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
-import { conventionalEcsNames, renderGitUrl, siblingGitUrl } from './links.ts';
+import { conventionalEcsNames, renderGitUrl } from './links.ts';
 import { STRATEGIES, isStrategy } from './strategies.ts';
 import { legacyCronProblem, toTimetable } from '../emit/schedules.ts';
 import { parseCron } from '../settings/cron.ts';
-
-export interface RuleContext {
-  /** The workspace root: messages name files relative to it. */
-  root: string;
-  config: Config;
-  projects: ParsedProject[];
-}
-
-export type Rule = (context: RuleContext) => Diagnostic[];
-
-interface RepositoryEntry {
-  project: ParsedProject;
-  index: number;
-  repository: Repository;
-}
-
-function* eachRepository(context: RuleContext): Generator<RepositoryEntry> {
-  for (const project of context.projects) {
-    for (const { index, settings } of project.repositories)
-      yield { project, index, repository: settings };
-  }
-}
-
-function at(project: ParsedProject, ...path: PathSegment[]): Origin {
-  return { file: project.source.file, exportName: project.source.exportName, path };
-}
-
-/** Every repository id of a project, including those that failed to parse. */
-function repositoryIds(project: ParsedProject): string[] {
-  return [...project.repositories.map((r) => r.settings.id), ...project.invalidRepositoryIds];
-}
-
-export type CarbonLookup =
-  | { kind: 'member'; id: string }
-  | { kind: 'typo'; suggestion: string }
-  | { kind: 'sibling'; url: string | undefined };
-
-/**
- * What `build.carbonRepo` names: a repository of the project, a typo of one (a close name is never
- * guessed to be another repository), or the repository of that name beside this one.
- */
-export function lookUpCarbonRepository(
-  project: ParsedProject,
-  repository: Repository,
-  carbonRepo: string,
-): CarbonLookup {
-  const ids = repositoryIds(project);
-  if (ids.includes(carbonRepo)) return { kind: 'member', id: carbonRepo };
-  const suggestion = closest(carbonRepo, ids);
-  if (suggestion !== undefined) return { kind: 'typo', suggestion };
-  return { kind: 'sibling', url: siblingGitUrl(repository.local.git, carbonRepo) };
-}
-
-export const projectIdsAreUnique: Rule = ({ root, projects }) => {
-  const first = new Map<string, ParsedProject>();
-  const found: Diagnostic[] = [];
-  for (const project of projects) {
-    const id = project.settings.id;
-    if (id === '') continue;
-    const earlier = first.get(id);
-    if (earlier) {
-      found.push(
-        error(
-          'duplicate-project-id',
-          at(project, 'id'),
-          `project id ${quote(id)} is already used by the export ${quote(earlier.source.exportName)} of ` +
-            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace`,
-        ),
-      );
-    } else {
-      first.set(id, project);
-    }
-  }
-  return found;
-};
 
 export const repositoryIdsAreUnique: Rule = ({ projects }) => {
   const found: Diagnostic[] = [];
@@ -248,16 +174,6 @@ export const syncNeedsOrigin: Rule = (context) => {
   return found;
 };
 
-/** The side and branch a sync rule writes. */
-function syncTarget(rule: Repository['sync'][number]): {
-  side: 'origin' | 'local';
-  branch: string;
-} {
-  return rule.direction === 'local'
-    ? { side: 'local', branch: rule.branches.local }
-    : { side: 'origin', branch: rule.branches.origin };
-}
-
 export const syncTargetsAreUnique: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const { project, index, repository } of eachRepository(context)) {
@@ -407,9 +323,8 @@ export const syncSchedulesFitCircleCI: Rule = (context) => {
   return found;
 };
 
-/** Every rule, in the order their findings are reported. */
-export const RULES: Rule[] = [
-  projectIdsAreUnique,
+/** The rules that look at one project at a time, in the order their findings are reported. */
+export const PROJECT_RULES: Rule[] = [
   repositoryIdsAreUnique,
   carbonRepoExists,
   linkedRepositoriesExist,
@@ -420,4 +335,5 @@ export const RULES: Rule[] = [
   awsAccountIsKnown,
   derivedNamesAreValid,
   syncSchedulesFitCircleCI,
+  ...CREDENTIAL_RULES,
 ];

@@ -2,11 +2,10 @@
 // bind its parameters (given values, then defaults, each type-checked), substitute
 // `<< parameters.x >>`, expand commands and `steps` parameters into their steps, and evaluate
 // `when`/`unless` steps. The result is the list of concrete steps the job runs.
-import type { YamlValue } from '../emit/yaml.ts';
+import { isMap, type YamlValue } from '../emit/yaml.ts';
 import {
   WORKFLOW_KEYS,
   invocation,
-  isMap,
   typeProblem,
   type ParameterDefinition,
 } from '../validate/semantics.ts';

@@ -11,7 +11,8 @@ import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
 import type { YamlValue } from '../emit/yaml.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
-import { invocation, isMap, type ParameterDefinition } from '../validate/semantics.ts';
+import { isMap } from '../emit/yaml.ts';
+import { invocation, type ParameterDefinition } from '../validate/semantics.ts';
 import { executeJob, type ExecuteResult } from './execute.ts';
 import { processJob, type ProcessedJob } from './process.ts';
 
@@ -49,7 +50,7 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
       `${JSON.stringify(request.target)} is not <project>/<repository>, as taxaroo/Taxaroo-API-V2`,
     );
   }
-  const compiled = await compileSettings(request.root);
+  const compiled = await compileSettings(request.root, request.env);
   if (hasErrors(compiled.diagnostics) || !compiled.workspace) {
     throw new UserError('the settings have errors: run `carbon generate` to see them');
   }
@@ -89,11 +90,8 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
   const orb = orbOf(config, request.root, request.out);
   const overrides = parseParams(request.params, orb, jobName);
   const job = processJob(orb, ORB_ALIAS, jobName, given, overrides);
-  const filters = given['filters'];
-  const only =
-    isMap(filters) && isMap(filters['branches']) ? filters['branches']['only'] : undefined;
   const branch =
-    request.branch ?? (typeof only === 'string' ? only : repository.local.defaultBranch);
+    request.branch ?? filteredBranch(given['filters']) ?? repository.local.defaultBranch;
   // A file:// mirror is cloned as written; a remote as the configs write it (ssh or https).
   return {
     job,
@@ -158,6 +156,15 @@ export function describeJob(prepared: Prepared): string {
     }
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** The one branch a job's filters allow: `pipeline.git.branch == "x"`, or `branches: only: x`. */
+function filteredBranch(filters: YamlValue | undefined): string | undefined {
+  if (typeof filters === 'string')
+    return /^\s*pipeline\.git\.branch\s*==\s*"([^"]+)"\s*$/.exec(filters)?.[1];
+  const only =
+    isMap(filters) && isMap(filters['branches']) ? filters['branches']['only'] : undefined;
+  return typeof only === 'string' ? only : undefined;
 }
 
 function readYaml(root: string, path: string, hint: string): Map {

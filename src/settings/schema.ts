@@ -22,6 +22,7 @@ import {
   checkBoardId,
   checkBranch,
   checkContext,
+  checkEnvName,
   checkEcrRepository,
   checkEcsName,
   checkFingerprint,
@@ -247,6 +248,7 @@ export const configSchema = z
     circleci: z
       .object({
         context: checked('invalid-context', checkContext).default('carbon'),
+        syncContext: checked('invalid-context', checkContext).optional(),
         scheduling: oneOf(['schedule-triggers', 'scheduled-workflows']).default(
           'schedule-triggers',
         ),
@@ -260,6 +262,7 @@ export const configSchema = z
         sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
       })
       .default({ transport: 'ssh', sshKeys: {} }),
+    env: z.array(checked('invalid-env-name', checkEnvName)).default([]),
     jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })
   .default({
@@ -267,6 +270,7 @@ export const configSchema = z
     circleci: { context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' },
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
+    env: [],
     jira: {},
   });
 

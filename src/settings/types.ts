@@ -246,6 +246,14 @@ export interface CarbonConfig {
   /** How generated jobs reach git repositories. */
   git?: GitSettings;
   /**
+   * Environment variables settings modules may read, with `env('NAME')` from `carbon`. Settings run
+   * without access to the machine; these names are the one declared way in, and Carbon keys its
+   * cache by their values.
+   * @default []
+   * @example ['CLIENT_AWS_ACCOUNT']
+   */
+  env?: string[];
+  /**
    * The agency's Jira, which the overview site (`carbon site`) links projects' `projectKey` and
    * `boardId` to.
    * @default {} (no Jira links)
@@ -287,11 +295,18 @@ export interface OrbSettings {
 
 export interface CircleCISettings {
   /**
-   * CircleCI context given to every Carbon job. CircleCI issues OIDC tokens (the AWS login) only to
+   * CircleCI context given to every build job. CircleCI issues OIDC tokens (the AWS login) only to
    * jobs that use a context.
    * @default 'carbon'
    */
   context?: string;
+  /**
+   * CircleCI context of the sync jobs, which use no AWS. None by default: a context restricted to
+   * some projects or groups would make every sync fail "Unauthorized". Set it when syncs need a
+   * secret from a context, such as the https token of `git.transport: 'https'`.
+   * @example 'carbon-git'
+   */
+  syncContext?: string;
   /**
    * How sync rules are scheduled: `schedule-triggers` (CircleCI's schedule API; the only way for
    * GitHub App projects) or `scheduled-workflows` (legacy `triggers:` in the config).
@@ -314,7 +329,9 @@ export interface GitSettings {
   transport?: 'ssh' | 'https';
   /**
    * SSH keys the jobs add (CircleCI "additional SSH keys"), by the `host/owner` or
-   * `host/owner/repo` they open, longest match first.
+   * `host/owner/repo` they open, longest match first. The fingerprint as CircleCI shows it:
+   * `SHA256:…` or MD5 (`aa:bb:…`). A sync's target needs a key that may push; every entry must
+   * match at least one repository of the settings.
    * @default {}
    * @example { 'github.com/Software-as-a-Service-LLC': 'SHA256:…' }
    */

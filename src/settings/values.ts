@@ -198,8 +198,22 @@ export function checkContext(value: string): string | undefined {
   return `${q(value)} is not a valid CircleCI context name: letters, digits, ".", "_" and "-"`;
 }
 
+/**
+ * An SSH key fingerprint as CircleCI or `ssh-keygen -l` shows it: `SHA256:` and 43 base64
+ * characters, or MD5 as 16 colon-separated hex pairs (optionally `MD5:` first). CircleCI names the
+ * key file by the MD5 form; the orb's scripts find the key by either.
+ */
 export function checkFingerprint(value: string): string | undefined {
-  if (/^(?:[0-9a-f]{2}(?::[0-9a-f]{2}){15}|SHA256:[A-Za-z0-9+/]{43})$/.test(value))
+  if (/^(?:(?:MD5:)?[0-9a-f]{2}(?::[0-9a-f]{2}){15}|SHA256:[A-Za-z0-9+/]{43})$/.test(value))
     return undefined;
-  return `${q(value)} is not an SSH key fingerprint: write it as CircleCI shows it (SHA256:... or aa:bb:...)`;
+  return (
+    `${q(value)} is not an SSH key fingerprint: write it as CircleCI shows it, ` +
+    '"SHA256:" and 43 characters, or the MD5 form "aa:bb:…" (16 lower-case hex pairs)'
+  );
+}
+
+/** An environment variable name settings may read through env(). */
+export function checkEnvName(value: string): string | undefined {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return undefined;
+  return `${q(value)} is not an environment variable name: letters, digits and "_", not starting with a digit`;
 }

@@ -2,6 +2,7 @@
 // --serve keep serving it, rebuilt on every settings change. (Command-line code: it prints.)
 import { join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
+import type { ConsoleLine } from '../settings/realm.ts';
 import { buildSite, siteClock, type SiteResult } from './site.ts';
 
 export interface SiteIo {
@@ -23,13 +24,14 @@ export async function siteCommand(
   root: string,
   options: SiteOptions,
   io: SiteIo,
-  report: (diagnostics: Diagnostic[]) => void,
+  /** Prints what settings modules wrote to the console, and the diagnostics. */
+  report: (result: { diagnostics: Diagnostic[]; console: ConsoleLine[] }) => void,
 ): Promise<number> {
   const out = options.out === undefined ? join(root, 'site') : resolve(io.cwd, options.out);
   const shown = relative(io.cwd, out).startsWith('..') ? out : relative(io.cwd, out) || '.';
   const build = async (): Promise<SiteResult> => {
-    const result = await buildSite({ root, out, now: siteClock(io.env) });
-    report(result.diagnostics);
+    const result = await buildSite({ root, out, now: siteClock(io.env), env: io.env });
+    report(result);
     if (result.written) {
       const { written, removed, unchanged } = result.written;
       const projects = result.site!.projects.length;
@@ -51,7 +53,7 @@ export async function siteCommand(
   const rebuild = () =>
     build().catch((caught: unknown): SiteResult => {
       io.err(`carbon site: ${caught instanceof Error ? caught.message : String(caught)}\n`);
-      return { diagnostics: [] };
+      return { diagnostics: [], console: [] };
     });
   const server = await serveSite({ root, out, rebuild });
   io.out(`serving ${shown} on ${server.url} (Ctrl-C to stop); rebuilt on every settings change\n`);

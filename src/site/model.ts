@@ -1,12 +1,11 @@
 // The site's page model: plain data saying what each page shows, built from the resolved workspace
-// and the parsed project settings. The renderer (render.ts) only turns it into HTML; tests read it
+// (whose projects carry what people see of them: Jira key, board, images). The renderer (render.ts) only turns it into HTML; tests read it
 // directly. Links are relative to the page they appear on.
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
 import { GENERATED_FOLDER } from '../output/layout.ts';
 import type { ResolvedProject, ResolvedRepository, SyncPlan, Workspace } from '../resolve/model.ts';
-import type { Parsed } from '../settings/parse.ts';
 import { avatarOf, heroOf, type Avatar, type Hero } from './avatar.ts';
 import { linkGraph, type LinkGraph } from './graph.ts';
 import {
@@ -121,7 +120,6 @@ export interface SyncView {
 
 export interface SiteInput {
   workspace: Workspace;
-  parsed: Parsed;
   /** The workspace root and the site folder, absolute. */
   root: string;
   out: string;
@@ -130,23 +128,20 @@ export interface SiteInput {
 
 const PROJECTS_FOLDER = 'projects';
 
-export function siteModel({ workspace, parsed, root, out, now }: SiteInput): Site {
-  const settings = new Map(
-    parsed.projects.map((project) => [project.settings.id, project.settings]),
-  );
+export function siteModel({ workspace, root, out, now }: SiteInput): Site {
   const jiraBase = workspace.config.jira.baseUrl;
   const projects = [...workspace.projects]
     .sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id, 'en'))
     .map((project) => {
-      const written = settings.get(project.id);
+      const { avatar, hero, projectKey, boardId } = project.display;
       return projectPage(project, {
         root,
         out,
         now,
         scheduling: workspace.config.circleci.scheduling,
-        avatar: avatarOf(project.id, project.name, written?.avatar),
-        hero: heroOf(project.id, written?.hero),
-        jira: jiraLinks(jiraBase, written?.projectKey, written?.boardId),
+        avatar: avatarOf(project.id, project.name, avatar),
+        hero: heroOf(project.id, hero),
+        jira: jiraLinks(jiraBase, projectKey, boardId),
       });
     });
   const cards = projects.map(card);

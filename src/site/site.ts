@@ -6,6 +6,7 @@ import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
+import type { ConsoleLine } from '../settings/realm.ts';
 import { layoutFor, type GraphLayout } from './layout.ts';
 import { siteModel, type Site } from './model.ts';
 import { FILTER_SCRIPT, renderIndex, renderProject, STYLESHEET } from './render.ts';
@@ -17,10 +18,14 @@ export interface SiteRequest {
   out: string;
   /** Next runs are computed from this instant. */
   now: Date;
+  /** The environment settings may read (`env` in carbon.config.ts). */
+  env: NodeJS.ProcessEnv;
 }
 
 export interface SiteResult {
   diagnostics: Diagnostic[];
+  /** What settings modules wrote to the console. */
+  console: ConsoleLine[];
   /** Absent when the settings have errors: nothing was written. */
   site?: Site;
   written?: SiteWrite;
@@ -28,17 +33,18 @@ export interface SiteResult {
 
 const ASSETS = join(PACKAGE_ROOT, 'src', 'site', 'assets');
 
-export async function buildSite({ root, out, now }: SiteRequest): Promise<SiteResult> {
-  const compiled = await compileSettings(root);
+export async function buildSite({ root, out, now, env }: SiteRequest): Promise<SiteResult> {
+  const compiled = await compileSettings(root, env);
   const workspace = compiled.workspace;
-  if (hasErrors(compiled.diagnostics) || !workspace) return { diagnostics: compiled.diagnostics };
-  const site = siteModel({ workspace, parsed: compiled.parsed, root, out, now });
+  const { diagnostics, console } = compiled;
+  if (hasErrors(diagnostics) || !workspace) return { diagnostics, console };
+  const site = siteModel({ workspace, root, out, now });
   const layout = await layoutFor(
     site.projects.map((project) => project.graph),
     root,
   );
   const files = renderSite(site, layout);
-  return { diagnostics: compiled.diagnostics, site, written: writeSite(out, files) };
+  return { diagnostics, console, site, written: writeSite(out, files) };
 }
 
 export function renderSite(site: Site, layout: GraphLayout): SiteFile[] {

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import type { YamlValue } from '../emit/yaml.ts';
-import { isMap } from './semantics.ts';
+import { isMap } from '../emit/yaml.ts';
 
 export interface ReviewRule {
   id: string;

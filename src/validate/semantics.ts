@@ -1,8 +1,9 @@
 // What the CircleCI schema cannot see: that every orb job and command used exists, that every
 // parameter passed is declared and of its type (or one of its enum values), that required
 // parameters are given, that every `<< parameters.x >>` of the orb is declared by its component,
-// and that workflow job names are unique and `requires` resolve.
-import type { YamlValue } from '../emit/yaml.ts';
+// that every `<< pipeline.parameters.x >>` of a config is declared and no deprecated pipeline value
+// is used, and that workflow job names are unique and `requires` resolve.
+import { isMap, type YamlValue } from '../emit/yaml.ts';
 
 export interface Problem {
   /** JSON pointer into the document, e.g. /workflows/carbon-build/jobs/0/carbon~1CarbonBuild. */
@@ -48,9 +49,6 @@ export const WORKFLOW_KEYS = new Set([
   'override-with',
 ]);
 const PARAMETER_REFERENCE = /(?<!\\)<<\s*parameters\.([A-Za-z0-9_-]+)\s*>>/g;
-
-export const isMap = (value: YamlValue | undefined): value is Map =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `name` or `{ name: arguments }`: how steps and workflow jobs are written. */
 export function invocation(item: YamlValue): [string, Map] {
@@ -98,9 +96,38 @@ export function checkOrb(orb: Map): Problem[] {
   return problems;
 }
 
+const PIPELINE_PARAMETER = /<<\s*pipeline\.parameters\.([A-Za-z0-9_-]+)\s*>>/g;
+/**
+ * Pipeline values a config must not rely on: `trigger_source` is deprecated, and GitHub App
+ * projects have no `schedule.name` (their schedule triggers set pipeline parameters instead).
+ */
+const UNRELIABLE_PIPELINE_VALUES =
+  /<<\s*pipeline\.(trigger_source|schedule\.name|schedule\.id)\s*>>/g;
+
+/** Every `<< pipeline.parameters.x >>` is declared; no deprecated or integration-specific value is used. */
+function checkPipelineValues(config: Map): Problem[] {
+  const problems: Problem[] = [];
+  const declared = isMap(config['parameters']) ? config['parameters'] : {};
+  for (const [pointer, text] of strings(config, '')) {
+    for (const match of text.matchAll(PIPELINE_PARAMETER)) {
+      if (!Object.hasOwn(declared, match[1]!))
+        problems.push({
+          pointer,
+          message: `<< pipeline.parameters.${match[1]} >> is not declared in the config's parameters`,
+        });
+    }
+    for (const match of text.matchAll(UNRELIABLE_PIPELINE_VALUES))
+      problems.push({
+        pointer,
+        message: `pipeline.${match[1]} is deprecated or missing in GitHub App projects: choose workflows with a pipeline parameter`,
+      });
+  }
+  return problems;
+}
+
 /** Checks of a config that uses the orb under `alias`. */
 export function checkConfig(config: Map, orb: Map, alias: string): Problem[] {
-  const problems: Problem[] = [];
+  const problems: Problem[] = checkPipelineValues(config);
   const jobs = components(orb, 'jobs');
   const commands = components(orb, 'commands');
   const workflows = isMap(config['workflows']) ? config['workflows'] : {};

@@ -8,9 +8,11 @@ import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
-import { validateArtifacts } from '../../src/produce.ts';
+import { validateArtifacts } from '../../src/compile/validate.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { makeWorkspace } from '../helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
+
+const KEYS = `{ 'github.com/BlackstoneStudio': '${TEST_KEY}', 'github.com/Software-as-a-Service-LLC': '${TEST_KEY}' }`;
 
 const SAMPLE = readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8');
 
@@ -60,15 +62,33 @@ describe('the sample configs', () => {
     ]);
   });
 
+  it('declare the one pipeline parameter that chooses workflows, and no deprecated pipeline value', async () => {
+    for (const artifact of await emit()) {
+      if (artifact.kind !== 'config') continue;
+      expect((artifact.document as Doc)['parameters']).toEqual({
+        carbon_schedule: {
+          type: 'string',
+          default: '',
+          description:
+            'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
+        },
+      });
+      const text = renderYaml(artifact.document);
+      expect(text).not.toContain('trigger_source');
+      expect(text).not.toContain('pipeline.schedule');
+    }
+  });
+
   it('build on pushes to the build branch only, never in a scheduled pipeline, with every resolved parameter', async () => {
     const api = configOf(await emit(), 'Taxaroo-API-V2');
-    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@1.1.0' });
+    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.0.0' });
     const build = api['workflows']['carbon-build'];
-    expect(build.when).toEqual({
-      not: { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] },
-    });
+    expect(build.when).toEqual({ equal: ['', '<< pipeline.parameters.carbon_schedule >>'] });
     const job = build.jobs[0]['carbon/CarbonBuild'];
-    expect(job.filters).toEqual({ branches: { only: 'develop' } });
+    expect(job.filters).toBe('pipeline.git.branch == "develop"');
+    expect(job['serial-group']).toBe(
+      'carbon-deploy/123456789012/us-east-1/taxaroo-develop/taxaroo-api-v2',
+    );
     expect(job.context).toBe('carbon-aws');
     expect(job).toMatchObject({
       carbon_repository: 'Taxaroo-Carbon',
@@ -88,21 +108,24 @@ describe('the sample configs', () => {
         url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
         branch: 'develop',
         path: 'Taxaroo-App',
+        ssh_key_fingerprint: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
       },
       {
         url: 'git@github.com:BlackstoneStudio/Taxaroo-Admin.git',
         branch: 'develop',
         path: 'Taxaroo-Admin',
+        ssh_key_fingerprint: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
       },
       {
         url: 'git@github.com:BlackstoneStudio/Taxaroo-Clients.git',
         branch: 'develop',
         path: 'Taxaroo-Clients',
+        ssh_key_fingerprint: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
       },
     ]);
   });
 
-  it('gate each sync workflow on its own schedule and pass the client key', async () => {
+  it('gate each sync workflow on its own schedule, with no context, and pass the keys of both ends', async () => {
     const app = configOf(await emit(), 'Taxaroo-App');
     const names = Object.keys(app['workflows']);
     expect(names).toEqual([
@@ -112,19 +135,16 @@ describe('the sample configs', () => {
     ]);
     const toOrigin = app['workflows']['carbon-sync-to-origin-agency/release'];
     expect(toOrigin.when).toEqual({
-      and: [
-        { equal: ['scheduled_pipeline', '<< pipeline.trigger_source >>'] },
-        { equal: ['carbon-sync-to-origin-agency/release', '<< pipeline.schedule.name >>'] },
-      ],
+      equal: ['carbon-sync-to-origin-agency/release', '<< pipeline.parameters.carbon_schedule >>'],
     });
     expect(toOrigin.jobs).toEqual([
       {
         'carbon/CarbonSync': {
-          context: 'carbon-aws',
           source_url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
           source_branch: 'release/client',
           target_url: 'git@github.com:Software-as-a-Service-LLC/taxaroo-app.git',
           target_branch: 'agency/release',
+          source_ssh_key_fingerprint: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
           target_ssh_key_fingerprint: 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk',
         },
       },
@@ -140,7 +160,7 @@ describe('the sample configs', () => {
       description:
         'Taxaroo App: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC)',
       'attribution-actor': 'system',
-      parameters: { branch: 'develop' },
+      parameters: { branch: 'develop', carbon_schedule: 'carbon-sync-to-origin-agency/release' },
       timetable: {
         'per-hour': 1,
         'hours-of-day': [6],
@@ -162,7 +182,7 @@ describe('the sample configs', () => {
 });
 
 describe('other workspace settings', () => {
-  const base = "aws: { accountId: '123456789012' }";
+  const base = `aws: { accountId: '123456789012' }, git: { sshKeys: ${KEYS} }`;
 
   it('scheduling with scheduled workflows: cron triggers on the default branch, no schedule manifest', async () => {
     const artifacts = await emit(
@@ -195,7 +215,7 @@ describe('other workspace settings', () => {
 
   it('https transport and a custom registry orb', async () => {
     const artifacts = await emit(
-      `export default { ${base}, orb: { namespace: 'agency', name: 'ci', version: '3.1.4' }, git: { transport: 'https' } };\n`,
+      `export default { aws: { accountId: '123456789012' }, orb: { namespace: 'agency', name: 'ci', version: '3.1.4' }, git: { transport: 'https' } };\n`,
     );
     const api = configOf(artifacts, 'Taxaroo-API-V2');
     expect(api['orbs']).toEqual({ carbon: 'agency/ci@3.1.4' });

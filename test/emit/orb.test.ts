@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { compileSettings } from '../../src/compile.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
 import { REVIEW_RULES } from '../../src/validate/review.ts';
@@ -71,9 +72,16 @@ describe('packOrb', () => {
     expect(text).toContain('set -euo pipefail');
   });
 
-  it('is committed as orb.yml, exactly as packed', () => {
+  it('is committed as orb.yml, exactly as packed, its examples at the configured version', async () => {
     const committed = parse(readFileSync(join(REPO_ROOT, 'orb.yml'), 'utf8'));
-    expect(committed).toEqual(packOrb(ORB_TEMPLATES));
+    const { jobs, commands, executors } = packOrb(ORB_TEMPLATES);
+    expect(committed).toMatchObject({ jobs, commands, executors });
+    const { workspace } = await compileSettings(REPO_ROOT);
+    const version = workspace!.config.orb.version;
+    const examples = Object.values(committed.examples) as { usage: { orbs: object } }[];
+    expect(examples.length).toBeGreaterThan(1);
+    for (const example of examples)
+      expect(example.usage.orbs).toEqual({ carbon: `blackstone/carbon@${version}` });
   });
 
   it('catches an undeclared << parameters.x >> and an unknown command', () => {

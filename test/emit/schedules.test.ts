@@ -20,19 +20,20 @@ describe('cron to timetable', () => {
       { 'per-hour': 1, 'hours-of-day': [9, 13, 17], 'days-of-week': ['SAT', 'SUN'] },
     ],
     [
+      // Days of the month or of the week, never both: the schedule API takes one of them.
       '0 0 1,15 * *',
-      { 'per-hour': 1, 'hours-of-day': [0], 'days-of-week': ALL_DAYS, 'days-of-month': [1, 15] },
+      { 'per-hour': 1, 'hours-of-day': [0], 'days-of-month': [1, 15] },
     ],
     [
       '0 3 * 1,7 *',
       { 'per-hour': 1, 'hours-of-day': [3], 'days-of-week': ALL_DAYS, months: ['JAN', 'JUL'] },
     ],
+    ['0 0 1 * *', { 'per-hour': 1, 'hours-of-day': [0], 'days-of-month': [1] }],
     [
       '0 0 1 1 *',
       {
         'per-hour': 1,
         'hours-of-day': [0],
-        'days-of-week': ALL_DAYS,
         'days-of-month': [1],
         months: ['JAN'],
       },

@@ -28,3 +28,17 @@ export function writeFiles(root: string, files: Record<string, string>): void {
 
 /** A carbon.config.ts that satisfies builds: an AWS account. */
 export const MINIMAL_CONFIG = "export default { aws: { accountId: '123456789012' } };\n";
+
+/** A valid SSH key fingerprint for test settings. */
+export const TEST_KEY = 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk';
+
+/**
+ * A carbon.config.ts for the sample project (projects/taxaroo.ts): an AWS account, and a key for
+ * each GitHub organisation its syncs push to and its builds clone from.
+ */
+export function sampleConfig(more = ''): string {
+  const keys = `'github.com/BlackstoneStudio': '${TEST_KEY}', 'github.com/Software-as-a-Service-LLC': '${TEST_KEY}'`;
+  return `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { ${keys} } }${more === '' ? '' : `, ${more}`} };\n`;
+}
+
+export const SAMPLE_CONFIG = sampleConfig();

@@ -5,10 +5,10 @@ import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync }
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
-import { makeWorkspace, writeFiles } from '../helpers/workspace.ts';
+import { SAMPLE_CONFIG, makeWorkspace, sampleConfig, writeFiles } from '../helpers/workspace.ts';
 
 const SAMPLE = readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8');
-const CONFIG = "export default { aws: { accountId: '123456789012' } };\n";
+const CONFIG = SAMPLE_CONFIG;
 const API_CONFIG = 'generated/taxaroo/Taxaroo-API-V2/.circleci/config.yml';
 
 function sampleWorkspace(config = CONFIG): string {
@@ -96,14 +96,20 @@ describe('carbon check', () => {
   it('prints a unified diff of a hand-edited file, exits 1 and writes nothing', () => {
     const root = sampleWorkspace();
     const path = join(root, API_CONFIG);
-    const edited = readFileSync(path, 'utf8').replace('only: develop', 'only: main');
+    const edited = readFileSync(path, 'utf8').replace(
+      'pipeline.git.branch == "develop"',
+      'pipeline.git.branch == "main"',
+    );
+    expect(edited).not.toBe(readFileSync(path, 'utf8'));
     writeFileSync(path, edited);
     const result = runCarbon(['check', '--root', root]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `# ${API_CONFIG} (stale)\n--- a/${API_CONFIG}\n+++ b/${API_CONFIG}\n`,
     );
-    expect(result.stdout).toMatch(/\n-\s+only: main\n\+\s+only: develop\n/);
+    expect(result.stdout).toMatch(
+      /\n-\s+filters: pipeline.git.branch == "main"\n\+\s+filters: pipeline.git.branch == "develop"\n/,
+    );
     expect(result.stderr).toContain('1 generated file is out of date: run `npm run generate`');
     expect(readFileSync(path, 'utf8')).toBe(edited);
   });
@@ -153,10 +159,7 @@ describe('the orb version guard', () => {
   it('lets a changed orb through once the version is bumped', () => {
     const root = sampleWorkspace();
     changedOrb(root);
-    writeFileSync(
-      join(root, 'carbon.config.ts'),
-      "export default { aws: { accountId: '123456789012' }, orb: { version: '1.0.1' } };\n",
-    );
+    writeFileSync(join(root, 'carbon.config.ts'), sampleConfig("orb: { version: '1.0.1' }"));
     const result = runCarbon(['generate', '--root', root]);
     expect(result.code, result.stderr).toBe(0);
     expect(readFileSync(join(root, 'orb.yml'), 'utf8')).toContain(
@@ -168,9 +171,7 @@ describe('the orb version guard', () => {
   });
 
   it('does not apply to an inline orb, which nothing publishes', () => {
-    const root = sampleWorkspace(
-      "export default { aws: { accountId: '123456789012' }, orb: { reference: 'inline' } };\n",
-    );
+    const root = sampleWorkspace(sampleConfig("orb: { reference: 'inline' }"));
     changedOrb(root);
     const result = runCarbon(['generate', '--root', root]);
     expect(result.code, result.stderr).toBe(0);
@@ -180,10 +181,7 @@ describe('the orb version guard', () => {
 
 describe('carbon validate', () => {
   it('accepts what generate wrote, in every orb reference mode', () => {
-    for (const config of [
-      CONFIG,
-      "export default { aws: { accountId: '123456789012' }, orb: { reference: 'inline' } };\n",
-    ]) {
+    for (const config of [CONFIG, sampleConfig("orb: { reference: 'inline' }")]) {
       const root = sampleWorkspace(config);
       const result = runCarbon(['validate', '--root', root]);
       expect(result.code, result.stderr).toBe(0);

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile.ts';
 import type { Workspace } from '../../src/resolve/model.ts';
-import { makeWorkspace } from '../helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -35,6 +35,7 @@ describe('the sample project', () => {
         url: 'git@github.com:BlackstoneStudio/Taxaroo-Carbon.git',
         branch: 'develop',
         path: 'Taxaroo-Carbon',
+        sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
       },
       linked: [
         {
@@ -42,18 +43,21 @@ describe('the sample project', () => {
           url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
           branch: 'develop',
           path: 'Taxaroo-App',
+          sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
         },
         {
           repository: 'Taxaroo-Admin',
           url: 'git@github.com:BlackstoneStudio/Taxaroo-Admin.git',
           branch: 'develop',
           path: 'Taxaroo-Admin',
+          sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
         },
         {
           repository: 'Taxaroo-Clients',
           url: 'git@github.com:BlackstoneStudio/Taxaroo-Clients.git',
           branch: 'develop',
           path: 'Taxaroo-Clients',
+          sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
         },
       ],
       aws: {
@@ -75,7 +79,7 @@ describe('the sample project', () => {
     });
   });
 
-  it('plans syncs from origin into local with the SSH key of the client organisation', async () => {
+  it('plans syncs between origin and local with the SSH key of each organisation', async () => {
     const app = (await sample()).projects[0]!.repositories[1]!;
     expect(app.syncs).toEqual([
       {
@@ -92,6 +96,7 @@ describe('the sample project', () => {
           side: 'local',
           url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
           branch: 'sync/develop',
+          sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
         },
         index: 0,
       },
@@ -103,6 +108,7 @@ describe('the sample project', () => {
           side: 'local',
           url: 'git@github.com:BlackstoneStudio/Taxaroo-App.git',
           branch: 'release/client',
+          sshKey: 'c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05',
         },
         to: {
           side: 'origin',
@@ -163,7 +169,7 @@ describe('resolution in other workspaces', () => {
 
   it('takes a carbonRepo close to no repository as the sibling of the local repository, with a warning', async () => {
     const root = makeWorkspace({
-      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': module(
         "{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }",
       ),
@@ -177,6 +183,7 @@ describe('resolution in other workspaces', () => {
       url: 'git@github.com:acme/Infrastructure.git',
       branch: 'main',
       path: 'Infrastructure',
+      sshKey: TEST_KEY,
     });
   });
 

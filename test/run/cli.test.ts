@@ -11,7 +11,7 @@ describe('carbon run on the sample', () => {
       '--dry-run',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("blackstone/carbon@1.1.0 is played by the workspace's orb.yml");
+    expect(result.stdout).toContain("blackstone/carbon@2.0.0 is played by the workspace's orb.yml");
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
     expect(result.stdout).toContain('1. add_ssh_keys (skipped by carbon run)');
     expect(result.stdout).toContain('3. run: Sync develop into sync/develop');

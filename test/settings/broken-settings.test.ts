@@ -4,7 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile.ts';
 import { formatPath } from '../../src/diagnostics.ts';
-import { MINIMAL_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
+
+/** The AWS account builds need, and a key for each organisation the sample's URLs name. */
+const MINIMAL_CONFIG = `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } } };\n`;
 
 const API = `{
       id: 'Api',
@@ -433,6 +436,23 @@ const cases: Case[] = [
     code: 'unknown-carbon-repo',
     path: 'repositories[0].build.carbonRepo',
   },
+  {
+    name: 'a sync pushing where no key opens',
+    parts: api('sync: [{', 'sync: [/*!*/{'),
+    config: `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/client': '${TEST_KEY}' } } };\n`,
+    code: 'sync-target-without-key',
+    path: 'repositories[0].sync[0]',
+    mentions: 'add "github.com/acme": "SHA256:…" to git.sshKeys',
+  },
+  {
+    name: 'a linked repository cloned with no key',
+    parts: api('branches: { Web', '/*!*/branches: { Web'),
+    config: `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme/api': '${TEST_KEY}', 'github.com/acme/carbon': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } } };\n`,
+    code: 'clone-without-key',
+    path: 'repositories[0].build.branches.Web',
+    severity: 'warning',
+    mentions: 'git@github.com:acme/web.git',
+  },
 ];
 
 describe('broken settings', () => {
@@ -488,5 +508,49 @@ describe('broken settings', () => {
       line,
       column: lines[line - 1]!.indexOf('carbonRepo') + 1,
     });
+  });
+});
+
+describe('git.sshKeys in carbon.config.ts', () => {
+  it('refuses an entry that opens no repository, located at the entry, with the closest owner', async () => {
+    const config = [
+      'export default {',
+      "  aws: { accountId: '123456789012' },",
+      '  git: {',
+      '    sshKeys: {',
+      `      'github.com/acme': '${TEST_KEY}',`,
+      `      'github.com/clinet': '${TEST_KEY}',`,
+      '    },',
+      '  },',
+      '};',
+      '',
+    ].join('\n');
+    const root = makeWorkspace({
+      'carbon.config.ts': config,
+      'projects/sample.ts': projectModule({}),
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    const found = diagnostics.filter((d) => d.code === 'unused-ssh-key');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.origin.file).toBe(`${root}/carbon.config.ts`);
+    expect(formatPath(found[0]!.origin.path)).toBe('git.sshKeys.github.com/clinet');
+    expect(found[0]!.position).toEqual({ line: 6, column: 7 });
+    expect(found[0]!.message).toContain('(did you mean "github.com/client"?)');
+    expect(workspace).toBeUndefined();
+  });
+
+  it('needs no key for file:// URLs, nor with the https transport', async () => {
+    const files = projectModule({}).replaceAll('github.com/', 'file:///srv/git/');
+    for (const [config, module] of [
+      ["export default { aws: { accountId: '123456789012' } };\n", files],
+      [
+        "export default { aws: { accountId: '123456789012' }, git: { transport: 'https' } };\n",
+        projectModule({}),
+      ],
+    ] as const) {
+      const root = makeWorkspace({ 'carbon.config.ts': config, 'projects/sample.ts': module });
+      const { diagnostics } = await compileSettings(root);
+      expect(diagnostics).toEqual([]);
+    }
   });
 });

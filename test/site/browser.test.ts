@@ -32,7 +32,7 @@ function scratch(): string {
 }
 
 async function build(root: string, out: string): Promise<SiteResult> {
-  const result = await buildSite({ root, out, now: NOW });
+  const result = await buildSite({ root, out, now: NOW, env: {} });
   if (!result.site) throw new Error(`no site: ${JSON.stringify(result.diagnostics)}`);
   return result;
 }

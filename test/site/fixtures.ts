@@ -13,7 +13,7 @@ export async function modelOf(root: string, out = join(root, 'site')): Promise<S
   if (!compiled.workspace) {
     throw new Error(`the workspace has errors: ${JSON.stringify(compiled.diagnostics, null, 2)}`);
   }
-  return siteModel({ workspace: compiled.workspace, parsed: compiled.parsed, root, out, now: NOW });
+  return siteModel({ workspace: compiled.workspace, root, out, now: NOW });
 }
 
 export const OTHER_WORKSPACE: Record<string, string> = {

@@ -1,0 +1,76 @@
+// What every cross-repository rule works with: the parsed settings, and small helpers to walk the
+// repositories and to say where in the settings a finding is.
+import type { Diagnostic, Origin, PathSegment } from '../diagnostics.ts';
+import type { ParsedProject, Source } from '../settings/parse.ts';
+import type { Config, Repository } from '../settings/schema.ts';
+import { closest } from '../suggest.ts';
+import { siblingGitUrl } from './links.ts';
+
+export interface RuleContext {
+  /** The workspace root: messages name files relative to it. */
+  root: string;
+  config: Config;
+  /** Where carbon.config.ts's settings were written, when the workspace has one. */
+  configSource?: Source;
+  projects: ParsedProject[];
+}
+
+export type Rule = (context: RuleContext) => Diagnostic[];
+
+export interface RepositoryEntry {
+  project: ParsedProject;
+  index: number;
+  repository: Repository;
+}
+
+export function* eachRepository(context: RuleContext): Generator<RepositoryEntry> {
+  for (const project of context.projects) {
+    for (const { index, settings } of project.repositories)
+      yield { project, index, repository: settings };
+  }
+}
+
+export function at(project: ParsedProject, ...path: PathSegment[]): Origin {
+  return { file: project.source.file, exportName: project.source.exportName, path };
+}
+
+/** A place in carbon.config.ts. */
+export function atConfig(source: Source, ...path: PathSegment[]): Origin {
+  return { file: source.file, exportName: source.exportName, path };
+}
+
+/** Every repository id of a project, including those that failed to parse. */
+export function repositoryIds(project: ParsedProject): string[] {
+  return [...project.repositories.map((r) => r.settings.id), ...project.invalidRepositoryIds];
+}
+
+/** The side and branch a sync rule writes. */
+export function syncTarget(rule: Repository['sync'][number]): {
+  side: 'origin' | 'local';
+  branch: string;
+} {
+  return rule.direction === 'local'
+    ? { side: 'local', branch: rule.branches.local }
+    : { side: 'origin', branch: rule.branches.origin };
+}
+
+export type CarbonLookup =
+  | { kind: 'member'; id: string }
+  | { kind: 'typo'; suggestion: string }
+  | { kind: 'sibling'; url: string | undefined };
+
+/**
+ * What `build.carbonRepo` names: a repository of the project, a typo of one (a close name is never
+ * guessed to be another repository), or the repository of that name beside this one.
+ */
+export function lookUpCarbonRepository(
+  project: ParsedProject,
+  repository: Repository,
+  carbonRepo: string,
+): CarbonLookup {
+  const ids = repositoryIds(project);
+  if (ids.includes(carbonRepo)) return { kind: 'member', id: carbonRepo };
+  const suggestion = closest(carbonRepo, ids);
+  if (suggestion !== undefined) return { kind: 'typo', suggestion };
+  return { kind: 'sibling', url: siblingGitUrl(repository.local.git, carbonRepo) };
+}
