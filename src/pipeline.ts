@@ -5,7 +5,14 @@ import { compileWorkspace } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import type { KeptOrb } from './cache.ts';
-import { planOutput, writeOutput, type OutputPlan, type WriteResult } from './output/files.ts';
+import {
+  planOutput,
+  removeLeftovers,
+  writeOutput,
+  type OutputPlan,
+  type WriteResult,
+} from './output/files.ts';
+import { lockWorkspace } from './output/lock.ts';
 import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
 import type { Config } from './settings/schema.ts';
 import type { ConsoleLine } from './settings/realm.ts';
@@ -21,6 +28,8 @@ export interface PipelineResult {
   versionGuard?: string;
   plan?: OutputPlan;
   written?: WriteResult;
+  /** Temporary files of a killed run, removed before writing. */
+  leftovers?: string[];
   /** How many settings modules were compiled rather than taken from the cache. */
   compiled: number;
   /** Milliseconds per stage. */
@@ -64,13 +73,26 @@ export async function runPipeline({
     return result;
   }
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
-  const plan = timings.time('output', () => planOutput(root, files));
-  result.plan = plan;
-  const guard = orbVersionGuard(workspace.config, plan);
-  if (guard) result.versionGuard = guard;
-  if (write && plan.foreign.length === 0 && !guard)
-    result.written = timings.time('output', () => writeOutput(plan));
-  return result;
+  // One generate at a time: the plan is drawn with the lock held, so it is still true when written.
+  const lock = write ? await lockWorkspace(root, 'generate', lockWait(env)) : undefined;
+  try {
+    if (write) result.leftovers = removeLeftovers(root);
+    const plan = timings.time('output', () => planOutput(root, files));
+    result.plan = plan;
+    const guard = orbVersionGuard(workspace.config, plan);
+    if (guard) result.versionGuard = guard;
+    if (write && plan.foreign.length === 0 && !guard)
+      result.written = timings.time('output', () => writeOutput(plan));
+    return result;
+  } finally {
+    lock?.release();
+  }
+}
+
+/** How long generate waits for another one to finish: CARBON_LOCK_WAIT seconds, default 10. */
+function lockWait(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env['CARBON_LOCK_WAIT'] ?? 10);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 10_000;
 }
 
 /** orb.yml's text as generate writes it, validated. */

@@ -20,6 +20,8 @@ export async function generate(context: CommandContext): Promise<number> {
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const written = result.written?.written ?? [];
   const removed = result.written?.removed ?? [];
+  for (const path of result.leftovers ?? [])
+    io.out(`removed ${path} (left by an interrupted run)\n`);
   for (const path of written) io.out(`wrote ${path}\n`);
   for (const path of removed) io.out(`removed ${path}\n`);
   const unchanged = result.plan?.unchanged.length ?? 0;

@@ -23,6 +23,7 @@ import {
   checkBranch,
   checkContext,
   checkEnvName,
+  checkWorkspace,
   checkEcrRepository,
   checkEcsName,
   checkFingerprint,
@@ -262,6 +263,7 @@ export const configSchema = z
         sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
       })
       .default({ transport: 'ssh', sshKeys: {} }),
+    workspace: checked('invalid-workspace', checkWorkspace).optional(),
     env: z.array(checked('invalid-env-name', checkEnvName)).default([]),
     jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })

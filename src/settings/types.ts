@@ -246,6 +246,12 @@ export interface CarbonConfig {
   /** How generated jobs reach git repositories. */
   git?: GitSettings;
   /**
+   * Where this Carbon workspace lives, named in the header of every generated file, so that a
+   * reader in an application repository knows where to change it.
+   * @example 'github.com/BlackstoneStudio/carbon'
+   */
+  workspace?: string;
+  /**
    * Environment variables settings modules may read, with `env('NAME')` from `carbon`. Settings run
    * without access to the machine; these names are the one declared way in, and Carbon keys its
    * cache by their values.
