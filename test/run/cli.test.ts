@@ -13,8 +13,11 @@ describe('carbon run on the sample', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("blackstone/carbon@2.0.0 is played by the workspace's orb.yml");
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
-    expect(result.stdout).toContain('1. add_ssh_keys (skipped by carbon run)');
-    expect(result.stdout).toContain('3. run: Sync develop into sync/develop');
+    // One add_ssh_keys per end of the sync, each with exactly its own fingerprint.
+    expect(result.stdout).toContain('3. add_ssh_keys (skipped by carbon run)');
+    expect(result.stdout).toContain('4. add_ssh_keys (skipped by carbon run)');
+    expect(result.stdout).toContain('5. run: Sync develop into sync/develop');
+    expect(result.stdout).toContain('6. run: Remove the job');
     expect(result.stdout).toContain(
       'CARBON_SYNC_SOURCE_URL=git@github.com:Software-as-a-Service-LLC/taxaroo-api.git',
     );
