@@ -157,4 +157,38 @@ export const COMMANDS: Command[] = [
     exitCodes: "0, or the failing step's exit code; 2 invalid settings or usage; 3 a bug in Carbon",
     run: async (context) => (await import('./run.ts')).runJob(context),
   },
+  {
+    name: 'site',
+    summary: 'write the overview site: projects, links, deploys, schedules',
+    arguments: '[options]',
+    positionals: { min: 0, max: 0 },
+    description:
+      'Writes a static site into site/ (or --out DIR): an index of every project with a filter, and a page per project with the link graph of its repositories (laid out by Graphviz), each build, deploy and CircleCI address, and each sync rule in words with its next runs in UTC. The pages load nothing from other hosts. With --serve, serves it on 127.0.0.1 and rebuilds and reloads it on every settings change.',
+    options: [
+      {
+        name: 'out',
+        type: 'string',
+        value: 'DIR',
+        description: 'Where to write the site. Default: site/ in the workspace.',
+      },
+      {
+        name: 'serve',
+        type: 'boolean',
+        description: 'Serve the site on 127.0.0.1 until Ctrl-C, rebuilt on every settings change.',
+      },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: ['npx carbon site', 'npx carbon site --serve'],
+    exitCodes: GENERAL_EXIT,
+    run: async ({ io, root, options }) => {
+      const { siteCommand } = await import('../site/command.ts');
+      const { report, reportConsole } = await import('./report.ts');
+      const site = { out: options['out'] as string | undefined, serve: options['serve'] === true };
+      return siteCommand(root, site, io, (result) => {
+        reportConsole(result.console, io);
+        report(result.diagnostics, root, io);
+      });
+    },
+  },
 ];

@@ -40,6 +40,7 @@ function resolveProject(config: Config, project: ParsedProject): ResolvedProject
     id: project.settings.id,
     name: project.settings.name,
     source: project.source,
+    display: displayOf(project.settings),
     repositories: project.repositories.map(({ index, settings }) => {
       const resolved: ResolvedRepository = {
         id: settings.id,
@@ -152,4 +153,14 @@ function resolveSyncs(config: Config, repository: Repository): SyncPlan[] {
 /** The fields of an override object that were actually set. */
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The fields of a project meant for people: only those that are set. */
+function displayOf({
+  projectKey,
+  boardId,
+  avatar,
+  hero,
+}: ParsedProject['settings']): ResolvedProject['display'] {
+  return definedOnly({ projectKey, boardId, avatar, hero });
 }

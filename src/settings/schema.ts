@@ -265,6 +265,7 @@ export const configSchema = z
       .default({ transport: 'ssh', sshKeys: {} }),
     workspace: checked('invalid-workspace', checkWorkspace).optional(),
     env: z.array(checked('invalid-env-name', checkEnvName)).default([]),
+    jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })
   .default({
     orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
@@ -272,6 +273,7 @@ export const configSchema = z
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
     env: [],
+    jira: {},
   });
 
 /** A project with every default filled in. */

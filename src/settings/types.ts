@@ -259,6 +259,13 @@ export interface CarbonConfig {
    * @example ['CLIENT_AWS_ACCOUNT']
    */
   env?: string[];
+  /**
+   * The agency's Jira, which the overview site (`carbon site`) links projects' `projectKey` and
+   * `boardId` to.
+   * @default {} (no Jira links)
+   * @example { baseUrl: 'https://blackstone.atlassian.net' }
+   */
+  jira?: JiraSettings;
 }
 
 export interface OrbSettings {
@@ -335,4 +342,15 @@ export interface GitSettings {
    * @example { 'github.com/Software-as-a-Service-LLC': 'SHA256:…' }
    */
   sshKeys?: Record<string, string>;
+}
+
+export interface JiraSettings {
+  /**
+   * Address of the Jira site (an https URL): the overview site links each project's key to
+   * `<baseUrl>/browse/<projectKey>` and its board to `<baseUrl>/secure/RapidBoard.jspa?rapidView=<boardId>`.
+   * Without it, the site shows the key and board as text.
+   * @default none: no Jira links
+   * @example 'https://blackstone.atlassian.net'
+   */
+  baseUrl?: string;
 }
