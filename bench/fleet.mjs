@@ -125,7 +125,7 @@ export function writeFleet(root, count) {
   mkdirSync(join(root, 'projects'), { recursive: true });
   writeFileSync(
     join(root, 'carbon.config.ts'),
-    "import { defineConfig } from 'carbon';\n\nexport default defineConfig({ aws: { accountId: '123456789012', region: 'eu-west-1' }, circleci: { context: 'carbon-aws' } });\n",
+    "import { defineConfig } from 'carbon';\n\nexport default defineConfig({ aws: { accountId: '123456789012', region: 'eu-west-1' }, circleci: { context: 'carbon-aws' }, git: { sshKeys: { 'github.com': 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk' } } });\n",
   );
   for (let index = 1; index <= count; index++) {
     const settings = project(index);

@@ -82,11 +82,17 @@ export async function runPipeline({
     const guard = orbVersionGuard(workspace.config, plan);
     if (guard) result.versionGuard = guard;
     if (write && plan.foreign.length === 0 && !guard)
-      result.written = timings.time('output', () => writeOutput(plan));
+      result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
     return result;
   } finally {
     lock?.release();
   }
+}
+
+/** The testing aid of writeOutput: CARBON_TEST_FULL_DISK_AFTER=N. */
+function fullDiskAfter(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env['CARBON_TEST_FULL_DISK_AFTER'];
+  return value === undefined || !/^\d+$/.test(value) ? undefined : Number(value);
 }
 
 /** How long generate waits for another one to finish: CARBON_LOCK_WAIT seconds, default 10. */

@@ -1,7 +1,9 @@
 // The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEMA } from '../src/paths.ts';
 import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
 import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
@@ -137,5 +139,51 @@ describe('carbon CLI', () => {
     );
     expect(stderr).toContain('0 errors, 1 warning');
     expect(code).toBe(0);
+  });
+
+  it('says when --schema is a folder or not JSON, exit 2', () => {
+    const folder = runCarbon(['check', '--schema', 'src']);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain(
+      `the CircleCI schema at ${join(REPO_ROOT, 'src')} (--schema) is a folder`,
+    );
+    const root = makeWorkspace({ 'bad.json': 'not json\n' });
+    const text = runCarbon(['check', '--schema', join(root, 'bad.json')], {
+      env: { CARBON_CACHE: '0' },
+    });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain(`the CircleCI schema ${join(root, 'bad.json')} is not JSON`);
+  });
+
+  it('runs from a read-only install: the bundle is built in the temporary folder', () => {
+    // A copy of Carbon whose node_modules/.cache cannot be written (chattr +i binds root too).
+    const install = makeWorkspace({});
+    for (const entry of [
+      'bin',
+      'src',
+      'templates',
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+    ])
+      cpSync(join(REPO_ROOT, entry), join(install, entry), { recursive: true });
+    mkdirSync(join(install, 'node_modules'));
+    for (const entry of readdirSync(join(REPO_ROOT, 'node_modules')))
+      if (entry !== '.cache')
+        symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(install, 'node_modules', entry));
+    mkdirSync(join(install, 'node_modules/.cache'));
+    const locked = spawnSync('chattr', ['+i', join(install, 'node_modules/.cache')]).status === 0;
+    expect(locked, 'chattr +i is needed to make a folder read-only for root').toBe(true);
+    try {
+      const result = spawnSync(process.execPath, [join(install, 'bin/carbon.mjs'), 'check'], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CARBON_CIRCLECI_SCHEMA: DEFAULT_SCHEMA },
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toContain('generated files are up to date');
+    } finally {
+      spawnSync('chattr', ['-i', join(install, 'node_modules/.cache')]);
+    }
   });
 });

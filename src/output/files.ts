@@ -166,11 +166,15 @@ export interface WriteResult {
   removed: string[];
 }
 
-/** Carries out a plan without foreign files: stage every write, then put all into place. */
-export function writeOutput(plan: OutputPlan): WriteResult {
+/**
+ * Carries out a plan without foreign files: stage every write, then put all into place.
+ * `fullDiskAfter` is a testing aid (CARBON_TEST_FULL_DISK_AFTER): the write after that many staged
+ * files fails as on a full disk, where the machine cannot mount a small file system to fill.
+ */
+export function writeOutput(plan: OutputPlan, fullDiskAfter?: number): WriteResult {
   if (plan.foreign.length > 0)
     throw new Error("writeOutput: the plan touches files that are not Carbon's");
-  const staged = stage(plan);
+  const staged = stage(plan, fullDiskAfter);
   for (const { target, temporary, create } of staged) {
     if (create) place(target, temporary);
     else renameSync(temporary, target);
@@ -189,7 +193,7 @@ interface Staged {
 }
 
 /** Every new text in a temporary file beside its target; on any failure, none is left. */
-function stage(plan: OutputPlan): Staged[] {
+function stage(plan: OutputPlan, fullDiskAfter: number | undefined): Staged[] {
   const staged: Staged[] = [];
   const madeFolders: string[] = [];
   const folders = new Set<string>();
@@ -206,6 +210,10 @@ function stage(plan: OutputPlan): Staged[] {
       }
       const temporary = join(folder, `.${basename(target)}.${process.pid}.carbon-tmp`);
       staged.push({ target, temporary, create: before === undefined });
+      if (fullDiskAfter !== undefined && staged.length > fullDiskAfter)
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
+          code: 'ENOSPC',
+        });
       writeFileSync(temporary, text);
     }
     return staged;

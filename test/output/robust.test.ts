@@ -178,22 +178,41 @@ describe('a workspace Carbon cannot write as planned', () => {
     const root = sample();
     const mount = join(root, 'generated');
     mkdirSync(mount);
-    // generated/ on a tmpfs with room for about two of the seven files: full half way through.
-    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mount]);
-    expect(mounted.status, 'this test mounts a tmpfs: it needs root where mounts are allowed').toBe(
-      0,
-    );
+    // generated/ on a tmpfs with room for about two of the seven files: full half way through. Where
+    // the machine allows no mount, the same failure is simulated after two files.
+    const mounted =
+      spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mount]).status === 0;
     try {
-      spawnSync('dd', ['if=/dev/zero', `of=${join(mount, 'filler')}`, 'bs=1k', 'count=8']);
+      if (mounted)
+        spawnSync('dd', ['if=/dev/zero', `of=${join(mount, 'filler')}`, 'bs=1k', 'count=8']);
       const before = snapshot(root);
-      const result = runCarbon(['generate', '--root', root]);
+      const result = runCarbon(['generate', '--root', root], {
+        env: mounted ? {} : { CARBON_TEST_FULL_DISK_AFTER: '3' },
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(
-        /^carbon: .*generated\/.*: no space left on the device; nothing was left half-written\n$/,
+        /^carbon: .*: no space left on the device; nothing was left half-written\n$/,
       );
       expect(snapshot(root)).toEqual(before);
     } finally {
-      spawnSync('umount', [mount]);
+      if (mounted) spawnSync('umount', [mount]);
+    }
+  });
+
+  it('simulated full disk: the same, wherever it happens', () => {
+    const root = generated(sample());
+    writeFileSync(
+      join(root, 'projects/taxaroo.ts'),
+      SAMPLE.replaceAll("'0 * * * *'", "'0 */2 * * *'"),
+    );
+    const before = snapshot(root);
+    for (const after of ['0', '1']) {
+      const result = runCarbon(['generate', '--root', root], {
+        env: { CARBON_TEST_FULL_DISK_AFTER: after },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('no space left on the device');
+      expect(snapshot(root)).toEqual(before);
     }
   });
 });
