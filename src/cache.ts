@@ -185,9 +185,10 @@ export function fileKey(setting: CacheSetting): string {
 }
 
 /** The hash of the CircleCI schema rendered files were validated against. */
-export function schemaKey(schemaPath: string): string {
+export function schemaKey(schemaPath: string | undefined): string {
   const hash = createHash('sha256');
-  hashFileInto(hash, schemaPath, 'schema');
+  if (schemaPath === undefined) hash.update('no schema');
+  else hashFileInto(hash, schemaPath, 'schema');
   return hash.digest('hex');
 }
 

@@ -17,7 +17,12 @@ export async function compileSettings(
   root: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<CompiledSettings> {
-  const compiled: Compiled = await compileWorkspace({ root, env, render: false, schemaPath: '' });
+  const compiled: Compiled = await compileWorkspace({
+    root,
+    env,
+    render: false,
+    schemaPath: undefined,
+  });
   compiled.cache.save();
   return {
     diagnostics: compiled.diagnostics,

@@ -38,7 +38,7 @@ export interface PipelineResult {
 
 export interface PipelineOptions {
   root: string;
-  schemaPath: string;
+  schemaPath: string | undefined;
   write: boolean;
   env: NodeJS.ProcessEnv;
 }
@@ -102,7 +102,10 @@ function lockWait(env: NodeJS.ProcessEnv): number {
 }
 
 /** orb.yml's text as generate writes it, validated. */
-async function packedOrb(config: Config, schemaPath: string): Promise<Omit<KeptOrb, 'config'>> {
+async function packedOrb(
+  config: Config,
+  schemaPath: string | undefined,
+): Promise<Omit<KeptOrb, 'config'>> {
   const [
     { packOrbCached },
     { orbArtifact },

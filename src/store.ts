@@ -34,7 +34,7 @@ export function nameOf(...parts: string[]): string {
 }
 
 /** Writes a file so that readers see the old content or the new, never half of it. */
-export function writeAtomic(path: string, content: string): void {
+export function writeAtomic(path: string, content: string | Buffer): void {
   mkdirSync(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
   try {

@@ -1,10 +1,11 @@
 // The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, symlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEMA } from '../src/paths.ts';
+import { SCHEMA } from './helpers/schema.ts';
 import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { copyOfCarbon } from './helpers/install.ts';
 import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
 describe('carbon CLI', () => {
@@ -157,28 +158,14 @@ describe('carbon CLI', () => {
 
   it('runs from a read-only install: the bundle is built in the temporary folder', () => {
     // A copy of Carbon whose node_modules/.cache cannot be written (chattr +i binds root too).
-    const install = makeWorkspace({});
-    for (const entry of [
-      'bin',
-      'src',
-      'templates',
-      'package.json',
-      'package-lock.json',
-      'tsconfig.json',
-    ])
-      cpSync(join(REPO_ROOT, entry), join(install, entry), { recursive: true });
-    mkdirSync(join(install, 'node_modules'));
-    for (const entry of readdirSync(join(REPO_ROOT, 'node_modules')))
-      if (entry !== '.cache')
-        symlinkSync(join(REPO_ROOT, 'node_modules', entry), join(install, 'node_modules', entry));
-    mkdirSync(join(install, 'node_modules/.cache'));
+    const install = copyOfCarbon();
     const locked = spawnSync('chattr', ['+i', join(install, 'node_modules/.cache')]).status === 0;
     expect(locked, 'chattr +i is needed to make a folder read-only for root').toBe(true);
     try {
       const result = spawnSync(process.execPath, [join(install, 'bin/carbon.mjs'), 'check'], {
         cwd: REPO_ROOT,
         encoding: 'utf8',
-        env: { ...process.env, CARBON_CIRCLECI_SCHEMA: DEFAULT_SCHEMA },
+        env: { ...process.env, CARBON_CIRCLECI_SCHEMA: SCHEMA },
       });
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain('generated files are up to date');

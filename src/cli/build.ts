@@ -1,13 +1,21 @@
 // generate, check and validate: the compiler's commands.
 import { runPipeline, type PipelineResult } from '../pipeline.ts';
-import { findSchema } from '../validate/schema.ts';
+import { NO_SCHEMA_NOTE, findSchema } from '../validate/schema-source.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT } from './io.ts';
 import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 
+/** CircleCI's schema for this run, saying once when there is none. */
+function schemaOf(context: CommandContext): string | undefined {
+  const { options, io } = context;
+  const { path } = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  if (path === undefined) io.err(NO_SCHEMA_NOTE);
+  return path;
+}
+
 function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
-  const { root, options, io } = context;
-  const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const { root, io } = context;
+  const schemaPath = schemaOf(context);
   return runPipeline({ root, schemaPath, write, env: io.env }).then((result) => {
     reportConsole(result.console, io);
     return context.stages.of(result);
@@ -50,14 +58,15 @@ export async function check(context: CommandContext): Promise<number> {
 }
 
 export async function validate(context: CommandContext): Promise<number> {
-  const { root, io, options } = context;
-  const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const { root, io } = context;
+  const schemaPath = schemaOf(context);
   const { validateFiles } = await import('../validate/files.ts');
   const { files, problems } = validateFiles(root, schemaPath);
   if (problems.length > 0) {
     reportProblems(problems, io);
     return EXIT.invalid;
   }
-  io.out(`${plural(files.length, 'file')} valid against ${schemaPath} and the orb\n`);
+  const against = schemaPath === undefined ? "Carbon's own checks" : schemaPath;
+  io.out(`${plural(files.length, 'file')} valid against ${against} and the orb\n`);
   return EXIT.ok;
 }

@@ -191,4 +191,17 @@ export const COMMANDS: Command[] = [
       });
     },
   },
+  {
+    name: 'fetch-schema',
+    summary: "get CircleCI's official config schema (pinned, checked)",
+    arguments: '[options]',
+    positionals: { min: 0, max: 0 },
+    description:
+      "Downloads CircleCI's JSON schema for configs and orbs at the commit Carbon was validated with, checks its SHA-256 digest and keeps it under node_modules/.cache/carbon/schema/. generate, check and validate then check every file against it as well as against Carbon's own rules. Without it they still work, with Carbon's rules only, and say so. CARBON_SCHEMA_URL downloads from a mirror instead.",
+    options: [HELP_OPTION],
+    examples: ['npx carbon fetch-schema'],
+    exitCodes:
+      '0 fetched or already there, 2 no network, a wrong digest or a folder that cannot be written',
+    run: async (context) => (await import('./schema.ts')).fetchSchemaCommand(context),
+  },
 ];

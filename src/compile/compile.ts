@@ -25,7 +25,7 @@ export interface CompileOptions {
   env: NodeJS.ProcessEnv;
   /** Emit, validate and render every file (generate, check), or only resolve (run, site, plan). */
   render: boolean;
-  schemaPath: string;
+  schemaPath: string | undefined;
   timings?: Timings;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;

@@ -25,7 +25,8 @@ export interface UnitContext {
   configSource?: Source;
   /** Whether to emit, validate and render files (generate, check) or only resolve (run, site). */
   render: boolean;
-  schemaPath: string;
+  /** CircleCI's schema; undefined when there is none (Carbon's own checks only). */
+  schemaPath: string | undefined;
 }
 
 export interface UnitResult {

@@ -16,7 +16,7 @@ export interface FileProblem {
 export function validateArtifacts(
   artifacts: Artifact[],
   orb: Orb,
-  schemaPath: string,
+  schemaPath: string | undefined,
 ): FileProblem[] {
   const problems: FileProblem[] = [];
   const add = (path: string, found: { pointer: string; message: string }[]) =>

@@ -17,7 +17,7 @@ type Document = { [key: string]: YamlValue };
 
 export function validateFiles(
   root: string,
-  schemaPath: string,
+  schemaPath: string | undefined,
 ): { files: string[]; problems: FileProblem[] } {
   const problems: FileProblem[] = [];
   const add = (path: string, found: { pointer: string; message: string }[]) =>

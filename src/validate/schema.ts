@@ -1,43 +1,18 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { UserError } from '../errors.ts';
-import { DEFAULT_SCHEMA, PACKAGE_ROOT } from '../paths.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import { STORE_FOLDER, buildId, nameOf, writeAtomic } from '../store.ts';
 
 export interface SchemaProblem {
   /** JSON pointer of the offending value, e.g. /workflows/build/jobs/0. */
   pointer: string;
   message: string;
-}
-
-/** Where the schema is: --schema, then $CARBON_CIRCLECI_SCHEMA, then ../shared beside Carbon. */
-export function findSchema(
-  option: string | undefined,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): string {
-  const candidates: [string, string][] = [];
-  if (option) candidates.push([resolve(cwd, option), '--schema']);
-  else if (env['CARBON_CIRCLECI_SCHEMA'])
-    candidates.push([resolve(cwd, env['CARBON_CIRCLECI_SCHEMA']), 'CARBON_CIRCLECI_SCHEMA']);
-  else candidates.push([DEFAULT_SCHEMA, 'the default location']);
-  const [path, from] = candidates[0]!;
-  if (existsSync(path) && !statSync(path).isFile())
-    throw new UserError(
-      `the CircleCI schema at ${path} (${from}) is a folder: give the schema.json file`,
-    );
-  if (!existsSync(path)) {
-    throw new UserError(
-      `the CircleCI schema was not found at ${path} (${from}): pass --schema FILE or set ` +
-        'CARBON_CIRCLECI_SCHEMA to the schema.json published in CircleCI-Public/circleci-yaml-language-server',
-    );
-  }
-  return path;
 }
 
 const compiled = new Map<string, ValidateFunction>();
@@ -104,8 +79,12 @@ function compileAndKeep(
   return validate;
 }
 
-/** Every schema violation of a config or orb, most specific first. */
-export function validateAgainstSchema(schemaPath: string, document: unknown): SchemaProblem[] {
+/** Every schema violation of a config or orb, most specific first; none without a schema. */
+export function validateAgainstSchema(
+  schemaPath: string | undefined,
+  document: unknown,
+): SchemaProblem[] {
+  if (schemaPath === undefined) return [];
   const validate = validator(schemaPath);
   if (validate(document)) return [];
   return summarize(validate.errors ?? []);

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
-import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
+import { ORB_TEMPLATES } from '../../src/paths.ts';
+import { SCHEMA } from '../helpers/schema.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
@@ -100,7 +101,7 @@ describe('the pipeline cache, through the CLI', () => {
     );
     expect(checkSays(root).stdout).toContain('+          context: other');
     const schema = join(root, 'schema.json');
-    const strict = JSON.parse(readFileSync(DEFAULT_SCHEMA, 'utf8')) as {
+    const strict = JSON.parse(readFileSync(SCHEMA, 'utf8')) as {
       properties: { workflows: { maxProperties?: number } };
     };
     strict.properties.workflows.maxProperties = 0;
@@ -141,7 +142,7 @@ describe('the pipeline cache', () => {
         root,
         env,
         render: true,
-        schemaPath: DEFAULT_SCHEMA,
+        schemaPath: SCHEMA,
         cache: setting,
       });
       options.save?.(compiled);
@@ -162,7 +163,7 @@ describe('the pipeline cache', () => {
     expect(fileKey(setting)).not.toBe(key);
     const schema = join(scratch(), 'schema.json');
     writeFileSync(schema, '{}');
-    expect(schemaKey(schema)).not.toBe(schemaKey(DEFAULT_SCHEMA));
+    expect(schemaKey(schema)).not.toBe(schemaKey(SCHEMA));
   });
 
   it('answers an unchanged workspace from the cache, with the same files', async () => {
@@ -181,7 +182,7 @@ describe('the pipeline cache', () => {
         root,
         env: {},
         render: true,
-        schemaPath: DEFAULT_SCHEMA,
+        schemaPath: SCHEMA,
         cache: { build: undefined, templates: ORB_TEMPLATES, folder: scratch() },
       });
       compiled.cache.save();
@@ -216,7 +217,7 @@ describe('the pipeline cache', () => {
       root,
       env: {},
       render: true,
-      schemaPath: DEFAULT_SCHEMA,
+      schemaPath: SCHEMA,
       cache: false,
     });
     expect(texts(after)).toEqual(texts(uncached));

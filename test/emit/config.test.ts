@@ -7,7 +7,8 @@ import { compileSettings } from '../../src/compile.ts';
 import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';
-import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
+import { ORB_TEMPLATES } from '../../src/paths.ts';
+import { SCHEMA } from '../helpers/schema.ts';
 import { validateArtifacts } from '../../src/compile/validate.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
@@ -25,7 +26,7 @@ async function emit(config?: string): Promise<Artifact[]> {
   expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   const orb = packOrb(ORB_TEMPLATES);
   const artifacts = emitWorkspace(workspace!, orb, root);
-  expect(validateArtifacts(artifacts, orb, DEFAULT_SCHEMA)).toEqual([]);
+  expect(validateArtifacts(artifacts, orb, SCHEMA)).toEqual([]);
   return artifacts;
 }
 

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { compileSettings } from '../../src/compile.ts';
 import { packOrb } from '../../src/emit/orb.ts';
-import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
+import { ORB_TEMPLATES } from '../../src/paths.ts';
+import { SCHEMA } from '../helpers/schema.ts';
 import { REVIEW_RULES } from '../../src/validate/review.ts';
 import { validateAgainstSchema } from '../../src/validate/schema.ts';
 import { checkOrb } from '../../src/validate/semantics.ts';
@@ -61,7 +62,7 @@ describe('packOrb', () => {
 
   it('packs templates/orb into an orb the CircleCI schema accepts, with every reference declared', () => {
     const orb = packOrb(ORB_TEMPLATES);
-    expect(validateAgainstSchema(DEFAULT_SCHEMA, orb)).toEqual([]);
+    expect(validateAgainstSchema(SCHEMA, orb)).toEqual([]);
     expect(checkOrb(orb)).toEqual([]);
     expect(Object.keys(orb['jobs'] as object).sort()).toEqual(['CarbonBuild', 'CarbonSync']);
   });
