@@ -13,7 +13,9 @@ import {
   type WriteResult,
 } from './output/files.ts';
 import { lockWorkspace } from './output/lock.ts';
+import { orbContent, recordVersion } from './output/versions.ts';
 import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
+import type { Workspace } from './resolve/model.ts';
 import type { Config } from './settings/schema.ts';
 import type { ConsoleLine } from './settings/realm.ts';
 import { Timings } from './timings.ts';
@@ -41,6 +43,7 @@ export interface PipelineOptions {
   schemaPath: string | undefined;
   write: boolean;
   env: NodeJS.ProcessEnv;
+  allowEmpty?: boolean;
 }
 
 export async function runPipeline({
@@ -48,9 +51,17 @@ export async function runPipeline({
   schemaPath,
   write,
   env,
+  allowEmpty = false,
 }: PipelineOptions): Promise<PipelineResult> {
   const timings = new Timings();
-  const compiled = await compileWorkspace({ root, env, render: true, schemaPath, timings });
+  const compiled = await compileWorkspace({
+    root,
+    env,
+    render: true,
+    schemaPath,
+    timings,
+    allowEmpty,
+  });
   const result: PipelineResult = {
     diagnostics: compiled.diagnostics,
     problems: compiled.problems,
@@ -73,13 +84,22 @@ export async function runPipeline({
     return result;
   }
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
+  // Published versions are immutable: every version packed is recorded with its content.
+  const { namespace, name, version, reference } = workspace.config.orb;
+  const record =
+    reference === 'inline'
+      ? undefined
+      : recordVersion(root, `${namespace}/${name}`, version, orb.text);
+  if (record) files.splice(1, 0, record.file);
   // One generate at a time: the plan is drawn with the lock held, so it is still true when written.
   const lock = write ? await lockWorkspace(root, 'generate', lockWait(env)) : undefined;
   try {
     if (write) result.leftovers = removeLeftovers(root);
     const plan = timings.time('output', () => planOutput(root, files));
     result.plan = plan;
-    const guard = orbVersionGuard(workspace.config, plan);
+    if (plan.removals.length > 0 && plan.writes.length > 0)
+      result.diagnostics = [...result.diagnostics, ...(await renameWarnings(plan, workspace))];
+    const guard = record?.conflict ?? orbVersionGuard(workspace.config, plan);
     if (guard) result.versionGuard = guard;
     if (write && plan.foreign.length === 0 && !guard)
       result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
@@ -99,6 +119,15 @@ function fullDiskAfter(env: NodeJS.ProcessEnv): number | undefined {
 function lockWait(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env['CARBON_LOCK_WAIT'] ?? 10);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 10_000;
+}
+
+/** What renaming a repository changes in AWS, located at its id (loaded only when it may apply). */
+async function renameWarnings(plan: OutputPlan, workspace: Workspace): Promise<Diagnostic[]> {
+  const { findRenames } = await import('./output/renames.ts');
+  const found = findRenames(plan, workspace);
+  if (found.length === 0) return [];
+  const { locateDiagnostics } = await import('./settings/locate.ts');
+  return locateDiagnostics(found);
 }
 
 /** orb.yml's text as generate writes it, validated. */
@@ -137,16 +166,11 @@ function orbVersionGuard(config: Config, plan: OutputPlan): string | undefined {
   if (!change?.before) return undefined;
   const recorded = recordedOrbVersion(change.before);
   if (recorded === undefined || recorded !== config.orb.version) return undefined;
-  if (body(change.before) === body(change.text)) return undefined;
+  if (orbContent(change.before) === orbContent(change.text)) return undefined;
   const [major, minor, patch] = recorded.split('.').map(Number) as [number, number, number];
   return (
     `the orb changed but orb.version is still ${recorded}, the version orb.yml was packed for: published orb ` +
     `versions are immutable, so bump orb.version in carbon.config.ts (to ${major}.${minor}.${patch + 1} for a fix, ` +
     `${major}.${minor + 1}.0 for a feature, ${major + 1}.0.0 for a breaking change) and run generate again`
   );
-}
-
-/** A generated file without its comment header. */
-function body(text: string): string {
-  return text.replace(/^(?:#.*\n|\n)*/, '');
 }

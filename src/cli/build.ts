@@ -16,7 +16,8 @@ function schemaOf(context: CommandContext): string | undefined {
 function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
   const { root, io } = context;
   const schemaPath = schemaOf(context);
-  return runPipeline({ root, schemaPath, write, env: io.env }).then((result) => {
+  const allowEmpty = context.options['allow-empty'] === true;
+  return runPipeline({ root, schemaPath, write, env: io.env, allowEmpty }).then((result) => {
     reportConsole(result.console, io);
     return context.stages.of(result);
   });

@@ -27,6 +27,8 @@ export interface CompileOptions {
   render: boolean;
   schemaPath: string | undefined;
   timings?: Timings;
+  /** Whether an empty projects/ is meant (generate then removes every generated file). */
+  allowEmpty?: boolean;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;
 }
@@ -58,7 +60,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       : (options.cache ?? defaultCacheSetting());
   const cache = timings.time('cache', () => new PipelineCache(root, setting));
   const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
-  const listed = listProjectModules(root);
+  const listed = listProjectModules(root, options.allowEmpty ?? false);
   let runner: Runner | undefined;
   const runnerOf = async (): Promise<Runner> => {
     if (!runner) {

@@ -74,7 +74,9 @@ export async function produceUnit(
     diagnostics,
     console: load.console,
     projects: resolved.projects ?? [],
-    summaries: parsed.projects.map(summaryOf),
+    summaries: parsed.projects.map((project, index) =>
+      summaryOf(project, resolved.projects?.[index]),
+    ),
     files: [],
     problems: [],
     rendered: context.render,
@@ -97,7 +99,7 @@ export async function produceUnit(
   return result;
 }
 
-function summaryOf(project: ParsedProject): ProjectSummary {
+function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined): ProjectSummary {
   return {
     id: project.settings.id,
     source: project.source,
@@ -105,6 +107,21 @@ function summaryOf(project: ParsedProject): ProjectSummary {
       settings.local.git,
       ...(settings.origin ? [settings.origin.git] : []),
     ]),
+    targets: (resolved?.repositories ?? []).flatMap((repository) => {
+      const build = repository.build;
+      if (!build?.enabled) return [];
+      const where = `${build.aws.accountId}/${build.aws.region}`;
+      return [
+        {
+          index: repository.index,
+          repository: repository.id,
+          ecr: `${where}/${build.image.ecrRepository}`,
+          ...(build.deploy.mode === 'ecs_service'
+            ? { ecs: `${where}/${build.deploy.cluster}/${build.deploy.service}` }
+            : {}),
+        },
+      ];
+    }),
   };
 }
 

@@ -14,6 +14,18 @@ export interface ProjectSummary {
   source: Source;
   /** Every git URL of its repositories, as written (local and origin). */
   gitUrls: string[];
+  /** Where its enabled builds push and deploy (known when the project has no error). */
+  targets: BuildTarget[];
+}
+
+export interface BuildTarget {
+  /** Index of the repository in the written list, and its id. */
+  index: number;
+  repository: string;
+  /** `account/region/name` of the ECR repository. */
+  ecr: string;
+  /** `account/region/cluster/service`, when the build deploys an ECS service. */
+  ecs?: string;
 }
 
 export interface WorkspaceContext {
@@ -33,24 +45,71 @@ const atProject = (project: ProjectSummary, ...path: string[]) => ({
   path,
 });
 
+/**
+ * Project ids name folders and AWS resources: `taxaroo` and `Taxaroo` would share a folder on macOS
+ * and Windows and an ECR repository everywhere, so ids are compared ignoring case.
+ */
 export const projectIdsAreUnique: WorkspaceRule = ({ root, projects }) => {
   const first = new Map<string, ProjectSummary>();
   const found: Diagnostic[] = [];
   for (const project of projects) {
     const id = project.id;
     if (id === '') continue;
-    const earlier = first.get(id);
+    const earlier = first.get(id.toLowerCase());
     if (earlier) {
+      const how =
+        earlier.id === id
+          ? 'is already used'
+          : `differs only in case from ${quote(earlier.id)}, used`;
       found.push(
         error(
           'duplicate-project-id',
           atProject(project, 'id'),
-          `project id ${quote(id)} is already used by the export ${quote(earlier.source.exportName)} of ` +
-            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace`,
+          `project id ${quote(id)} ${how} by the export ${quote(earlier.source.exportName)} of ` +
+            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace, ignoring case`,
         ),
       );
     } else {
-      first.set(id, project);
+      first.set(id.toLowerCase(), project);
+    }
+  }
+  return found;
+};
+
+/** Two builds pushing to one ECR repository, or deploying one ECS service, overwrite each other. */
+export const buildTargetsAreUnique: WorkspaceRule = (context) => {
+  const found: Diagnostic[] = [];
+  // Projects whose ids collide share every derived name: that is reported once, as the id.
+  const ids = context.projects.map((project) => project.id.toLowerCase());
+  const projects = context.projects.filter(
+    (project) =>
+      ids.indexOf(project.id.toLowerCase()) === ids.lastIndexOf(project.id.toLowerCase()),
+  );
+  for (const [kind, what] of [
+    ['ecr', 'ECR repository'],
+    ['ecs', 'ECS service'],
+  ] as const) {
+    const users = new Map<string, { project: ProjectSummary; target: BuildTarget }[]>();
+    for (const project of projects)
+      for (const target of project.targets) {
+        const key = target[kind];
+        if (key !== undefined) users.set(key, [...(users.get(key) ?? []), { project, target }]);
+      }
+    for (const [key, sharing] of users) {
+      if (sharing.length < 2) continue;
+      const names = sharing.map(({ project, target }) => `${project.id}/${target.repository}`);
+      for (const { project, target } of sharing) {
+        const others = names.filter((name) => name !== `${project.id}/${target.repository}`);
+        found.push(
+          error(
+            kind === 'ecr' ? 'shared-ecr-repository' : 'shared-ecs-service',
+            { ...atProject(project), path: ['repositories', target.index, 'build'] },
+            `this build and ${others.join(', ')} would both use the ${what} ${key.split('/').slice(2).join('/')} ` +
+              `(account ${key.split('/')[0]}, ${key.split('/')[1]}): each would overwrite the other; set ` +
+              `build.ecs.${kind === 'ecr' ? 'ecrRepository' : 'service'} of one of them`,
+          ),
+        );
+      }
     }
   }
   return found;
@@ -59,7 +118,9 @@ export const projectIdsAreUnique: WorkspaceRule = ({ root, projects }) => {
 export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
   const { configSource } = context;
   const prefixes = Object.keys(context.config.git.sshKeys);
-  if (!configSource || prefixes.length === 0 || !context.complete) return [];
+  // Without every project (one failed, or none at all) nothing can be said to be unused.
+  if (!configSource || prefixes.length === 0 || !context.complete || context.projects.length === 0)
+    return [];
   const keys = new Set<string>();
   for (const project of context.projects) {
     for (const written of project.gitUrls) {
@@ -88,4 +149,8 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
 };
 
 /** Every workspace rule, in the order their findings are reported. */
-export const WORKSPACE_RULES: WorkspaceRule[] = [projectIdsAreUnique, sshKeysOpenRepositories];
+export const WORKSPACE_RULES: WorkspaceRule[] = [
+  projectIdsAreUnique,
+  buildTargetsAreUnique,
+  sshKeysOpenRepositories,
+];

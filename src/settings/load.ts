@@ -4,7 +4,7 @@
 // from being read, and values that are not data.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { error, warning, type Diagnostic } from '../diagnostics.ts';
+import { error, type Diagnostic } from '../diagnostics.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from './layout.ts';
 import type { ConsoleLine, Inputs, ModuleEvaluation, SettingsRealm } from './realm.ts';
 
@@ -33,7 +33,10 @@ const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029]/;
  * `projects/*.ts` in a stable order, without `_*.ts` helpers, declaration files and names starting
  * with `.` (editor lock files such as `.#x.ts`). Anything there that cannot be a module is reported.
  */
-export function listProjectModules(root: string): { modules: string[]; diagnostics: Diagnostic[] } {
+export function listProjectModules(
+  root: string,
+  allowEmpty = false,
+): { modules: string[]; diagnostics: Diagnostic[] } {
   const folder = join(root, PROJECTS_FOLDER);
   const diagnostics: Diagnostic[] = [];
   let names: string[];
@@ -89,13 +92,15 @@ export function listProjectModules(root: string): { modules: string[]; diagnosti
         ),
       );
   }
-  if (modules.length === 0 && diagnostics.length === 0)
+  // An empty projects/ would remove every generated file: only when asked for.
+  if (modules.length === 0 && diagnostics.length === 0 && !allowEmpty)
     diagnostics.push(
-      warning(
+      error(
         'no-projects',
         { file: folder, path: [] },
-        `${PROJECTS_FOLDER}/ holds no project module (files starting with "_" are helpers): ` +
-          'nothing would be generated',
+        `${PROJECTS_FOLDER}/ holds no project module (files starting with "_" are helpers), so ` +
+          'generate would remove every generated file: add a project (`carbon new <project>`), or ' +
+          'pass --allow-empty if that is what you mean',
       ),
     );
   return { modules, diagnostics };
