@@ -135,6 +135,13 @@ async function bundleFolderFor(build) {
         symlinkSync(join(packageRoot, 'node_modules'), join(bundleFolder, 'node_modules'));
       return bundleFolder;
     } catch (error) {
+      // Only a folder that cannot be written sends the bundle elsewhere; anything else is a bug.
+      if (typeof error?.code !== 'string' || !/^E[A-Z]+$/.test(error.code)) {
+        process.stderr.write(
+          `carbon: internal error (this is a bug in Carbon, please report it): could not build Carbon:\n${error?.stack ?? error}\n`,
+        );
+        process.exit(3);
+      }
       failure ??= error;
     }
   }

@@ -195,7 +195,13 @@ export function schemaKey(schemaPath: string | undefined): string {
 /** The fingerprint of a parsed config: units compiled under another are not used. */
 export function configFingerprint(config: ConfigResult): string {
   return createHash('sha256')
-    .update(JSON.stringify([config.config, config.configSource ?? null]))
+    .update(
+      JSON.stringify([
+        config.config,
+        config.configSource ?? null,
+        config.diagnostics.some((d) => d.severity === 'error'),
+      ]),
+    )
     .digest('hex');
 }
 

@@ -104,6 +104,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         config: config.config,
         ...(config.configSource ? { configSource: config.configSource } : {}),
         render,
+        configFailed: hasErrors(config.diagnostics),
         schemaPath,
       };
       const results = await (await runnerOf()).units(pending, context, env);

@@ -25,6 +25,8 @@ export interface UnitContext {
   configSource?: Source;
   /** Whether to emit, validate and render files (generate, check) or only resolve (run, site). */
   render: boolean;
+  /** carbon.config.ts has an error: rules that read it stay quiet (see RuleContext). */
+  configFailed: boolean;
   /** CircleCI's schema; undefined when there is none (Carbon's own checks only). */
   schemaPath: string | undefined;
 }
@@ -59,6 +61,7 @@ export async function produceUnit(
     root,
     config,
     ...(context.configSource ? { configSource: context.configSource } : {}),
+    configFailed: context.configFailed,
     projects: parsed.projects,
   };
   const blocked = hasErrors(load.diagnostics) || hasErrors(parsed.diagnostics);

@@ -12,6 +12,11 @@ export interface RuleContext {
   config: Config;
   /** Where carbon.config.ts's settings were written, when the workspace has one. */
   configSource?: Source;
+  /**
+   * carbon.config.ts has an error (reported there): `config` holds the defaults, so rules that
+   * read it (AWS account, SSH keys) say nothing rather than blame the projects.
+   */
+  configFailed?: boolean;
   projects: ParsedProject[];
 }
 

@@ -4,13 +4,7 @@
 // project's repository, and GitHub App projects have none at all.
 import { error, quote, warning, type Diagnostic, type Origin } from '../diagnostics.ts';
 import { parseGitUrl } from '../settings/values.ts';
-import {
-  at,
-  eachRepository,
-  lookUpCarbonRepository,
-  type Rule,
-  type RuleContext,
-} from './context.ts';
+import { at, lookUpCarbonRepository, type Rule, type RuleContext } from './context.ts';
 import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
 
 /**
@@ -28,79 +22,135 @@ function accessOf(written: string, context: RuleContext): Access {
 }
 
 /** `"github.com/Owner": "SHA256:…"`, the entry that would open a URL. */
-function suggestedEntry(written: string): string {
-  const key = gitKey(written) ?? written;
-  return `${quote(key.split('/').slice(0, 2).join('/'))}: "SHA256:…"`;
+function suggestedEntry(owner: string): string {
+  return `${quote(owner)}: "SHA256:…"`;
 }
 
+/** `host/owner` of a remote URL: the entry one key for all of an owner's repositories has. */
+function ownerOf(written: string): string {
+  return (gitKey(written) ?? written).split('/').slice(0, 2).join('/');
+}
+
+/** A use of a git URL that needs a key: where it is written, and what it is. */
+interface Use {
+  where: Origin;
+  written: string;
+  what: string;
+}
+
+/**
+ * One finding per project and owner whose key is missing, at its first use: one missing entry in
+ * carbon.config.ts is one cause, however many rules and builds it breaks.
+ */
+function byOwner(uses: Use[], context: RuleContext): Map<string, Use[]> {
+  const missing = new Map<string, Use[]>();
+  for (const use of uses) {
+    if (accessOf(use.written, context) !== 'none') continue;
+    const owner = ownerOf(use.written);
+    missing.set(owner, [...(missing.get(owner) ?? []), use]);
+  }
+  return missing;
+}
+
+const more = (uses: Use[]) =>
+  uses.length > 1
+    ? ` (and ${uses.length - 1} more use${uses.length > 2 ? 's' : ''} in this project)`
+    : '';
+
 export const syncTargetsCanBeWritten: Rule = (context) => {
+  if (context.configFailed) return [];
   const found: Diagnostic[] = [];
-  for (const { project, index, repository } of eachRepository(context)) {
-    if (!repository.origin) continue;
-    repository.sync.forEach((rule, ruleIndex) => {
-      const side = rule.direction;
-      const written = side === 'local' ? repository.local.git : repository.origin!.git;
-      if (accessOf(written, context) !== 'none') return;
+  for (const project of context.projects) {
+    const uses: Use[] = [];
+    for (const { index, settings: repository } of project.repositories) {
+      if (!repository.origin) continue;
+      repository.sync.forEach((rule, ruleIndex) => {
+        const written = rule.direction === 'local' ? repository.local.git : repository.origin!.git;
+        uses.push({
+          where: at(project, 'repositories', index, 'sync', ruleIndex),
+          written,
+          what: rule.direction,
+        });
+      });
+    }
+    for (const [owner, pushes] of byOwner(uses, context)) {
+      const first = pushes[0]!;
       found.push(
         error(
           'sync-target-without-key',
-          at(project, 'repositories', index, 'sync', ruleIndex),
-          `this rule pushes to ${renderGitUrl(written, 'ssh')} (${side}), but no git.sshKeys entry ` +
-            'in carbon.config.ts opens it, and a push needs a key with write access: add ' +
-            `${suggestedEntry(written)} to git.sshKeys (a deploy key with write access, added to ` +
+          first.where,
+          `this rule pushes to ${renderGitUrl(first.written, 'ssh')} (${first.what})${more(pushes)}, but no ` +
+            'git.sshKeys entry in carbon.config.ts opens it, and a push needs a key with write access: add ' +
+            `${suggestedEntry(owner)} to git.sshKeys (a deploy key with write access, added to ` +
             'the CircleCI project as an additional SSH key), or use git.transport "https" with a token',
         ),
       );
-    });
+    }
   }
   return found;
 };
 
 export const clonesHaveKeys: Rule = (context) => {
+  if (context.configFailed) return [];
   const found: Diagnostic[] = [];
-  const warn = (where: Origin, written: string, what: string) => {
-    if (accessOf(written, context) !== 'none') return;
-    found.push(
-      warning(
-        'clone-without-key',
-        where,
-        `${what} ${renderGitUrl(written, 'ssh')} has no git.sshKeys entry: the job would clone it with ` +
-          "the project's checkout key, which opens only the project's own repository (and GitHub " +
-          `App projects have none), so it fails unless the repository is public; add ${suggestedEntry(written)}`,
+  for (const project of context.projects) {
+    const uses: Use[] = [];
+    for (const { index, settings: repository } of project.repositories) {
+      const build = repository.build;
+      if (build?.enabled) {
+        const carbon = lookUpCarbonRepository(project, repository, build.carbonRepo);
+        const carbonGit =
+          carbon.kind === 'member'
+            ? project.repositories.find((r) => r.settings.id === carbon.id)?.settings.local.git
+            : carbon.kind === 'sibling'
+              ? carbon.url
+              : undefined;
+        if (carbonGit)
+          uses.push({
+            where: at(project, 'repositories', index, 'build', 'carbonRepo'),
+            written: carbonGit,
+            what: 'the carbon repository',
+          });
+        for (const linked of Object.keys(build.branches)) {
+          const git = project.repositories.find((r) => r.settings.id === linked)?.settings.local
+            .git;
+          if (git)
+            uses.push({
+              where: at(project, 'repositories', index, 'build', 'branches', linked),
+              written: git,
+              what: 'the linked repository',
+            });
+        }
+      }
+      if (!repository.origin) continue;
+      repository.sync.forEach((rule, ruleIndex) => {
+        const source = rule.direction === 'local' ? repository.origin!.git : repository.local.git;
+        uses.push({
+          where: at(project, 'repositories', index, 'sync', ruleIndex),
+          written: source,
+          what: "this rule's source",
+        });
+      });
+    }
+    // A push without a key is an error already: its owner is not said twice.
+    const pushOwners = new Set(
+      syncTargetsCanBeWritten({ ...context, projects: [project] }).map(
+        (d) => /add "([^"]+)"/.exec(d.message)?.[1],
       ),
     );
-  };
-  for (const { project, index, repository } of eachRepository(context)) {
-    const build = repository.build;
-    if (build?.enabled) {
-      const carbon = lookUpCarbonRepository(project, repository, build.carbonRepo);
-      const carbonGit =
-        carbon.kind === 'member'
-          ? project.repositories.find((r) => r.settings.id === carbon.id)?.settings.local.git
-          : carbon.kind === 'sibling'
-            ? carbon.url
-            : undefined;
-      if (carbonGit)
-        warn(
-          at(project, 'repositories', index, 'build', 'carbonRepo'),
-          carbonGit,
-          'the carbon repository',
-        );
-      for (const linked of Object.keys(build.branches)) {
-        const git = project.repositories.find((r) => r.settings.id === linked)?.settings.local.git;
-        if (git)
-          warn(
-            at(project, 'repositories', index, 'build', 'branches', linked),
-            git,
-            'the linked repository',
-          );
-      }
+    for (const [owner, clones] of byOwner(uses, context)) {
+      if (pushOwners.has(owner)) continue;
+      const first = clones[0]!;
+      found.push(
+        warning(
+          'clone-without-key',
+          first.where,
+          `${first.what} ${renderGitUrl(first.written, 'ssh')}${more(clones)} has no git.sshKeys entry: ` +
+            "the job would clone it with the project's checkout key, which opens only the project's own " +
+            `repository (and GitHub App projects have none), so it fails unless it is public; add ${suggestedEntry(owner)}`,
+        ),
+      );
     }
-    if (!repository.origin) continue;
-    repository.sync.forEach((rule, ruleIndex) => {
-      const source = rule.direction === 'local' ? repository.origin!.git : repository.local.git;
-      warn(at(project, 'repositories', index, 'sync', ruleIndex), source, "this rule's source");
-    });
   }
   return found;
 };

@@ -241,6 +241,7 @@ export function projectAws(config: Config, project: ParsedProject) {
 }
 
 export const awsAccountIsKnown: Rule = (context) => {
+  if (context.configFailed) return [];
   const found: Diagnostic[] = [];
   for (const project of context.projects) {
     if (projectAws(context.config, project).accountId !== undefined) continue;

@@ -155,8 +155,16 @@ function issueDiagnostics(
           ),
         ];
       }
+      const quoted =
+        issue.expected === 'string' && (typeof input === 'number' || typeof input === 'boolean')
+          ? `: write it in quotes, '${String(input)}'`
+          : '';
       return [
-        error('invalid-type', origin(path), `expected ${issue.expected}, got ${describe(input)}`),
+        error(
+          'invalid-type',
+          origin(path),
+          `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(input)}${quoted}`,
+        ),
       ];
     }
     case 'invalid_union':
@@ -189,9 +197,19 @@ function issueDiagnostics(
   }
 }
 
+/** zod's names of types, in the words of the settings. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list ([...])',
+  object: 'an object ({ ... })',
+  record: "an object of names to values (as { 'Taxaroo-App': 'develop' })",
+};
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'symbol') return 'a symbol';

@@ -119,11 +119,42 @@ export function realmBootstrap(host: RealmHost): unknown {
       );
     return answer.value === null ? undefined : answer.value;
   };
-  const carbon = freeze({
+  const carbonApi = freeze({
     __esModule: true,
     defineProject: (project: unknown) => project,
     defineConfig: (config: unknown) => config,
     env,
+  });
+  const exported = ['defineProject', 'defineConfig', 'env'];
+  /** Edits between two names, for the did-you-mean of an import Carbon does not export. */
+  const distance = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++)
+        row.push(
+          Math.min(
+            previous[j]! + 1,
+            row[j - 1]! + 1,
+            previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+          ),
+        );
+      previous = row;
+    }
+    return previous[b.length]!;
+  };
+  // Importing a name Carbon does not export says so, instead of failing later on `undefined`.
+  const carbon = new Proxy(carbonApi, {
+    get(target, name) {
+      if (typeof name !== 'string' || hasOwn(target, name) || name === 'default' || name === 'then')
+        return (target as Record<string | symbol, unknown>)[name];
+      const close = exported.find(
+        (candidate) => distance(candidate.toLowerCase(), name.toLowerCase()) <= 3,
+      );
+      throw new ErrorConstructor(
+        `'carbon' has no export ${stringify(name)}${close ? ` (did you mean ${stringify(close)}?)` : ''}: it exports defineProject, defineConfig and env`,
+      );
+    },
   });
 
   // --- modules: a fresh registry for every evaluation, so no project sees another's state ------

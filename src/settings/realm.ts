@@ -297,7 +297,9 @@ export class SettingsRealm {
           ...(compile.unreadable.position ? { position: compile.unreadable.position } : {}),
         };
     }
-    return threwFailure(file, error.message, error.stack, this.texts);
+    return threwFailure(file, error.message, error.stack, this.texts, (path) =>
+      this.relative(path),
+    );
   }
 }
 
@@ -421,15 +423,18 @@ function v8SyntaxFailure(file: string, error: unknown): EvaluationFailure {
 }
 
 /**
- * Where a module threw: the first stack frame inside a settings module. sucrase keeps lines but not
- * always columns; where the compiled line differs from the written one, point at its first word.
+ * Where a module threw: in the module being read (the use site: the line that called a helper),
+ * naming the helper's line when the throw happened there. sucrase keeps lines but not always
+ * columns; where the compiled line differs from the written one, point at its first word.
  */
 function threwFailure(
   file: string,
   message: string,
   stack: string,
   texts: Map<string, { source: string; code: string }>,
+  display: (file: string) => string,
 ): EvaluationFailure {
+  const frames: { file: string; position: Position }[] = [];
   for (const match of stack.matchAll(/([^\s()]+):(\d+):(\d+)\)?$/gm)) {
     const text = texts.get(match[1]!);
     if (!text) continue;
@@ -437,7 +442,19 @@ function threwFailure(
     const written = text.source.split('\n')[line - 1] ?? '';
     const compiled = text.code.split('\n')[line - 1] ?? '';
     const column = written === compiled ? Number(match[3]) : written.search(/\S/) + 1 || 1;
-    return { kind: 'threw', file: match[1]!, message, position: { line, column } };
+    frames.push({ file: match[1]!, position: { line, column } });
   }
-  return { kind: 'threw', file, message };
+  const innermost = frames[0];
+  if (!innermost) return { kind: 'threw', file, message };
+  const useSite = frames.find((frame) => frame.file === file) ?? innermost;
+  const where =
+    useSite === innermost
+      ? ''
+      : ` (thrown at ${display(innermost.file)}:${innermost.position.line}:${innermost.position.column})`;
+  return {
+    kind: 'threw',
+    file: useSite.file,
+    message: `${message}${where}`,
+    position: useSite.position,
+  };
 }

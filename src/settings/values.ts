@@ -99,6 +99,15 @@ export function parseGitUrl(value: string): GitLocation | undefined {
 
 export function checkGitUrl(value: string): string | undefined {
   if (parseGitUrl(value)) return undefined;
+  // A token in a URL would be copied into every generated config and job log: never echo it.
+  const credentials = /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@(.*)$/i.exec(value);
+  if (credentials && (credentials[2]!.includes(':') || /^https?:/i.test(credentials[1]!)))
+    return (
+      `the git URL ${credentials[1]}***@${credentials[3]} has credentials in it (shown as ***): a token ` +
+      'in the settings would be copied into generated configs and job logs; write the URL without ' +
+      "them and give the jobs the token through a CircleCI context (git.transport: 'https' reads " +
+      'CARBON_GIT_TOKEN), or use an SSH key'
+    );
   const hint = value.startsWith('file://')
     ? 'a file URL needs an absolute path: file:///srv/git/repo.git'
     : 'write host/owner/repo.git (as github.com/BlackstoneStudio/Taxaroo-API-V2.git), ' +

@@ -102,7 +102,6 @@ describe('git URLs', () => {
     'repo.git',
     'github.com/repo.git',
     'http://github.com/owner/repo.git',
-    'https://token:x@github.com/owner/repo.git',
     'github.com/owner/repo.git;rm -rf /',
     'github.com/owner/$(id).git',
     'git@github.com:owner/../repo.git',
@@ -111,6 +110,18 @@ describe('git URLs', () => {
     'ftp://host/owner/repo.git',
   ])('refuses %s', (url) => {
     expect(checkGitUrl(url)).toContain(JSON.stringify(url));
+  });
+
+  it.each([
+    'https://token:x@github.com/owner/repo.git',
+    'https://ghp_secret123@github.com/owner/repo.git',
+    'ssh://git:hunter2@github.com/owner/repo.git',
+  ])('refuses %s without echoing its credentials', (url) => {
+    const message = checkGitUrl(url)!;
+    expect(message).toContain('has credentials in it (shown as ***)');
+    expect(message).toContain('@github.com/owner/repo.git');
+    for (const secret of ['token:x', 'ghp_secret123', 'hunter2'])
+      expect(message).not.toContain(secret);
   });
 });
 
