@@ -157,4 +157,52 @@ export const COMMANDS: Command[] = [
     exitCodes: "0, or the failing step's exit code; 2 invalid settings or usage; 3 a bug in Carbon",
     run: async (context) => (await import('./run.ts')).runJob(context),
   },
+  {
+    name: 'plan',
+    summary: 'show what carbon apply would change in CircleCI',
+    arguments: '[project[/repository]] [options]',
+    positionals: { min: 0, max: 1 },
+    description:
+      "Reads CircleCI through its API v2 (token from CIRCLE_TOKEN, API root from CARBON_CIRCLECI_URL, default https://circleci.com/api/v2) and prints, per repository, what carbon apply would create (+), update (~, with the fields that change), replace (-/+) or delete (-), like terraform plan: the schedules of OAuth projects, the pipeline definitions and triggers of GitHub App projects (circleci.integration). Only objects Carbon made are ever changed; others are listed as not Carbon's. In CI, a plan that exits 1 means CircleCI drifted from the settings. With --terraform DIR it talks to no one and writes the same desired state as Terraform JSON for CircleCI's official provider.",
+    options: [
+      {
+        name: 'terraform',
+        type: 'string',
+        value: 'DIR',
+        description:
+          'Write DIR/carbon.tf.json (GitHub App projects) for the official CircleCI Terraform provider instead of reading CircleCI.',
+      },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: [
+      'CIRCLE_TOKEN=... npx carbon plan',
+      'npx carbon plan taxaroo/Taxaroo-API-V2',
+      'npx carbon plan --terraform infra/circleci',
+    ],
+    exitCodes:
+      '0 CircleCI matches the settings, 1 changes to apply, 2 invalid settings, usage, or errors reading CircleCI, 3 a bug in Carbon',
+    run: async (context) => (await import('./deliver.ts')).plan(context),
+  },
+  {
+    name: 'apply',
+    summary: 'make CircleCI match the settings',
+    arguments: '[project[/repository]] [options]',
+    positionals: { min: 0, max: 1 },
+    description:
+      'Plans as carbon plan does, carries the plan out, then reads CircleCI back to confirm. Touches only objects Carbon made (the carbon- name prefix and "Managed by Carbon" in the description, or triggers of Carbon\'s pipelines). Deletions are asked for on a terminal and need --yes otherwise. A run that fails half way leaves CircleCI in a state the next apply completes; an apply with nothing to do sends no request that changes anything.',
+    options: [
+      {
+        name: 'yes',
+        type: 'boolean',
+        description: 'Delete without asking (needed when stdin is not a terminal).',
+      },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: ['CIRCLE_TOKEN=... npx carbon apply', 'npx carbon apply taxaroo --yes'],
+    exitCodes:
+      '0 CircleCI matches the settings, 2 invalid settings, usage, or a change that failed or was not confirmed, 3 a bug in Carbon',
+    run: async (context) => (await import('./deliver.ts')).apply(context),
+  },
 ];

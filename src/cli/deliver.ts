@@ -1,0 +1,129 @@
+// plan, apply and publish: putting the generated setup live. Only this module prints for them.
+import { createInterface } from 'node:readline/promises';
+import { compileSettings } from '../compile.ts';
+import { hasErrors } from '../diagnostics.ts';
+import type { Workspace } from '../resolve/model.ts';
+import type { CommandContext } from './commands.ts';
+import { EXIT, type Io } from './io.ts';
+import { report } from './report.ts';
+
+/** The resolved settings, or undefined (reported) when they have errors. */
+async function settings(context: CommandContext): Promise<Workspace | undefined> {
+  const { workspace, diagnostics } = await compileSettings(context.root);
+  report(diagnostics, context.root, context.io);
+  return hasErrors(diagnostics) ? undefined : workspace;
+}
+
+/** On a terminal, one line on stderr that rewrites itself; nothing otherwise. */
+function progressLine(io: Io, what: string) {
+  let shown = false;
+  return {
+    update: (done: number, total: number) => {
+      if (!io.interactive) return;
+      io.err(`\r\x1b[K${what}: ${done}/${total} CircleCI projects`);
+      shown = true;
+    },
+    waiting: (ms: number) => {
+      if (!io.interactive) return;
+      io.err(`\r\x1b[K${what}: CircleCI asks to slow down, waiting ${Math.ceil(ms / 1000)} s`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) io.err('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+async function prepare(context: CommandContext, what: string) {
+  const workspace = await settings(context);
+  if (!workspace) return undefined;
+  const { desiredState } = await import('../deliver/desired.ts');
+  const { workspacePrefix } = await import('../deliver/git.ts');
+  const desired = desiredState(workspace, {
+    ...(context.positionals[0] ? { filter: context.positionals[0] } : {}),
+    pathPrefix: await workspacePrefix(context.root, context.io.env),
+  });
+  return { workspace, desired, progress: progressLine(context.io, what) };
+}
+
+function connectTo(context: CommandContext, progress: ReturnType<typeof progressLine>) {
+  const { io } = context;
+  return import('../deliver/connect.ts').then(({ connect }) =>
+    connect(io.env, {
+      ...(io.env['CARBON_DEBUG'] ? { debug: (line: string) => io.err(`circleci: ${line}\n`) } : {}),
+      onWait: (ms) => progress.waiting(ms),
+    }),
+  );
+}
+
+export async function plan(context: CommandContext): Promise<number> {
+  const prepared = await prepare(context, 'reading');
+  if (!prepared) return EXIT.invalid;
+  const { io, options } = context;
+  if (typeof options['terraform'] === 'string') {
+    const { writeTerraform } = await import('../deliver/terraform.ts');
+    const written = writeTerraform(prepared.desired, io.cwd, options['terraform']);
+    for (const line of written) io.out(`${line}\n`);
+    return EXIT.ok;
+  }
+  const { api } = await connectTo(context, prepared.progress);
+  const { makePlan } = await import('../deliver/plan.ts');
+  const { formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
+  const result = await makePlan(api, prepared.desired, prepared.progress.update);
+  prepared.progress.clear();
+  io.out(formatPlan(result));
+  if (counts(result.groups).problems > 0) return EXIT.invalid;
+  return hasChanges(result) ? EXIT.drift : EXIT.ok;
+}
+
+export async function apply(context: CommandContext): Promise<number> {
+  const prepared = await prepare(context, 'reading');
+  if (!prepared) return EXIT.invalid;
+  const { io, options } = context;
+  const { api } = await connectTo(context, prepared.progress);
+  const { makePlan } = await import('../deliver/plan.ts');
+  const { applyPlan } = await import('../deliver/apply.ts');
+  const { formatApply, formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
+  const planned = await makePlan(api, prepared.desired, prepared.progress.update);
+  prepared.progress.clear();
+  io.out(formatPlan(planned));
+  const problems = counts(planned.groups).problems > 0;
+  if (!hasChanges(planned)) return problems ? EXIT.invalid : EXIT.ok;
+  const tally = counts(planned.groups);
+  const deletions = tally.delete + tally.replace;
+  if (deletions > 0 && options['yes'] !== true && !(await confirmed(io, deletions)))
+    return EXIT.invalid;
+  const applying = progressLine(io, 'applying');
+  const result = await applyPlan(api, planned, prepared.desired, applying.update);
+  applying.clear();
+  io.out(formatApply(result));
+  return problems || result.failed.length > 0 || result.unconfirmed.length > 0
+    ? EXIT.invalid
+    : EXIT.ok;
+}
+
+/**
+ * Deletions are asked for on a terminal and need --yes elsewhere: a CI job that deletes must say
+ * so in its command line.
+ */
+async function confirmed(io: Io, deletions: number): Promise<boolean> {
+  const objects = `${deletions} object${deletions === 1 ? '' : 's'}`;
+  if (!io.interactive || !process.stdin.isTTY) {
+    io.err(
+      `carbon apply would delete ${objects} (marked - or -/+ above): deletions need --yes when stdin is not a terminal; nothing was changed\n`,
+    );
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(
+      `Delete ${objects} marked - or -/+ above? Type yes to go on: `,
+    );
+    if (answer.trim() === 'yes') return true;
+    io.err('nothing was changed\n');
+    return false;
+  } finally {
+    prompt.close();
+  }
+}
