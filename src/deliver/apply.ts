@@ -46,7 +46,10 @@ export async function applyPlan(
             }
             result.done.push({ group, change });
           } catch (caught) {
-            const problem = apiProblem(caught, scope, `${verb(change)} ${change.label} in`);
+            const problem = apiProblem(
+              caught,
+              `${verb(change)} ${change.label} in CircleCI project ${scope.slug}`,
+            );
             const skipped = group.changes.length - index - 1;
             result.failed.push({ group, change, problem, skipped });
             break;

@@ -2,6 +2,8 @@
 // carry it out), what is already right, and what is not Carbon's. Plain data: `carbon plan`
 // prints it, `carbon apply` sends its requests, tests read it.
 
+import type { DesiredScope } from './desired.ts';
+
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 export type Kind = 'schedule' | 'pipeline' | 'trigger';
@@ -52,6 +54,41 @@ export interface PlanGroup {
 
 export function emptyGroup(title: string, slug: string): PlanGroup {
   return { title, slug, changes: [], unchanged: [], foreign: [], problems: [] };
+}
+
+/**
+ * The groups of one CircleCI project's plan: one per selected repository, and `rest` for what
+ * belongs to none of them (the repository's own group when the project serves just one).
+ */
+export function scopeGroups(scope: DesiredScope) {
+  const groups = scope.repositories.map((repository) => emptyGroup(repository.key, scope.slug));
+  const rest =
+    groups.length === 1 ? groups[0]! : emptyGroup(`CircleCI project ${scope.slug}`, scope.slug);
+  return {
+    groups,
+    rest,
+    /** The groups in order, each's changes in the order they are carried out. */
+    finish(): PlanGroup[] {
+      const all =
+        rest === groups[0] || rest.changes.length + rest.foreign.length === 0
+          ? groups
+          : [...groups, rest];
+      for (const group of all) sortChanges(group);
+      return all;
+    },
+  };
+}
+
+/** A project CircleCI does not know (or shows this token): a problem for each repository that needs it. */
+export function missingProject(scope: DesiredScope, message: string): PlanGroup[] {
+  return scope.repositories.map((repository) => {
+    const group = emptyGroup(repository.key, scope.slug);
+    if (repository.needed)
+      group.problems.push(
+        `CircleCI has no project ${scope.slug} that this token can see (${message}): set the project up in CircleCI, or give circleci.projects the right slug`,
+      );
+    return group;
+  });
 }
 
 /**

@@ -11,22 +11,21 @@ import {
   type TriggerRead,
   type UserRead,
 } from './circleci/api.ts';
-import { ApiError } from './circleci/http.ts';
+import { isNotFound } from './circleci/http.ts';
 import {
   actorAlias,
   byKey,
   changedTopLevel,
   createdFields,
-  emptyGroup,
+  missingProject,
+  scopeGroups,
   fieldChanges,
   type Change,
   type Json,
   type PlanGroup,
   type Step,
-  sortChanges,
 } from './changes.ts';
 import type { DesiredRepository, DesiredScope } from './desired.ts';
-import { missingProject } from './oauth.ts';
 import { carbonTriggerKey, isCarbonPipeline, PUSH_KEY } from './ownership.ts';
 
 interface Definition {
@@ -44,8 +43,7 @@ export async function readGitHubApp(api: CircleCiApi, slug: string): Promise<App
   try {
     projectId = (await api.project(slug)).id;
   } catch (caught) {
-    if (caught instanceof ApiError && caught.status === 404)
-      return { kind: 'missing', message: caught.message };
+    if (isNotFound(caught)) return { kind: 'missing', message: caught.message };
     throw caught;
   }
   const definitions = await Promise.all(
@@ -62,22 +60,14 @@ export async function readGitHubApp(api: CircleCiApi, slug: string): Promise<App
 }
 
 export function planGitHubApp(scope: DesiredScope, current: AppCurrent): PlanGroup[] {
-  const groups = scope.repositories.map((repository) => emptyGroup(repository.key, scope.slug));
-  if (current.kind === 'missing') {
-    scope.repositories.forEach((repository, index) => {
-      if (repository.needed)
-        groups[index]!.problems.push(missingProject(scope.slug, current.message));
-    });
-    return groups;
-  }
+  if (current.kind === 'missing') return missingProject(scope, current.message);
+  const { groups, rest, finish } = scopeGroups(scope);
   const context = { projectId: current.projectId, me: current.me ?? { id: '', login: '' } };
   const carbon = byKey(
     current.definitions.filter(({ definition }) => isCarbonPipeline(definition)),
     ({ definition }) => definition.name,
   );
   const foreign = current.definitions.filter(({ definition }) => !isCarbonPipeline(definition));
-  const rest =
-    groups.length === 1 ? groups[0]! : emptyGroup(`CircleCI project ${scope.slug}`, scope.slug);
   const attributed = new Set<Definition>();
   scope.repositories.forEach((repository, index) => {
     const group = groups[index]!;
@@ -113,10 +103,7 @@ export function planGitHubApp(scope: DesiredScope, current: AppCurrent): PlanGro
         );
   for (const other of foreign)
     if (!attributed.has(other)) rest.foreign.push(pipelineLabel(other.definition.name));
-  for (const group of [...groups, rest]) sortChanges(group);
-  return groups.length === 1 || (rest.changes.length === 0 && rest.foreign.length === 0)
-    ? groups
-    : [...groups, rest];
+  return finish();
 }
 
 const pipelineLabel = (name: string) => `pipeline ${JSON.stringify(name)}`;

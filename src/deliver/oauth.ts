@@ -2,18 +2,18 @@
 // schedules of its syncs, made with the schedule API from exactly what schedules.yml lists.
 import type { Schedule, Timetable } from '../emit/circleci.ts';
 import { PATHS, type CircleCiApi, type ScheduleRead, type UserRead } from './circleci/api.ts';
-import { ApiError } from './circleci/http.ts';
+import { isNotFound } from './circleci/http.ts';
 import {
   actorAlias,
   byKey,
   changedTopLevel,
   createdFields,
-  emptyGroup,
+  missingProject,
+  scopeGroups,
   fieldChanges,
   type Change,
   type Json,
   type PlanGroup,
-  sortChanges,
 } from './changes.ts';
 import type { DesiredScope } from './desired.ts';
 import { isCarbonSchedule } from './ownership.ts';
@@ -27,8 +27,7 @@ export async function readOauth(api: CircleCiApi, slug: string): Promise<OauthCu
   try {
     schedules = await api.schedules(slug);
   } catch (caught) {
-    if (caught instanceof ApiError && caught.status === 404)
-      return { kind: 'missing', message: caught.message };
+    if (isNotFound(caught)) return { kind: 'missing', message: caught.message };
     throw caught;
   }
   // Who `current` is, to tell a schedule attributed to the token's user from a `system` one.
@@ -37,14 +36,8 @@ export async function readOauth(api: CircleCiApi, slug: string): Promise<OauthCu
 }
 
 export function planOauth(scope: DesiredScope, current: OauthCurrent): PlanGroup[] {
-  const groups = scope.repositories.map((repository) => emptyGroup(repository.key, scope.slug));
-  if (current.kind === 'missing') {
-    scope.repositories.forEach((repository, index) => {
-      if (repository.needed)
-        groups[index]!.problems.push(missingProject(scope.slug, current.message));
-    });
-    return groups;
-  }
+  if (current.kind === 'missing') return missingProject(scope, current.message);
+  const { groups, rest, finish } = scopeGroups(scope);
   const carbon = byKey(current.schedules.filter(isCarbonSchedule), (s) => s.name);
   const foreign = current.schedules.filter((schedule) => !isCarbonSchedule(schedule));
   const wanted = new Set<string>();
@@ -69,26 +62,16 @@ export function planOauth(scope: DesiredScope, current: OauthCurrent): PlanGroup
         group.changes.push(remove(duplicate, 'a second schedule of this name'));
     }
   });
-  // Carbon's schedules no sync rule makes any more, and what is not Carbon's: on the repository's
-  // own group when the project serves one repository, else on the project's.
-  const rest =
-    groups.length === 1 ? groups[0]! : emptyGroup(`CircleCI project ${scope.slug}`, scope.slug);
+  // Carbon's schedules no sync rule makes any more, and what is not Carbon's.
   for (const [name, schedules] of carbon)
     if (!wanted.has(name) && scope.ownsOrphans)
       for (const schedule of schedules)
         rest.changes.push(remove(schedule, 'no sync rule makes it any more'));
   rest.foreign.push(...foreign.map((schedule) => label(schedule.name)));
-  for (const group of [...groups, rest]) sortChanges(group);
-  return groups.length === 1 || (rest.changes.length === 0 && rest.foreign.length === 0)
-    ? groups
-    : [...groups, rest];
+  return finish();
 }
 
 const label = (name: string) => `schedule ${JSON.stringify(name)}`;
-
-export function missingProject(slug: string, message: string): string {
-  return `CircleCI has no project ${slug} that this token can see (${message}): set the project up in CircleCI, or give circleci.projects the right slug`;
-}
 
 function create(slug: string, schedule: Schedule): Change {
   return {

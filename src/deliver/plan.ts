@@ -42,7 +42,8 @@ export async function planScope(
       ? planOauth(scope, await readOauth(api, scope.slug))
       : planGitHubApp(scope, await readGitHubApp(api, scope.slug));
   } catch (caught) {
-    const problem = apiProblem(caught, scope, 'reading');
+    const repositories = scope.repositories.map((repository) => repository.key).join(', ');
+    const problem = apiProblem(caught, `reading CircleCI project ${scope.slug} (${repositories})`);
     return scope.repositories.map((repository) => {
       const group = emptyGroup(repository.key, scope.slug);
       group.problems.push(problem);
@@ -55,16 +56,15 @@ export async function planScope(
  * What an API error means for a project, in words. A refused token is refused everywhere: it
  * stops the whole run, naming the project it was found on.
  */
-export function apiProblem(caught: unknown, scope: DesiredScope, doing: string): string {
+export function apiProblem(caught: unknown, doing: string): string {
   if (!(caught instanceof ApiError)) throw caught;
-  const where = `CircleCI project ${scope.slug} (${scope.repositories.map((r) => r.key).join(', ')})`;
   if (caught.status === 401)
     throw new UserError(
-      `${doing} ${where}: CircleCI refused the token in CIRCLE_TOKEN (${caught.message}): give a personal API token (User Settings > Personal API Tokens); project tokens do not work with API v2`,
+      `${doing}: CircleCI refused the token in CIRCLE_TOKEN (${caught.message}): give a personal API token (User Settings > Personal API Tokens); project tokens do not work with API v2`,
     );
   if (caught.status === 403)
-    return `${doing} ${where}: the token's user may not do this (${caught.message}): it needs to be an admin of the project, or a member of the organization with write access`;
+    return `${doing}: the token's user may not do this (${caught.message}): it needs to be an admin of the project, or a member of the organization with write access`;
   if (caught.status === 404)
-    return `${doing} ${where}: ${caught.method} ${caught.path}: not found (${caught.message})`;
-  return `${doing} ${where}: ${caught.method} ${caught.path}: ${caught.message}`;
+    return `${doing}: ${caught.method} ${caught.path}: not found (${caught.message})`;
+  return `${doing}: ${caught.method} ${caught.path}: ${caught.message}`;
 }

@@ -40,6 +40,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Whether CircleCI answered 404: a project it does not know, or the token may not see. */
+export function isNotFound(caught: unknown): caught is ApiError {
+  return caught instanceof ApiError && caught.status === 404;
+}
+
 const RETRIED = (status: number) => status === 429 || status >= 500;
 
 export class Http {
