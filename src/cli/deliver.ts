@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { compileSettings } from '../compile.ts';
 import { hasErrors } from '../diagnostics.ts';
+import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
@@ -58,9 +59,13 @@ function connectTo(context: CommandContext, progress: ReturnType<typeof progress
 }
 
 export async function plan(context: CommandContext): Promise<number> {
+  const { io, options, positionals } = context;
+  if (typeof options['terraform'] === 'string' && positionals.length > 0)
+    throw new UserError(
+      '--terraform writes the whole desired state (Terraform deletes what a file leaves out): give no project or repository with it',
+    );
   const prepared = await prepare(context, 'reading');
   if (!prepared) return EXIT.invalid;
-  const { io, options } = context;
   if (typeof options['terraform'] === 'string') {
     const { writeTerraform } = await import('../deliver/terraform.ts');
     const written = writeTerraform(prepared.desired, io.cwd, options['terraform']);

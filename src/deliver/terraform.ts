@@ -86,7 +86,8 @@ function triggerAttributes(trigger: TriggerBody): Block {
 
 /** Every JSON string is a template to Terraform: `${` and `%{` are written doubled to stay text. */
 function literal(text: string): string {
-  return text.replaceAll('${', '$${').replaceAll('%{', '%%{');
+  // (A replacement function: in a replacement string `$$` would mean one `$`.)
+  return text.replaceAll('${', () => '$${').replaceAll('%{', () => '%%{');
 }
 
 /** Terraform names: letters, digits, `_` and `-`, not starting with a digit; unique per file. */
