@@ -1,4 +1,6 @@
 // plan, apply and publish: putting the generated setup live. Only this module prints for them.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { compileSettings } from '../compile.ts';
 import { hasErrors } from '../diagnostics.ts';
@@ -6,7 +8,7 @@ import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { report } from './report.ts';
+import { plural, report, reportBlockers } from './report.ts';
 
 /** The resolved settings, or undefined (reported) when they have errors. */
 async function settings(context: CommandContext): Promise<Workspace | undefined> {
@@ -131,4 +133,53 @@ async function confirmed(io: Io, deletions: number): Promise<boolean> {
   } finally {
     prompt.close();
   }
+}
+
+export async function publish(context: CommandContext): Promise<number> {
+  const { io, root, options, positionals } = context;
+  // Publish commits the files generate wrote: they must be what the settings say, or the commit
+  // message would name a workspace commit that does not hold them.
+  const { runPipeline } = await import('../pipeline.ts');
+  const { findSchema } = await import('../validate/schema.ts');
+  const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const produced = context.stages.of(await runPipeline({ root, schemaPath, write: false }));
+  if (reportBlockers(produced, root, io)) return EXIT.invalid;
+  const stale = [...produced.plan!.writes, ...produced.plan!.removals].map((file) => file.path);
+  if (stale.length > 0)
+    throw new UserError(
+      `${plural(stale.length, 'generated file does', 'generated files do')} not match the settings (${stale.join(', ')}): run \`carbon generate\`, commit, then publish`,
+    );
+  const { workspace } = await compileSettings(root);
+  if (workspace!.config.circleci.integration === 'github-app') {
+    const ref = workspace!.config.circleci.configRepository!.ref;
+    io.out(
+      `nothing to publish: with circleci.integration 'github-app' CircleCI reads each config from this workspace's repository at ${ref}: push generated/ there\n`,
+    );
+    return EXIT.ok;
+  }
+  const { publishTargets, publishTarget } = await import('../deliver/publish.ts');
+  const { workspaceCommit } = await import('../deliver/git.ts');
+  const { mapLimit } = await import('../deliver/pool.ts');
+  const targets = publishTargets(workspace!, positionals[0], (file) => relative(root, file));
+  const commit = await workspaceCommit(root, io.env);
+  const viaBranch = options['via-branch'] as string | undefined;
+  const outcomes = (
+    await mapLimit(targets, 4, (target) =>
+      publishTarget(target, readFileSync(join(root, target.source), 'utf8'), {
+        env: io.env,
+        ...(viaBranch ? { viaBranch } : {}),
+        ...(commit ? { workspaceCommit: commit } : {}),
+      }),
+    )
+  ).flat();
+  const tally = { committed: 0, 'up-to-date': 0, foreign: 0, failed: 0 };
+  for (const outcome of outcomes) {
+    tally[outcome.status]++;
+    const mark = outcome.status === 'foreign' || outcome.status === 'failed' ? '! ' : '';
+    io.out(`${outcome.key} ${outcome.branch}: ${mark}${outcome.message}\n`);
+  }
+  io.out(
+    `Publish: ${tally.committed} committed, ${tally['up-to-date']} up to date, ${tally.foreign} left alone, ${tally.failed} failed.\n`,
+  );
+  return tally.foreign + tally.failed > 0 ? EXIT.invalid : EXIT.ok;
 }
