@@ -62,6 +62,7 @@ export async function readGitHubApp(api: CircleCiApi, slug: string): Promise<App
 export function planGitHubApp(scope: DesiredScope, current: AppCurrent): PlanGroup[] {
   if (current.kind === 'missing') return missingProject(scope, current.message);
   const { groups, rest, finish } = scopeGroups(scope);
+  // The token's user is read only when a schedule trigger is there to compare its actor with.
   const context = { projectId: current.projectId, me: current.me ?? { id: '', login: '' } };
   const carbon = byKey(
     current.definitions.filter(({ definition }) => isCarbonPipeline(definition)),
