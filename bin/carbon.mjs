@@ -16,8 +16,10 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -53,12 +55,15 @@ function sourceHash() {
   return hash.digest('hex').slice(0, 20);
 }
 
-async function bundle(folder, build) {
+async function bundle(folder, build, parent) {
   const { build: esbuild } = await import('esbuild');
   const temporary = `${folder}.${process.pid}.tmp`;
   rmSync(temporary, { recursive: true, force: true });
   await esbuild({
-    entryPoints: { cli: join(sourceRoot, 'cli.ts') },
+    entryPoints: {
+      cli: join(sourceRoot, 'cli.ts'),
+      worker: join(sourceRoot, 'compile', 'worker.ts'),
+    },
     outdir: temporary,
     bundle: true,
     splitting: true,
@@ -82,23 +87,70 @@ async function bundle(folder, build) {
   // may still be loading parts of one (the bundle is split): only bundles unused for an hour go,
   // and never another process's half-built one.
   const hourAgo = Date.now() - 3_600_000;
-  for (const name of readdirSync(cacheDir)) {
-    if (!/^cli-[0-9a-f]+$/.test(name) || name === basename(folder)) continue;
-    const path = join(cacheDir, name);
+  for (const name of readdirSync(parent)) {
+    if (!/^cli-[0-9a-f-]+$/.test(name) || name === basename(folder)) continue;
+    const path = join(parent, name);
     if (statSync(path).mtimeMs < hourAgo) rmSync(path, { recursive: true, force: true });
   }
 }
 
-const build = sourceHash();
-const bundleFolder = join(cacheDir, `cli-${build}`);
-if (!existsSync(join(bundleFolder, 'cli.js'))) {
-  mkdirSync(cacheDir, { recursive: true });
-  await bundle(bundleFolder, build);
-} else if (Date.now() - statSync(bundleFolder).mtimeMs > 600_000) {
-  // Marks the bundle as in use (at most every ten minutes), so that pruning spares it.
-  const now = new Date();
-  utimesSync(bundleFolder, now, now);
+/**
+ * The folder of the bundle for these sources, built when missing: under node_modules/.cache, or,
+ * where that cannot be written (a read-only install), in a folder of this user's in the system's
+ * temporary folder. Exit 2 with the path and the reason when neither can be written.
+ */
+async function bundleFolderFor(build) {
+  const candidates = [
+    cacheDir,
+    join(
+      tmpdir(),
+      `carbon-bundles-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`,
+    ),
+  ];
+  let failure;
+  for (const folder of candidates) {
+    const outside = folder !== cacheDir;
+    // A bundle outside the package imports its packages through a link to its node_modules; one
+    // per install, so that two installs never share a link.
+    const name = outside
+      ? `cli-${build}-${createHash('sha256').update(packageRoot).digest('hex').slice(0, 8)}`
+      : `cli-${build}`;
+    const bundleFolder = join(folder, name);
+    if (existsSync(join(bundleFolder, 'cli.js'))) {
+      if (Date.now() - statSync(bundleFolder).mtimeMs > 600_000) {
+        // Marks the bundle as in use (at most every ten minutes), so that pruning spares it.
+        const now = new Date();
+        try {
+          utimesSync(bundleFolder, now, now);
+        } catch {
+          // A read-only cache: its bundles are never pruned either.
+        }
+      }
+      return bundleFolder;
+    }
+    try {
+      mkdirSync(folder, { recursive: true });
+      await bundle(bundleFolder, build, folder);
+      if (outside)
+        symlinkSync(join(packageRoot, 'node_modules'), join(bundleFolder, 'node_modules'));
+      return bundleFolder;
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  const where = failure?.path ?? cacheDir;
+  process.stderr.write(
+    `carbon: cannot build Carbon's bundle in ${where}: ${failure?.code ?? failure?.message ?? failure}; ` +
+      `make node_modules/.cache writable (or ${tmpdir()})\n`,
+  );
+  process.exit(2);
 }
+
+const build = sourceHash();
+const bundleFolder = await bundleFolderFor(build);
 process.setSourceMapsEnabled(true);
+// The bundle may live outside the package (a read-only install): it (and its worker threads)
+// find the templates here.
+process.env['CARBON_PACKAGE_ROOT'] = packageRoot;
 const { main } = await import(pathToFileURL(join(bundleFolder, 'cli.js')).href);
 process.exitCode = await main(process.argv.slice(2));

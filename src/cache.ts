@@ -1,23 +1,24 @@
-// The pipeline cache: what produce answered last time for a workspace, kept while nothing it
-// read has changed. The key covers everything that decides the generated texts: Carbon itself
-// (its build id, see store.ts), the orb templates, the CircleCI schema, carbon.config.ts, every
-// projects/*.ts, and every other settings file those imported (listed in the entry with the hash
-// of the bytes that were read). A run whose settings reached outside what can be tracked (a
-// package from node_modules, the file system) is never kept. A no-op generate or a check then
-// skips loading, parsing, resolving, emitting, validating and rendering, and the modules that do
-// them are never even loaded. Only answers without errors are kept. CARBON_CACHE=0 turns it off.
+// The pipeline cache: what each settings module compiled to last time, kept while nothing it read
+// has changed. Sound by construction: the settings realm records every input as it is read (the
+// bytes of every file, every path looked at to resolve an import, every environment variable read
+// through env()); an entry is used only when all of them are as they were, and is kept only when
+// they are still as they were read at the end of the run (a file saved meanwhile is not trusted).
+// What decides a module's result beyond its inputs is in the key of the whole file (Carbon's
+// build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
+// CARBON_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { hashFileInto, hashFolderInto, hashOfFile } from './hash.ts';
+import { join } from 'node:path';
+import type { ConfigResult } from './compile/config.ts';
+import type { UnitResult } from './compile/unit.ts';
+import { hashFileInto, hashFolderInto } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
-import type { Produced } from './produce.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER } from './settings/layout.ts';
-import { STORE_FOLDER, buildId, nameOf, writeAtomic } from './store.ts';
+import { inputsUnchanged } from './settings/inputs.ts';
+import { STORE_FOLDER, buildId, nameOf, pruneStore, writeAtomic } from './store.ts';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
-/** What, beyond the workspace, decides the texts, and where answers are kept. */
+/** What, beyond the workspace, decides the results, and where they are kept. */
 export interface CacheSetting {
   /** Carbon's build id; no cache without one. */
   build: string | undefined;
@@ -29,94 +30,176 @@ export function defaultCacheSetting(): CacheSetting {
   return { build: buildId(), templates: ORB_TEMPLATES, folder: join(STORE_FOLDER, 'pipeline') };
 }
 
-interface Entry {
-  format: number;
-  key: string;
-  /** Settings files read beyond projects/*.ts and carbon.config.ts, with the hash of what was read. */
-  imports: [string, string][];
-  produced: Omit<Produced, 'modules' | 'trackable'>;
+/** A unit kept with the fingerprint of the config it was compiled under (and of the schema its files were validated against). */
+interface KeptUnit {
+  config: string;
+  schema?: string;
+  result: UnitResult;
 }
 
-/** The hash of every input but the imported files (which the entry lists with their own hashes). */
-export function inputKey(root: string, schemaPath: string, setting: CacheSetting): string {
+/** The orb as generate writes it, kept by the config it was packed for. */
+export interface KeptOrb {
+  config: string;
+  text: string;
+  problems: { path: string; pointer: string; message: string }[];
+}
+
+interface CacheFile {
+  format: number;
+  key: string;
+  config?: ConfigResult;
+  units: Record<string, KeptUnit>;
+  orb?: KeptOrb;
+}
+
+/** The kept results of one workspace, and what this run adds to them. */
+export class PipelineCache {
+  private readonly root: string;
+  private readonly setting: CacheSetting | undefined;
+  private readonly key: string;
+  private readonly kept: CacheFile;
+  private readonly next: CacheFile;
+  private changed = false;
+  /** Units computed in this run, with the environment they were computed with. */
+  private readonly fresh = new Map<string, Record<string, string | null>>();
+
+  constructor(root: string, setting: CacheSetting | undefined) {
+    this.root = root;
+    this.setting = setting?.build === undefined ? undefined : setting;
+    this.key = this.setting ? fileKey(this.setting) : '';
+    this.kept = this.read();
+    this.next = { format: FORMAT, key: this.key, units: {} };
+  }
+
+  private read(): CacheFile {
+    const empty: CacheFile = { format: FORMAT, key: this.key, units: {} };
+    if (!this.setting) return empty;
+    try {
+      const file = JSON.parse(readFileSync(this.path(), 'utf8')) as CacheFile;
+      return file.format === FORMAT && file.key === this.key ? file : empty;
+    } catch {
+      return empty;
+    }
+  }
+
+  /** The kept config result, when carbon.config.ts (and what it read) did not change. */
+  config(): ConfigResult | undefined {
+    const kept = this.kept.config;
+    if (!kept || !inputsUnchanged(this.root, kept.inputs, {})) return undefined;
+    this.next.config = kept;
+    return kept;
+  }
+
+  /** Keeps a config result computed in this run, if what it read is still as it was. */
+  keepConfig(result: ConfigResult): void {
+    if (!this.setting) return;
+    this.next.config = result;
+    this.changed = true;
+  }
+
+  /**
+   * A module's kept unit, when compiled under this config (its files validated against this
+   * schema, when `schema` is given) and nothing it read changed.
+   */
+  unit(
+    module: string,
+    config: string,
+    schema: string | undefined,
+    env: Record<string, string | null>,
+  ): UnitResult | undefined {
+    const kept = this.kept.units[module];
+    if (!kept || kept.config !== config) return undefined;
+    if (schema !== undefined && (!kept.result.rendered || kept.schema !== schema)) return undefined;
+    if (!inputsUnchanged(this.root, kept.result.inputs, env)) return undefined;
+    this.next.units[module] = kept;
+    return kept.result;
+  }
+
+  /** Keeps a unit computed in this run; save() checks again that what it read is unchanged. */
+  keepUnit(
+    result: UnitResult,
+    config: string,
+    schema: string | undefined,
+    env: Record<string, string | null>,
+  ): void {
+    if (!this.setting) return;
+    // A module whose worker ran out of memory read nothing that can be trusted.
+    if (result.diagnostics.some((d) => d.code === 'settings-memory')) return;
+    this.next.units[result.module] = {
+      config,
+      ...(schema !== undefined && result.rendered ? { schema } : {}),
+      result,
+    };
+    this.fresh.set(result.module, env);
+    this.changed = true;
+  }
+
+  orb(config: string): KeptOrb | undefined {
+    const kept = this.kept.orb;
+    if (!kept || kept.config !== config) return undefined;
+    this.next.orb = kept;
+    return kept;
+  }
+
+  keepOrb(orb: KeptOrb): void {
+    this.next.orb = orb;
+    this.changed = true;
+  }
+
+  /**
+   * Writes what this run used and made, when it differs from what was kept. A result whose inputs
+   * changed since they were read (a settings file saved during the run) is dropped: it may not be
+   * what those files say now.
+   */
+  save(): void {
+    if (!this.setting) return;
+    for (const [module, env] of this.fresh) {
+      const kept = this.next.units[module];
+      if (kept && !inputsUnchanged(this.root, kept.result.inputs, env))
+        delete this.next.units[module];
+    }
+    if (this.next.config && !inputsUnchanged(this.root, this.next.config.inputs, {}))
+      delete this.next.config;
+    const dropped = Object.keys(this.kept.units).some((module) => !(module in this.next.units));
+    if (!this.changed && !dropped) return;
+    try {
+      writeAtomic(this.path(), JSON.stringify(this.next));
+      prune(this.setting.folder);
+      pruneStore();
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+
+  private path(): string {
+    return join(this.setting!.folder, `${nameOf(this.root)}.json`);
+  }
+}
+
+/** The hash of what decides every result beyond the workspace's own files and the schema. */
+export function fileKey(setting: CacheSetting): string {
   const hash = createHash('sha256');
   hash.update(`format ${FORMAT} build ${setting.build}\0`);
-  hashFileInto(hash, schemaPath, 'schema');
   hashFolderInto(hash, setting.templates);
-  hashFileInto(hash, join(root, CONFIG_FILE), CONFIG_FILE);
-  let modules: string[] = [];
-  try {
-    modules = readdirSync(join(root, PROJECTS_FOLDER))
-      .filter((name) => name.endsWith('.ts'))
-      .sort();
-  } catch {
-    hash.update('no projects folder');
-  }
-  for (const name of modules) {
-    hashFileInto(hash, join(root, PROJECTS_FOLDER, name), `${PROJECTS_FOLDER}/${name}`);
-  }
   return hash.digest('hex');
 }
 
-/** A lookup: the answer when the inputs are those of the last run, and the key either way. */
-export interface Lookup {
-  key: string | undefined;
-  produced?: Produced;
+/** The hash of the CircleCI schema rendered files were validated against. */
+export function schemaKey(schemaPath: string): string {
+  const hash = createHash('sha256');
+  hashFileInto(hash, schemaPath, 'schema');
+  return hash.digest('hex');
 }
 
-/** produce's answer from the last run, when nothing it depends on changed since. */
-export function lookUpProduced(
-  root: string,
-  schemaPath: string,
-  setting = defaultCacheSetting(),
-): Lookup {
-  if (setting.build === undefined) return { key: undefined };
-  // The key is taken before produce reads anything: a file saved during the run then misses next time.
-  const key = inputKey(root, schemaPath, setting);
-  let entry: Entry;
-  try {
-    entry = JSON.parse(readFileSync(entryPath(root, setting), 'utf8')) as Entry;
-  } catch {
-    return { key };
-  }
-  if (entry.format !== FORMAT || entry.key !== key) return { key };
-  if (entry.imports.some(([path, hash]) => hashOfFile(join(root, path)) !== hash)) return { key };
-  return { key, produced: { ...entry.produced, modules: {}, trackable: true } };
+/** The fingerprint of a parsed config: units compiled under another are not used. */
+export function configFingerprint(config: ConfigResult): string {
+  return createHash('sha256')
+    .update(JSON.stringify([config.config, config.configSource ?? null]))
+    .digest('hex');
 }
 
-/** Keeps an answer without errors, under the key taken before it was produced. */
-export function storeProduced(
-  root: string,
-  key: string | undefined,
-  produced: Produced,
-  setting = defaultCacheSetting(),
-): void {
-  if (setting.build === undefined || key === undefined || !produced.files || !produced.trackable)
-    return;
-  // projects/*.ts and carbon.config.ts are in the key already; anything else read is listed.
-  const covered = (file: string) =>
-    file === join(root, CONFIG_FILE) ||
-    (dirname(file) === join(root, PROJECTS_FOLDER) && file.endsWith('.ts'));
-  const imports = Object.entries(produced.modules)
-    .filter(([file]) => !covered(file))
-    .map(([file, hash]): [string, string] => [relative(root, file), hash]);
-  const { modules: _modules, trackable: _trackable, ...kept } = produced;
-  const entry: Entry = { format: FORMAT, key, imports, produced: kept };
-  const path = entryPath(root, setting);
-  try {
-    writeAtomic(path, JSON.stringify(entry));
-    prune(dirname(path));
-  } catch {
-    // A cache that cannot be written only costs time.
-  }
-}
-
-function entryPath(root: string, setting: CacheSetting): string {
-  return join(setting.folder, `${nameOf(root)}.json`);
-}
-
-/** One entry per workspace, and only the most recently written workspaces'. */
-const KEPT_ENTRIES = 32;
+/** One file per workspace, and only the most recently written workspaces'. */
+const KEPT_WORKSPACES = 32;
 
 function prune(folder: string): void {
   const entries = readdirSync(folder)
@@ -124,5 +207,5 @@ function prune(folder: string): void {
     .map((name) => join(folder, name))
     .map((path) => ({ path, time: statSync(path).mtimeMs }))
     .sort((a, b) => b.time - a.time);
-  for (const { path } of entries.slice(KEPT_ENTRIES)) rmSync(path, { force: true });
+  for (const { path } of entries.slice(KEPT_WORKSPACES)) rmSync(path, { force: true });
 }

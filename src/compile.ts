@@ -1,29 +1,27 @@
-// The settings half of the pipeline: load -> parse -> resolve, then locate whatever is reported.
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+// The settings of a workspace as the commands that do not write files need them (run, site,
+// plan, ls): resolved, with every diagnostic located. See compile/compile.ts.
+import { compileWorkspace, type Compiled } from './compile/compile.ts';
+import type { Diagnostic } from './diagnostics.ts';
 import type { Workspace } from './resolve/model.ts';
-import { resolveWorkspace } from './resolve/resolve.ts';
-import { loadWorkspace, type Loaded } from './settings/load.ts';
-import { locateDiagnostics } from './settings/locate.ts';
-import { parseSettings } from './settings/parse.ts';
-import { Timings } from './timings.ts';
+import type { ConsoleLine } from './settings/realm.ts';
 
-export interface Compiled {
-  /** Absent when any error was found: nothing may be emitted. */
+export interface CompiledSettings {
+  /** Absent when any error was found. */
   workspace?: Workspace;
-  loaded: Loaded;
   /** Every error and warning, located and sorted. */
   diagnostics: Diagnostic[];
+  console: ConsoleLine[];
 }
 
-export async function compileSettings(root: string, timings = new Timings()): Promise<Compiled> {
-  const loaded = timings.time('load', () => loadWorkspace(root));
-  const parsed = timings.time('parse', () => parseSettings(loaded));
-  const resolved = timings.time('resolve', () => resolveWorkspace(parsed));
-  const found = [...loaded.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics];
-  const diagnostics =
-    found.length === 0
-      ? []
-      : sortDiagnostics(await timings.timeAsync('locate', () => locateDiagnostics(found)));
-  const workspace = hasErrors(found) ? undefined : resolved.workspace;
-  return { loaded, diagnostics, ...(workspace ? { workspace } : {}) };
+export async function compileSettings(
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CompiledSettings> {
+  const compiled: Compiled = await compileWorkspace({ root, env, render: false, schemaPath: '' });
+  compiled.cache.save();
+  return {
+    diagnostics: compiled.diagnostics,
+    console: compiled.console,
+    ...(compiled.workspace ? { workspace: compiled.workspace } : {}),
+  };
 }

@@ -41,10 +41,14 @@ export class EnvironmentError extends Error {
   }
 }
 
-/** The environment error a Node.js system error stands for, or undefined when it is none. */
-export function asEnvironmentError(error: unknown): EnvironmentError | undefined {
+/**
+ * The environment error a Node.js system error stands for, or undefined when it is none. `path`
+ * names the file when the error does not (a failed `write` names no path).
+ */
+export function asEnvironmentError(error: unknown, path?: string): EnvironmentError | undefined {
   if (error instanceof EnvironmentError) return error;
-  const { code, path } = (error ?? {}) as NodeJS.ErrnoException;
-  if (typeof code !== 'string' || !(code in REASONS) || typeof path !== 'string') return undefined;
-  return new EnvironmentError(path, REASONS[code]!, code);
+  const { code, path: named } = (error ?? {}) as NodeJS.ErrnoException;
+  const where = typeof named === 'string' ? named : path;
+  if (typeof code !== 'string' || !(code in REASONS) || where === undefined) return undefined;
+  return new EnvironmentError(where, REASONS[code]!, code);
 }

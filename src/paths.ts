@@ -18,6 +18,10 @@ function findPackageRoot(start: string): string {
   }
 }
 
-export const PACKAGE_ROOT = findPackageRoot(dirname(fileURLToPath(import.meta.url)));
+/** Set by the launcher (bin/carbon.mjs), whose bundle may live outside the package. */
+const launcherRoot = process.env['CARBON_PACKAGE_ROOT'];
+
+export const PACKAGE_ROOT =
+  launcherRoot ?? findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const ORB_TEMPLATES = join(PACKAGE_ROOT, 'templates', 'orb');
 export const DEFAULT_SCHEMA = join(PACKAGE_ROOT, '..', 'shared', 'circleci', 'schema.json');

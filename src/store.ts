@@ -3,7 +3,15 @@
 // Carbon never reads what an older Carbon kept. Without a build id (running the TypeScript sources
 // directly, as the tests do) nothing is kept or read.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PACKAGE_ROOT } from './paths.ts';
 
@@ -55,5 +63,42 @@ export function keep(relativePath: string, content: string): void {
     writeAtomic(join(STORE_FOLDER, relativePath), content);
   } catch {
     // Not kept: computed again next time.
+  }
+}
+
+/** How many of each kind of kept thing may pile up before the oldest go. */
+const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
+  { folder: 'transpiled', pattern: /\.js$/, keep: 2000 },
+  { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
+  { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
+];
+
+/**
+ * Keeps the store bounded: of each kind, only the most recently written. Cheap when under the
+ * limits (one listing per kind); run once per pipeline run.
+ */
+export function pruneStore(): void {
+  if (buildId() === undefined) return;
+  for (const { folder, pattern, keep } of LIMITS) {
+    const path = join(STORE_FOLDER, folder);
+    let names: string[];
+    try {
+      names = readdirSync(path).filter((name) => pattern.test(name));
+    } catch {
+      continue;
+    }
+    if (names.length <= keep) continue;
+    const aged = names
+      .map((name) => {
+        try {
+          return { name, time: statSync(join(path, name)).mtimeMs };
+        } catch {
+          return { name, time: 0 };
+        }
+      })
+      .sort((a, b) => b.time - a.time);
+    // Down to three quarters, so that pruning does not run again at the next new entry.
+    for (const { name } of aged.slice(Math.floor(keep * 0.75)))
+      rmSync(join(path, name), { force: true });
   }
 }

@@ -3,12 +3,15 @@ import { runPipeline, type PipelineResult } from '../pipeline.ts';
 import { findSchema } from '../validate/schema.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT } from './io.ts';
-import { plural, reportBlockers, reportProblems } from './report.ts';
+import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 
 function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
   const { root, options, io } = context;
   const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
-  return runPipeline({ root, schemaPath, write }).then((result) => context.stages.of(result));
+  return runPipeline({ root, schemaPath, write, env: io.env }).then((result) => {
+    reportConsole(result.console, io);
+    return context.stages.of(result);
+  });
 }
 
 export async function generate(context: CommandContext): Promise<number> {
@@ -17,6 +20,8 @@ export async function generate(context: CommandContext): Promise<number> {
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const written = result.written?.written ?? [];
   const removed = result.written?.removed ?? [];
+  for (const path of result.leftovers ?? [])
+    io.out(`removed ${path} (left by an interrupted run)\n`);
   for (const path of written) io.out(`wrote ${path}\n`);
   for (const path of removed) io.out(`removed ${path}\n`);
   const unchanged = result.plan?.unchanged.length ?? 0;

@@ -108,7 +108,7 @@ export const COMMANDS: Command[] = [
     summary: 'rehearse a job of a generated workflow on this machine',
     arguments: '<project>/<repository> <workflow> [options]',
     positionals: {
-      min: 2,
+      min: 1,
       max: 2,
       missing: 'run takes <project>/<repository> and a workflow name',
     },
@@ -164,6 +164,40 @@ export const COMMANDS: Command[] = [
     run: async (context) => (await import('./run.ts')).runJob(context),
   },
   {
+    name: 'site',
+    summary: 'write the overview site: projects, links, deploys, schedules',
+    arguments: '[options]',
+    positionals: { min: 0, max: 0 },
+    description:
+      'Writes a static site into site/ (or --out DIR): an index of every project with a filter, and a page per project with the link graph of its repositories (laid out by Graphviz), each build, deploy and CircleCI address, and each sync rule in words with its next runs in UTC. The pages load nothing from other hosts. With --serve, serves it on 127.0.0.1 and rebuilds and reloads it on every settings change.',
+    options: [
+      {
+        name: 'out',
+        type: 'string',
+        value: 'DIR',
+        description: 'Where to write the site. Default: site/ in the workspace.',
+      },
+      {
+        name: 'serve',
+        type: 'boolean',
+        description: 'Serve the site on 127.0.0.1 until Ctrl-C, rebuilt on every settings change.',
+      },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: ['npx carbon site', 'npx carbon site --serve'],
+    exitCodes: GENERAL_EXIT,
+    run: async ({ io, root, options }) => {
+      const { siteCommand } = await import('../site/command.ts');
+      const { report, reportConsole } = await import('./report.ts');
+      const site = { out: options['out'] as string | undefined, serve: options['serve'] === true };
+      return siteCommand(root, site, io, (result) => {
+        reportConsole(result.console, io);
+        report(result.diagnostics, root, io);
+      });
+    },
+  },
+  {
     name: 'plan',
     summary: 'show what carbon apply would change in CircleCI',
     ...ON_REPOSITORIES,
@@ -194,7 +228,7 @@ export const COMMANDS: Command[] = [
     summary: 'make CircleCI match the settings',
     ...ON_REPOSITORIES,
     description:
-      'Plans as carbon plan does, carries the plan out, then reads CircleCI back to confirm. Touches only objects Carbon made (the carbon- name prefix and "Managed by Carbon" in the description, or triggers of Carbon\'s pipelines). Deletions are asked for on a terminal and need --yes otherwise. A run that fails half way leaves CircleCI in a state the next apply completes; an apply with nothing to do sends no request that changes anything.',
+      'Plans as carbon plan does, carries the plan out, then reads CircleCI back to confirm. Touches only objects Carbon made (the carbon- name prefix and "managed by Carbon" in the description, or triggers of Carbon\'s pipelines). Deletions are asked for on a terminal and need --yes otherwise. A run that fails half way leaves CircleCI in a state the next apply completes; an apply with nothing to do sends no request that changes anything.',
     options: [
       {
         name: 'yes',

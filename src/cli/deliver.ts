@@ -8,11 +8,12 @@ import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { plural, report, reportBlockers } from './report.ts';
+import { plural, report, reportBlockers, reportConsole } from './report.ts';
 
 /** The resolved settings, or undefined (reported) when they have errors. */
 async function settings(context: CommandContext): Promise<Workspace | undefined> {
-  const { workspace, diagnostics } = await compileSettings(context.root);
+  const { workspace, diagnostics, console } = await compileSettings(context.root, context.io.env);
+  reportConsole(console, context.io);
   report(diagnostics, context.root, context.io);
   return hasErrors(diagnostics) ? undefined : workspace;
 }
@@ -142,14 +143,17 @@ export async function publish(context: CommandContext): Promise<number> {
   const { runPipeline } = await import('../pipeline.ts');
   const { findSchema } = await import('../validate/schema.ts');
   const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
-  const produced = context.stages.of(await runPipeline({ root, schemaPath, write: false }));
+  const produced = context.stages.of(
+    await runPipeline({ root, schemaPath, write: false, env: io.env }),
+  );
+  reportConsole(produced.console, io);
   if (reportBlockers(produced, root, io)) return EXIT.invalid;
   const stale = [...produced.plan!.writes, ...produced.plan!.removals].map((file) => file.path);
   if (stale.length > 0)
     throw new UserError(
       `${plural(stale.length, 'generated file does', 'generated files do')} not match the settings (${stale.join(', ')}): run \`carbon generate\`, commit, then publish`,
     );
-  const { workspace } = await compileSettings(root);
+  const { workspace } = await compileSettings(root, io.env);
   if (workspace!.config.circleci.integration === 'github-app') {
     const ref = workspace!.config.circleci.configRepository!.ref;
     io.out(

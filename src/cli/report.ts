@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_FILE } from '../output/layout.ts';
 import type { FileProblem, PipelineResult } from '../pipeline.ts';
+import type { ConsoleLine } from '../settings/realm.ts';
 import type { Io } from './io.ts';
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
@@ -16,6 +17,11 @@ export function report(diagnostics: Diagnostic[], root: string, io: Io): void {
   const warnings = diagnostics.length - errors;
   if (diagnostics.length > 0)
     io.err(`${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+}
+
+/** What settings modules wrote to the console: on stderr, never mixed into generated output. */
+export function reportConsole(lines: ConsoleLine[], io: Io): void {
+  for (const line of lines) io.err(`${line.file}: console.${line.level}: ${line.text}\n`);
 }
 
 export function reportProblems(problems: FileProblem[], io: Io): void {

@@ -12,7 +12,7 @@ export async function runJob({ root, positionals, options, io }: CommandContext)
   const request: RunRequest = {
     root,
     target: target!,
-    workflow: workflow!,
+    ...(workflow !== undefined ? { workflow } : {}),
     params: (options['param'] as string[] | undefined) ?? [],
     ...(text('job') ? { job: text('job')! } : {}),
     ...(text('branch') ? { branch: text('branch')! } : {}),
@@ -36,5 +36,5 @@ export async function runJob({ root, positionals, options, io }: CommandContext)
     io.out(describeJob(prepared));
     return EXIT.ok;
   }
-  return runPrepared(prepared, request).code;
+  return (await runPrepared(prepared, request)).code;
 }

@@ -132,7 +132,7 @@ function gitHubAppPipeline(
   const file = configPath(target.project.id, target.repository.id);
   const body: PipelineDefinitionBody = {
     name: `${CARBON_PREFIX}${target.repository.id}`,
-    description: `${target.repository.name} (${target.key}): its config is ${file}. ${MANAGED_MARKER}: change the settings, not this pipeline.`,
+    description: `${target.repository.name} (${target.key}), ${MANAGED_MARKER}: its config is ${file}; change the settings, not this pipeline.`,
     config_source: {
       provider: 'github_app',
       repo: { external_id: configId },

@@ -48,7 +48,7 @@ export function planOauth(scope: DesiredScope, current: OauthCurrent): PlanGroup
       const clash = foreign.find((other) => other.name === schedule.name);
       if (clash) {
         group.problems.push(
-          `a schedule named ${JSON.stringify(schedule.name)} exists that is not Carbon's (its description lacks "Managed by Carbon"): rename or delete it in CircleCI, then apply again`,
+          `a schedule named ${JSON.stringify(schedule.name)} exists that is not Carbon's (its description lacks "managed by Carbon"): rename or delete it in CircleCI, then apply again`,
         );
         continue;
       }

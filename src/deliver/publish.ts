@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
 import { configPath } from '../emit/emit.ts';
-import { GENERATED_MARKER } from '../output/layout.ts';
+import { isCarbons } from '../output/layout.ts';
 import type { Workspace } from '../resolve/model.ts';
 import { runGit } from './git.ts';
 import { selectTargets } from './target.ts';
@@ -134,11 +134,11 @@ export async function publishTarget(
         outcomes.push(outcome('up-to-date', `${CONFIG_FILE} is up to date`));
         continue;
       }
-      if (existing.code === 0 && !existing.stdout.startsWith(GENERATED_MARKER)) {
+      if (existing.code === 0 && !isCarbons(existing.stdout)) {
         outcomes.push(
           outcome(
             'foreign',
-            `left alone: its ${CONFIG_FILE} has no "${GENERATED_MARKER}" header, so it was written by hand; move it away (or delete it) in the repository, then publish again`,
+            `left alone: its ${CONFIG_FILE} has no Carbon header, so it was written by hand; move it away (or delete it) in the repository, then publish again`,
           ),
         );
         continue;

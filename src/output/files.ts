@@ -1,14 +1,31 @@
-// output: compares the rendered texts with the files on disk, then either writes what changed
-// (a changed file atomically, a temporary file renamed over it; a new file in one exclusive
-// write) or reports the drift. Files without Carbon's generated header are never replaced or
-// removed.
-import { mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// output: compares the rendered texts with the files on disk, then either writes what changed or
+// reports the drift. Writing is all or nothing as far as the disk allows: every new text is first
+// staged in a temporary file beside its target, and only when all are staged are they renamed
+// into place (a full disk or a read-only folder then changes nothing). A new file is linked into
+// place, which fails rather than replaces when something appeared there meanwhile. Only files whose
+// first line is Carbon's header are ever replaced or removed; below generated/, only the paths
+// Carbon writes are looked at, so a .DS_Store or a README there is left alone.
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, relative, sep } from 'node:path';
+import { UserError, asEnvironmentError } from '../errors.ts';
 import { filesBelow } from '../walk.ts';
-import { UserError } from '../errors.ts';
-import { GENERATED_FOLDER, GENERATED_MARKER } from './layout.ts';
+import { GENERATED_FOLDER, isCarbons, isGeneratedPath } from './layout.ts';
 
-const TEMPORARY_SUFFIX = '.carbon-tmp';
+const TEMPORARY = /\.carbon-tmp$/;
+/** What most file systems allow: a name of 255 bytes, a path of 4095. */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
 
 export interface RenderedFile {
   /** Relative to the workspace root, `/`-separated. */
@@ -29,17 +46,18 @@ export interface OutputPlan {
 
 export function planOutput(root: string, files: RenderedFile[]): OutputPlan {
   const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
+  for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
-  const existing = new Set(listFiles(root, GENERATED_FOLDER));
+  const existing = generatedFiles(root);
   const planned = new Set<string>();
   for (const file of files) {
     planned.add(file.path);
     const known = file.path.startsWith(`${GENERATED_FOLDER}/`)
       ? existing.has(file.path)
       : undefined;
-    const before = known === false ? undefined : readText(join(root, file.path));
+    const before = known === false ? undefined : readText(root, file.path);
     if (before === file.text) plan.unchanged.push(file.path);
-    else if (before !== undefined && !before.startsWith(GENERATED_MARKER))
+    else if (before !== undefined && !isCarbons(before))
       plan.foreign.push({ path: file.path, why: 'replace' });
     else
       plan.writes.push({
@@ -50,31 +68,97 @@ export function planOutput(root: string, files: RenderedFile[]): OutputPlan {
   }
   for (const path of existing) {
     if (planned.has(path)) continue;
-    const before = readText(join(root, path)) ?? '';
-    if (before.startsWith(GENERATED_MARKER)) plan.removals.push({ path, before });
+    const before = readText(root, path) ?? '';
+    if (isCarbons(before)) plan.removals.push({ path, before });
     else plan.foreign.push({ path, why: 'remove' });
   }
   return plan;
 }
 
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+/** Names and paths the file system would refuse, said before anything is written. */
+function checkPathLength(root: string, path: string): void {
+  const absolute = join(root, path);
+  const long = path.split('/').find((part) => Buffer.byteLength(part) > NAME_MAX);
+  if (long !== undefined || Buffer.byteLength(absolute) > PATH_MAX) {
+    throw new UserError(
+      `${path} would be too long a path for the file system (names of at most ${NAME_MAX} bytes, ` +
+        `paths of ${PATH_MAX}): shorten the project or repository id; nothing was written`,
+    );
   }
 }
 
-/** Every file below `folder` (relative to root), `/`-separated, sorted. */
-function listFiles(root: string, folder: string): string[] {
-  return (
-    filesBelow(join(root, folder))
-      // A temporary file left by a run that was killed mid-write is no file of anyone's. Links
-      // count as files: Carbon compares what they point at, and replaces or keeps the link.
-      .filter((path) => !path.endsWith(TEMPORARY_SUFFIX))
-      .map((path) => `${folder}/${path}`)
-  );
+function readText(root: string, path: string): string | undefined {
+  try {
+    return readFileSync(join(root, path), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'EISDIR')
+      throw new UserError(
+        `${path} is a folder, where Carbon writes a file: move the folder out of the way; nothing was written`,
+      );
+    throw asEnvironmentError(error) ?? error;
+  }
+}
+
+/**
+ * Carbon's paths that exist below generated/. A symbolic link there is refused: Carbon would write
+ * through it into a folder it does not own; so is a folder where Carbon writes a file. Temporary
+ * files are never listed.
+ */
+function generatedFiles(root: string): Set<string> {
+  const found = new Set<string>();
+  let entries;
+  try {
+    entries = readdirSync(join(root, GENERATED_FOLDER), { withFileTypes: true, recursive: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const parent = relative(root, entry.parentPath ?? entry.path)
+      .split(sep)
+      .join('/');
+    const path = `${parent}/${entry.name}`;
+    if (TEMPORARY.test(path)) continue;
+    if (entry.isSymbolicLink())
+      throw new UserError(
+        `${path} is a symbolic link: Carbon writes generated/ itself and does not follow links in ` +
+          'it; replace the link with a folder (or remove it) and run again',
+      );
+    if (!isGeneratedPath(path)) continue;
+    if (entry.isDirectory())
+      throw new UserError(
+        `${path} is a folder, where Carbon writes a file: move the folder out of the way; nothing was written`,
+      );
+    found.add(path);
+  }
+  return found;
+}
+
+/**
+ * Removes the temporary files a killed run left beside Carbon's outputs. Called with the
+ * workspace lock held, so no other run is writing them.
+ */
+export function removeLeftovers(root: string): string[] {
+  const removed: string[] = [];
+  const candidates = [
+    ...filesBelow(join(root, GENERATED_FOLDER)).map((path) => `${GENERATED_FOLDER}/${path}`),
+    ...safeList(root),
+  ];
+  for (const path of candidates) {
+    if (!TEMPORARY.test(path)) continue;
+    rmSync(join(root, path), { force: true });
+    removed.push(path);
+  }
+  return removed;
+}
+
+function safeList(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
 }
 
 export interface WriteResult {
@@ -82,20 +166,14 @@ export interface WriteResult {
   removed: string[];
 }
 
-/** Carries out a plan without foreign files: every write atomic, then removals and emptied folders. */
+/** Carries out a plan without foreign files: stage every write, then put all into place. */
 export function writeOutput(plan: OutputPlan): WriteResult {
   if (plan.foreign.length > 0)
     throw new Error("writeOutput: the plan touches files that are not Carbon's");
-  const folders = new Set<string>();
-  for (const { path, text, before } of plan.writes) {
-    const target = join(plan.root, path);
-    const folder = dirname(target);
-    if (!folders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      folders.add(folder);
-    }
-    if (before === undefined) writeNew(target, text);
-    else replace(target, text);
+  const staged = stage(plan);
+  for (const { target, temporary, create } of staged) {
+    if (create) place(target, temporary);
+    else renameSync(temporary, target);
   }
   for (const { path } of plan.removals) {
     rmSync(join(plan.root, path));
@@ -104,40 +182,64 @@ export function writeOutput(plan: OutputPlan): WriteResult {
   return { written: plan.writes.map((w) => w.path), removed: plan.removals.map((r) => r.path) };
 }
 
-/**
- * A file that did not exist is created in one write, exclusively (a file that appeared meanwhile
- * is replaced the safe way instead), and removed again if the write fails: no reader ever saw its
- * old content, so there is nothing a half-written file could hide. Renaming a temporary file onto
- * every new path would make ext4 flush each one (its replace-via-rename heuristic): measured here,
- * a cold generate of 2,500 files took 3 to 7 times as long that way.
- */
-function writeNew(target: string, text: string): void {
+interface Staged {
+  target: string;
+  temporary: string;
+  create: boolean;
+}
+
+/** Every new text in a temporary file beside its target; on any failure, none is left. */
+function stage(plan: OutputPlan): Staged[] {
+  const staged: Staged[] = [];
+  const madeFolders: string[] = [];
+  const folders = new Set<string>();
+  let current = '';
   try {
-    writeFileSync(target, text, { flag: 'wx' });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      // Made by someone else since the plan was drawn: replace it only if it is Carbon's.
-      if (!readFileSync(target, 'utf8').startsWith(GENERATED_MARKER)) {
-        throw new UserError(
-          `${target} appeared during generate and is not Carbon's: left as it is; run generate again`,
-        );
+    for (const { path, text, before } of plan.writes) {
+      current = path;
+      const target = join(plan.root, path);
+      const folder = dirname(target);
+      if (!folders.has(folder)) {
+        const made = mkdirSync(folder, { recursive: true });
+        if (made) madeFolders.push(made);
+        folders.add(folder);
       }
-      return replace(target, text);
+      const temporary = join(folder, `.${basename(target)}.${process.pid}.carbon-tmp`);
+      staged.push({ target, temporary, create: before === undefined });
+      writeFileSync(temporary, text);
     }
-    rmSync(target, { force: true });
-    throw error;
+    return staged;
+  } catch (error) {
+    for (const { temporary } of staged) rmSync(temporary, { force: true });
+    for (const folder of madeFolders.reverse()) rmSync(folder, { recursive: true, force: true });
+    throw asEnvironmentError(error, current) ?? error;
   }
 }
 
-/** An existing file is replaced atomically: readers see the old text or the new, never half. */
-function replace(target: string, text: string): void {
-  const temporary = join(dirname(target), `.${process.pid}${TEMPORARY_SUFFIX}`);
+/**
+ * A new file appears by a hard link of its staged text, which fails if something is there: what
+ * appeared since the plan is replaced only when it is Carbon's.
+ */
+function place(target: string, temporary: string): void {
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
+    linkSync(temporary, target);
+    unlinkSync(temporary);
   } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') {
+      // A file system without hard links: check, then rename (a smaller window, not none).
+      if (!existsSync(target)) return renameSync(temporary, target);
+    } else if (code !== 'EEXIST') {
+      rmSync(temporary, { force: true });
+      throw asEnvironmentError(error) ?? error;
+    }
+    if (!isCarbons(readFileSync(target, 'utf8'))) {
+      rmSync(temporary, { force: true });
+      throw new UserError(
+        `${target} appeared during generate and is not Carbon's: left as it is; run generate again`,
+      );
+    }
+    renameSync(temporary, target);
   }
 }
 

@@ -3,17 +3,15 @@
 // key of its own for other repositories: the OAuth checkout key is read-only and opens only the
 // project's repository, and GitHub App projects have none at all.
 import { error, quote, warning, type Diagnostic, type Origin } from '../diagnostics.ts';
-import { didYouMean } from '../suggest.ts';
 import { parseGitUrl } from '../settings/values.ts';
 import {
   at,
-  atConfig,
   eachRepository,
   lookUpCarbonRepository,
   type Rule,
   type RuleContext,
 } from './context.ts';
-import { gitKey, normalizeKeyPrefix, renderGitUrl, sshKeyFor } from './links.ts';
+import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
 
 /**
  * What opens a written git URL: nothing needed (file://), the https token, an SSH key, or nothing.
@@ -107,39 +105,4 @@ export const clonesHaveKeys: Rule = (context) => {
   return found;
 };
 
-export const sshKeysOpenRepositories: Rule = (context) => {
-  const { configSource } = context;
-  const prefixes = Object.keys(context.config.git.sshKeys);
-  if (!configSource || prefixes.length === 0) return [];
-  const keys = new Set<string>();
-  for (const { repository } of eachRepository(context)) {
-    for (const written of [repository.local.git, repository.origin?.git]) {
-      const key = written === undefined ? undefined : gitKey(written);
-      if (key === undefined) continue;
-      keys.add(key);
-      keys.add(key.split('/').slice(0, 2).join('/'));
-    }
-  }
-  const found: Diagnostic[] = [];
-  for (const prefix of prefixes) {
-    const normalized = normalizeKeyPrefix(prefix);
-    const opens = [...keys].some((key) => key === normalized || key.startsWith(`${normalized}/`));
-    if (opens) continue;
-    found.push(
-      error(
-        'unused-ssh-key',
-        atConfig(configSource, 'git', 'sshKeys', prefix),
-        `git.sshKeys entry ${quote(prefix)} matches no repository of the settings, so its key would ` +
-          `never be used${didYouMean(normalized, keys)}: write host/owner or host/owner/repo as in ` +
-          'the git URLs (without ".git")',
-      ),
-    );
-  }
-  return found;
-};
-
-export const CREDENTIAL_RULES: Rule[] = [
-  syncTargetsCanBeWritten,
-  clonesHaveKeys,
-  sshKeysOpenRepositories,
-];
+export const CREDENTIAL_RULES: Rule[] = [syncTargetsCanBeWritten, clonesHaveKeys];

@@ -13,6 +13,8 @@ export interface ResolvedProject {
   id: string;
   name: string;
   source: Source;
+  /** What people see of the project and nothing runs on: shown by the overview site. */
+  display: { projectKey?: string; boardId?: string; avatar?: string; hero?: string };
   repositories: ResolvedRepository[];
 }
 

@@ -1,7 +1,7 @@
 // resolve: runs the cross-repository rules over the parsed settings and, when none fails, follows
 // every link into the resolved model that emit reads.
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
-import type { Parsed, ParsedProject } from '../settings/parse.ts';
+import type { ParsedProject } from '../settings/parse.ts';
 import type { Config, Repository } from '../settings/schema.ts';
 import { conventionalEcsNames, renderGitUrl, sshKeyFor } from './links.ts';
 import type {
@@ -11,32 +11,27 @@ import type {
   ResolvedRepository,
   SyncEnd,
   SyncPlan,
-  Workspace,
 } from './model.ts';
-import { lookUpCarbonRepository } from './context.ts';
-import { RULES, projectAws } from './rules.ts';
+import { lookUpCarbonRepository, type RuleContext } from './context.ts';
+import { PROJECT_RULES, projectAws } from './rules.ts';
 
 export interface Resolved {
   /** Absent when the settings have errors: nothing may be emitted from them. */
-  workspace?: Workspace;
+  projects?: ResolvedProject[];
   diagnostics: Diagnostic[];
 }
 
-export function resolveWorkspace(parsed: Parsed): Resolved {
-  const context = {
-    root: parsed.root,
-    config: parsed.config,
-    ...(parsed.configSource ? { configSource: parsed.configSource } : {}),
-    projects: parsed.projects,
+/**
+ * Runs the rules of one module's projects and, when neither they nor the earlier stages (`blocked`)
+ * found an error, follows every link into the resolved model.
+ */
+export function resolveProjects(context: RuleContext, blocked: boolean): Resolved {
+  const diagnostics = PROJECT_RULES.flatMap((rule) => rule(context));
+  if (blocked || hasErrors(diagnostics)) return { diagnostics };
+  return {
+    projects: context.projects.map((project) => resolveProject(context.config, project)),
+    diagnostics,
   };
-  const diagnostics = RULES.flatMap((rule) => rule(context));
-  if (hasErrors(parsed.diagnostics) || hasErrors(diagnostics)) return { diagnostics };
-  const workspace: Workspace = {
-    config: parsed.config,
-    ...(parsed.configSource ? { configSource: parsed.configSource } : {}),
-    projects: parsed.projects.map((project) => resolveProject(parsed.config, project)),
-  };
-  return { workspace, diagnostics };
 }
 
 function resolveProject(config: Config, project: ParsedProject): ResolvedProject {
@@ -45,6 +40,7 @@ function resolveProject(config: Config, project: ParsedProject): ResolvedProject
     id: project.settings.id,
     name: project.settings.name,
     source: project.source,
+    display: displayOf(project.settings),
     repositories: project.repositories.map(({ index, settings }) => {
       const resolved: ResolvedRepository = {
         id: settings.id,
@@ -157,4 +153,14 @@ function resolveSyncs(config: Config, repository: Repository): SyncPlan[] {
 /** The fields of an override object that were actually set. */
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The fields of a project meant for people: only those that are set. */
+function displayOf({
+  projectKey,
+  boardId,
+  avatar,
+  hero,
+}: ParsedProject['settings']): ResolvedProject['display'] {
+  return definedOnly({ projectKey, boardId, avatar, hero });
 }

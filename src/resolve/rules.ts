@@ -1,6 +1,5 @@
 // The cross-repository rules: small named checks over the parsed settings. Every rule runs and
 // reports everything it finds; none depends on another having passed.
-import { relative } from 'node:path';
 import { error, quote, warning, type Diagnostic } from '../diagnostics.ts';
 import type { ParsedProject } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
@@ -19,29 +18,6 @@ import { conventionalEcsNames, renderGitUrl } from './links.ts';
 import { STRATEGIES, isStrategy } from './strategies.ts';
 import { legacyCronProblem, toTimetable } from '../emit/schedules.ts';
 import { parseCron } from '../settings/cron.ts';
-
-export const projectIdsAreUnique: Rule = ({ root, projects }) => {
-  const first = new Map<string, ParsedProject>();
-  const found: Diagnostic[] = [];
-  for (const project of projects) {
-    const id = project.settings.id;
-    if (id === '') continue;
-    const earlier = first.get(id);
-    if (earlier) {
-      found.push(
-        error(
-          'duplicate-project-id',
-          at(project, 'id'),
-          `project id ${quote(id)} is already used by the export ${quote(earlier.source.exportName)} of ` +
-            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace`,
-        ),
-      );
-    } else {
-      first.set(id, project);
-    }
-  }
-  return found;
-};
 
 export const repositoryIdsAreUnique: Rule = ({ projects }) => {
   const found: Diagnostic[] = [];
@@ -349,9 +325,8 @@ export const syncSchedulesFitCircleCI: Rule = (context) => {
   return found;
 };
 
-/** Every rule, in the order their findings are reported. */
-export const RULES: Rule[] = [
-  projectIdsAreUnique,
+/** The rules that look at one project at a time, in the order their findings are reported. */
+export const PROJECT_RULES: Rule[] = [
   repositoryIdsAreUnique,
   carbonRepoExists,
   linkedRepositoriesExist,

@@ -23,6 +23,8 @@ export type ProcessedStep =
       command: string;
       environment: { [name: string]: string };
       workingDirectory?: string;
+      /** CircleCI's `when` of a run step: after a failed step, only `always` and `on_fail` run. */
+      when: 'on_success' | 'on_fail' | 'always';
     }
   | { kind: 'checkout'; path?: string }
   | { kind: 'add_ssh_keys'; fingerprints: string[] }
@@ -188,7 +190,13 @@ class Context {
 
 function runStep(run: YamlValue, at: string): ProcessedStep {
   if (typeof run === 'string')
-    return { kind: 'run', name: firstLine(run), command: unescape(run), environment: {} };
+    return {
+      kind: 'run',
+      name: firstLine(run),
+      command: unescape(run),
+      environment: {},
+      when: 'on_success',
+    };
   if (!isMap(run) || typeof run['command'] !== 'string')
     throw new ProcessError(`${at}: a run step needs a command`);
   const environment: { [name: string]: string } = {};
@@ -204,6 +212,7 @@ function runStep(run: YamlValue, at: string): ProcessedStep {
     ...(typeof run['working_directory'] === 'string'
       ? { workingDirectory: run['working_directory'] }
       : {}),
+    when: run['when'] === 'always' || run['when'] === 'on_fail' ? run['when'] : 'on_success',
   };
 }
 

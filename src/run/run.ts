@@ -8,7 +8,11 @@ import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_ALIAS } from '../emit/config.ts';
 import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
-import type { YamlValue } from '../emit/yaml.ts';
+import { renderYaml, type YamlValue } from '../emit/yaml.ts';
+import { emitProject, orbReference } from '../emit/emit.ts';
+import { packOrbCached } from '../emit/orb.ts';
+import { ORB_TEMPLATES } from '../paths.ts';
+import type { ResolvedProject, Workspace } from '../resolve/model.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
 import { isMap } from '../emit/yaml.ts';
@@ -22,7 +26,8 @@ export interface RunRequest {
   root: string;
   /** `project/repository`. */
   target: string;
-  workflow: string;
+  /** The workflow to run; without it, the workflows are listed. */
+  workflow?: string;
   job?: string;
   /** `name=value` overrides of the job's parameters. */
   params: string[];
@@ -50,7 +55,7 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
       `${JSON.stringify(request.target)} is not <project>/<repository>, as taxaroo/Taxaroo-API-V2`,
     );
   }
-  const compiled = await compileSettings(request.root);
+  const compiled = await compileSettings(request.root, request.env);
   if (hasErrors(compiled.diagnostics) || !compiled.workspace) {
     throw new UserError('the settings have errors: run `carbon generate` to see them');
   }
@@ -73,15 +78,25 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
     );
   }
   const configPath = `${GENERATED_FOLDER}/${projectId}/${repositoryId}/.circleci/config.yml`;
-  const config = readYaml(
+  const text = readText(
     request.root,
     configPath,
     'run `carbon generate` first (a repository gets a config when it builds or syncs)',
   );
+  const config = parseYamlMap(text, configPath);
+  if (text !== expectedConfig(compiled.workspace, project, configPath, request.root))
+    request.out(
+      `carbon run: warning: ${configPath} is stale: the settings give another config now; ` +
+        'this rehearses the file on disk, so run `carbon generate` first to rehearse the settings\n',
+    );
   const workflows = isMap(config['workflows']) ? config['workflows'] : {};
+  const names = Object.keys(workflows);
+  if (request.workflow === undefined)
+    throw new UserError(
+      `name the workflow to run: ${configPath} has ${names.map((name) => JSON.stringify(name)).join(', ')} (carbon run ${request.target} <workflow>)`,
+    );
   const workflow = workflows[request.workflow];
   if (!isMap(workflow) || !Array.isArray(workflow['jobs'])) {
-    const names = Object.keys(workflows);
     throw new UserError(
       `${configPath} has no workflow ${JSON.stringify(request.workflow)}${didYouMean(request.workflow, names)}; its workflows: ${names.join(', ')}`,
     );
@@ -101,7 +116,7 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
   };
 }
 
-export function runPrepared(prepared: Prepared, request: RunRequest): ExecuteResult {
+export function runPrepared(prepared: Prepared, request: RunRequest): Promise<ExecuteResult> {
   return executeJob({
     job: prepared.job,
     repository: prepared.repository,
@@ -167,16 +182,41 @@ function filteredBranch(filters: YamlValue | undefined): string | undefined {
   return typeof only === 'string' ? only : undefined;
 }
 
-function readYaml(root: string, path: string, hint: string): Map {
-  let text: string;
+function readText(root: string, path: string, hint: string): string {
   try {
-    text = readFileSync(join(root, path), 'utf8');
+    return readFileSync(join(root, path), 'utf8');
   } catch {
     throw new UserError(`${path} does not exist: ${hint}`);
   }
-  const value = parse(text) as YamlValue;
+}
+
+function parseYamlMap(text: string, path: string): Map {
+  let value: YamlValue;
+  try {
+    value = parse(text) as YamlValue;
+  } catch (error) {
+    throw new UserError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
   if (!isMap(value)) throw new UserError(`${path} is not a YAML mapping`);
   return value;
+}
+
+function readYaml(root: string, path: string, hint: string): Map {
+  return parseYamlMap(readText(root, path, hint), path);
+}
+
+/** The config generate would write for this repository now. */
+function expectedConfig(
+  workspace: Workspace,
+  project: ResolvedProject,
+  path: string,
+  root: string,
+): string | undefined {
+  const reference = orbReference(workspace.config, packOrbCached(ORB_TEMPLATES));
+  const artifact = emitProject(project, workspace.config, reference, root).find(
+    (candidate) => candidate.path === path,
+  );
+  return artifact && renderYaml(artifact.document, artifact.header);
 }
 
 function pickJob(jobs: YamlValue[], wanted: string | undefined, workflow: string): [string, Map] {

@@ -1,12 +1,12 @@
-// load: finds the settings modules of a workspace and evaluates them into raw values, each with
-// the file and export it came from. What is wrong with the values themselves is parse's business;
-// this stage reports only what stops a module from being read.
-import { existsSync, readdirSync } from 'node:fs';
+// load: finds the settings modules of a workspace and evaluates them in the settings realm
+// (realm.ts) into plain data, each value with the file and export it came from. What is wrong
+// with the values themselves is parse's business; this stage reports only what stops a module
+// from being read, and values that are not data.
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { error, warning, type Diagnostic } from '../diagnostics.ts';
-import { EvaluationError, ModuleEvaluator } from './evaluate.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from './layout.ts';
-import { Transpiler } from './transpile.ts';
+import type { ConsoleLine, Inputs, ModuleEvaluation, SettingsRealm } from './realm.ts';
 
 /** One exported settings object and where it came from. */
 export interface SettingsExport {
@@ -17,160 +17,141 @@ export interface SettingsExport {
   value: unknown;
 }
 
-export interface Loaded {
-  root: string;
-  /** The workspace configuration module, when the workspace has one. */
-  config?: SettingsExport;
-  projects: SettingsExport[];
-  /** Every settings file read, helpers included, with the hash of the bytes read. */
-  modules: Record<string, string>;
-  /** False when the settings reached beyond files Carbon can follow: see ModuleEvaluator.trackable. */
-  trackable: boolean;
+/** What evaluating one module gave. */
+export interface ModuleLoad {
+  file: string;
+  exports: SettingsExport[];
   diagnostics: Diagnostic[];
+  console: ConsoleLine[];
+  inputs: Inputs;
 }
 
-/** `projects/*.ts`, without `_*.ts` helpers and declaration files, in a stable order. */
-export function listProjectModules(root: string): string[] | undefined {
+/** Characters a settings file name may not have: they would end up in generated YAML headers. */
+const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029]/;
+
+/**
+ * `projects/*.ts` in a stable order, without `_*.ts` helpers, declaration files and names starting
+ * with `.` (editor lock files such as `.#x.ts`). Anything there that cannot be a module is reported.
+ */
+export function listProjectModules(root: string): { modules: string[]; diagnostics: Diagnostic[] } {
   const folder = join(root, PROJECTS_FOLDER);
-  if (!existsSync(folder)) return undefined;
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.startsWith('_'))
-    .sort()
-    .map((name) => join(folder, name));
-}
-
-export function loadWorkspace(root: string): Loaded {
   const diagnostics: Diagnostic[] = [];
-  const transpiler = new Transpiler(root);
-  const evaluator = new ModuleEvaluator(transpiler);
-  const projects: SettingsExport[] = [];
-  const loaded: Loaded = { root, projects, modules: {}, trackable: true, diagnostics };
-
-  const configFile = join(root, CONFIG_FILE);
-  if (existsSync(configFile)) {
-    const exports = evaluateReporting(evaluator, configFile, diagnostics);
-    if (exports && !('default' in exports)) {
-      diagnostics.push(
-        error(
-          'config-without-default',
-          { file: configFile, path: [] },
-          'carbon.config.ts has no default export: write `export default defineConfig({ ... })` ' +
-            'or `export default { ... }`',
-        ),
-      );
-    } else if (exports) {
-      loaded.config = { file: configFile, exportName: 'default', value: exports['default'] };
-    }
-  }
-
-  const modules = listProjectModules(root);
-  if (modules === undefined) {
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
     diagnostics.push(
       error(
         'missing-projects-folder',
-        { file: join(root, PROJECTS_FOLDER), path: [] },
+        { file: folder, path: [] },
         `there is no ${PROJECTS_FOLDER}/ folder in ${root}: create ${PROJECTS_FOLDER}/<project>.ts ` +
-          'with one exported project, or point --root at the workspace that has one',
+          'with one exported project (`carbon new <project>` writes one), or point --root at the workspace that has one',
       ),
     );
-  } else if (modules.length === 0) {
+    return { modules: [], diagnostics };
+  }
+  const modules: string[] = [];
+  for (const name of names.sort()) {
+    if (
+      !name.endsWith('.ts') ||
+      name.endsWith('.d.ts') ||
+      name.startsWith('_') ||
+      name.startsWith('.')
+    )
+      continue;
+    const file = join(folder, name);
+    if (UNSAFE_NAME.test(name)) {
+      diagnostics.push(
+        error(
+          'unsafe-file-name',
+          { file: folder, path: [] },
+          `${JSON.stringify(`${PROJECTS_FOLDER}/${name}`)} has a control character or line break in its name, ` +
+            'which would end up in the generated files: rename it with letters, digits, "-" and "_"',
+        ),
+      );
+      continue;
+    }
+    let kind: string;
+    try {
+      kind = statSync(file).isFile() ? 'file' : 'folder';
+    } catch {
+      kind = 'dangling';
+    }
+    if (kind === 'file') modules.push(file);
+    else
+      diagnostics.push(
+        error(
+          'not-a-module',
+          { file, path: [] },
+          kind === 'folder'
+            ? `${PROJECTS_FOLDER}/${name} is a folder, not a settings module: rename it (a project module is a .ts file)`
+            : `${PROJECTS_FOLDER}/${name} is a link to a file that does not exist: remove it or fix the link`,
+        ),
+      );
+  }
+  if (modules.length === 0 && diagnostics.length === 0)
     diagnostics.push(
       warning(
         'no-projects',
-        { file: join(root, PROJECTS_FOLDER), path: [] },
+        { file: folder, path: [] },
         `${PROJECTS_FOLDER}/ holds no project module (files starting with "_" are helpers): ` +
-          'nothing will be generated',
+          'nothing would be generated',
       ),
     );
-  }
-  for (const file of modules ?? []) {
-    const exports = evaluateReporting(evaluator, file, diagnostics);
-    if (exports) projects.push(...projectExports(file, exports, diagnostics));
-  }
-
-  for (const fix of evaluator.exportsConstFixes) {
-    diagnostics.push(
-      error(
-        'exports-const',
-        { file: fix.file, path: [] },
-        '`exports const` is not valid TypeScript: write `export const` (export, without the s)',
-        fix.position,
-      ),
-    );
-  }
-  loaded.modules = Object.fromEntries(evaluator.read);
-  loaded.trackable = evaluator.trackable;
-  transpiler.save();
-  return loaded;
+  return { modules, diagnostics };
 }
 
-function evaluateReporting(
-  evaluator: ModuleEvaluator,
-  file: string,
-  diagnostics: Diagnostic[],
-): Record<string, unknown> | undefined {
+/** carbon.config.ts's default export, when the workspace has the file. */
+export function loadConfigModule(
+  realm: SettingsRealm,
+  root: string,
+): { load: ModuleLoad; config?: SettingsExport } | undefined {
+  const file = join(root, CONFIG_FILE);
   try {
-    return evaluator.evaluate(file);
-  } catch (caught) {
-    if (!(caught instanceof EvaluationError)) throw caught;
-    const failure = caught.failure;
-    if (failure.kind === 'syntax') {
-      diagnostics.push(
-        error(
-          'syntax-error',
-          { file: failure.file, path: [] },
-          `syntax error: ${failure.message}`,
-          failure.position,
-        ),
-      );
-    } else {
-      diagnostics.push(
-        error(
-          'module-threw',
-          { file: failure.file, path: [] },
-          `the module threw while loading: ${failure.message}`,
-          failure.position,
-        ),
-      );
-    }
+    if (!statSync(file).isFile()) return undefined;
+  } catch {
     return undefined;
   }
+  const load = evaluateModule(realm, file);
+  const value = load.exports.find((entry) => entry.exportName === 'default');
+  if (value) return { load: { ...load, exports: [] }, config: value };
+  if (!load.diagnostics.some((d) => d.severity === 'error'))
+    load.diagnostics.push(
+      error(
+        'config-without-default',
+        { file, path: [] },
+        'carbon.config.ts has no default export: write `export default defineConfig({ ... })` ' +
+          'or `export default { ... }`',
+      ),
+    );
+  return { load: { ...load, exports: [] } };
 }
 
-/** Every export of a project module is a project; the same object exported twice counts once. */
-function projectExports(
-  file: string,
-  exports: Record<string, unknown>,
-  diagnostics: Diagnostic[],
-): SettingsExport[] {
-  const found: SettingsExport[] = [];
+/** A project module's exports, each a project, with what went wrong reading them. */
+export function loadProjectModule(realm: SettingsRealm, file: string): ModuleLoad {
+  const load = evaluateModule(realm, file);
+  const projects: SettingsExport[] = [];
   const seen = new Set<unknown>();
-  const names = Object.keys(exports).filter((name) => name !== '__esModule');
-  for (const exportName of names) {
-    const value = exports[exportName];
-    if (seen.has(value)) continue;
+  for (const entry of load.exports) {
+    const value = entry.value;
+    if (seen.has(value) && value !== undefined) continue;
     seen.add(value);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      const what =
-        typeof value === 'function'
-          ? 'a function'
-          : Array.isArray(value)
-            ? 'an array'
-            : `${typeof value} ${JSON.stringify(value)}`;
-      diagnostics.push(
+      load.diagnostics.push(
         error(
           'not-a-project',
-          { file, exportName, path: [] },
-          `export ${JSON.stringify(exportName)} is ${what}, not a project: every export of a project ` +
+          { file, exportName: entry.exportName, path: [] },
+          `export ${JSON.stringify(entry.exportName)} is ${describe(value)}, not a project: every export of a project ` +
             'module is a project; move helpers to a module whose name starts with "_" (as projects/_shared.ts)',
         ),
       );
       continue;
     }
-    found.push({ file, exportName, value });
+    projects.push(entry);
   }
-  if (names.length === 0) {
-    diagnostics.push(
+  const failed = load.diagnostics.some((d) => d.severity === 'error');
+  if (load.exports.length === 0 && !failed) {
+    load.diagnostics.push(
       error(
         'no-project',
         { file, path: [] },
@@ -178,5 +159,69 @@ function projectExports(
       ),
     );
   }
-  return found;
+  return { ...load, exports: projects };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return 'an array';
+  if (value === undefined) return 'undefined';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function evaluateModule(realm: SettingsRealm, file: string): ModuleLoad {
+  const { evaluation, inputs } = realm.evaluate(file);
+  const diagnostics = evaluationDiagnostics(file, evaluation);
+  const exports = Object.entries(evaluation.exports ?? {}).map(([exportName, value]) => ({
+    file,
+    exportName,
+    value,
+  }));
+  return { file, exports, diagnostics, console: evaluation.console, inputs };
+}
+
+function evaluationDiagnostics(file: string, evaluation: ModuleEvaluation): Diagnostic[] {
+  const diagnostics: Diagnostic[] = evaluation.exportsConstFixes.map((fix) =>
+    error(
+      'exports-const',
+      { file: fix.file, path: [] },
+      '`exports const` is not valid TypeScript: write `export const` (export, without the s)',
+      fix.position,
+    ),
+  );
+  for (const problem of evaluation.problems) {
+    diagnostics.push(
+      error(
+        'unreadable-value',
+        { file, exportName: problem.export, path: problem.path },
+        problem.message,
+      ),
+    );
+  }
+  const failure = evaluation.failure;
+  if (!failure) return diagnostics;
+  const origin = { file: failure.file, path: [] };
+  const position = 'position' in failure ? failure.position : undefined;
+  switch (failure.kind) {
+    case 'syntax':
+      diagnostics.push(error('syntax-error', origin, failure.message, position));
+      break;
+    case 'threw':
+      diagnostics.push(
+        error(
+          'module-threw',
+          origin,
+          `the module threw while loading: ${failure.message}`,
+          position,
+        ),
+      );
+      break;
+    case 'timeout':
+      diagnostics.push(error('settings-timeout', origin, failure.message));
+      break;
+    case 'unreadable':
+      diagnostics.push(error('unreadable-file', origin, failure.message, position));
+      break;
+  }
+  return diagnostics;
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
-import type { Loaded, SettingsExport } from './load.ts';
+import type { SettingsExport } from './load.ts';
 import {
   configSchema,
   projectSchema,
@@ -43,27 +43,34 @@ const projectShellSchema = projectSchema.extend({
   repositories: z.array(z.unknown()).min(1, 'a project needs at least one repository'),
 });
 
-export function parseSettings(loaded: Loaded): Parsed {
+/** carbon.config.ts's default export with every default filled in (the defaults without one). */
+export function parseConfig(entry: SettingsExport | undefined): {
+  config: Config;
+  configSource?: Source;
+  diagnostics: Diagnostic[];
+} {
   const diagnostics: Diagnostic[] = [];
-  let config = configSchema.parse(undefined);
-  let configSource: Source | undefined;
-  if (loaded.config) {
-    configSource = { file: loaded.config.file, exportName: loaded.config.exportName };
-    const parsed = parseValue(configSchema, loaded.config, [], diagnostics);
-    if (parsed) config = parsed.data;
-  }
+  if (!entry) return { config: configSchema.parse(undefined), diagnostics };
+  const parsed = parseValue(configSchema, entry, [], diagnostics);
+  return {
+    config: parsed ? parsed.data : configSchema.parse(undefined),
+    configSource: { file: entry.file, exportName: entry.exportName },
+    diagnostics,
+  };
+}
+
+/** The projects of a module's exports; a project whose shape is wrong is left out, reported. */
+export function parseProjects(entries: SettingsExport[]): {
+  projects: ParsedProject[];
+  diagnostics: Diagnostic[];
+} {
+  const diagnostics: Diagnostic[] = [];
   const projects: ParsedProject[] = [];
-  for (const entry of loaded.projects) {
+  for (const entry of entries) {
     const project = parseProject(entry, diagnostics);
     if (project) projects.push(project);
   }
-  return {
-    root: loaded.root,
-    config,
-    ...(configSource ? { configSource } : {}),
-    projects,
-    diagnostics,
-  };
+  return { projects, diagnostics };
 }
 
 function parseProject(entry: SettingsExport, diagnostics: Diagnostic[]): ParsedProject | undefined {
@@ -186,6 +193,9 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (typeof value === 'bigint') return `a bigint (${value}n)`;
   return `${typeof value} ${quote(value)}`;
 }
 

@@ -24,6 +24,8 @@ import {
   checkBoardId,
   checkBranch,
   checkContext,
+  checkEnvName,
+  checkWorkspace,
   checkEcrRepository,
   checkEcsName,
   checkFingerprint,
@@ -321,12 +323,17 @@ export const configSchema = z
         sshKeys: z.record(z.string(), checked('invalid-fingerprint', checkFingerprint)).default({}),
       })
       .default({ transport: 'ssh', sshKeys: {} }),
+    workspace: checked('invalid-workspace', checkWorkspace).optional(),
+    env: z.array(checked('invalid-env-name', checkEnvName)).default([]),
+    jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })
   .default({
     orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
     circleci: CIRCLECI_DEFAULTS,
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
+    env: [],
+    jira: {},
   });
 
 /** A project with every default filled in. */

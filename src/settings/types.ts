@@ -245,6 +245,27 @@ export interface CarbonConfig {
   aws?: AwsSettings;
   /** How generated jobs reach git repositories. */
   git?: GitSettings;
+  /**
+   * Where this Carbon workspace lives, named in the header of every generated file, so that a
+   * reader in an application repository knows where to change it.
+   * @example 'github.com/BlackstoneStudio/carbon'
+   */
+  workspace?: string;
+  /**
+   * Environment variables settings modules may read, with `env('NAME')` from `carbon`. Settings run
+   * without access to the machine; these names are the one declared way in, and Carbon keys its
+   * cache by their values.
+   * @default []
+   * @example ['CLIENT_AWS_ACCOUNT']
+   */
+  env?: string[];
+  /**
+   * The agency's Jira, which the overview site (`carbon site`) links projects' `projectKey` and
+   * `boardId` to.
+   * @default {} (no Jira links)
+   * @example { baseUrl: 'https://blackstone.atlassian.net' }
+   */
+  jira?: JiraSettings;
 }
 
 export interface OrbSettings {
@@ -370,4 +391,15 @@ export interface GitSettings {
    * @example { 'github.com/Software-as-a-Service-LLC': 'SHA256:…' }
    */
   sshKeys?: Record<string, string>;
+}
+
+export interface JiraSettings {
+  /**
+   * Address of the Jira site (an https URL): the overview site links each project's key to
+   * `<baseUrl>/browse/<projectKey>` and its board to `<baseUrl>/secure/RapidBoard.jspa?rapidView=<boardId>`.
+   * Without it, the site shows the key and board as text.
+   * @default none: no Jira links
+   * @example 'https://blackstone.atlassian.net'
+   */
+  baseUrl?: string;
 }

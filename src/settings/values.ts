@@ -6,7 +6,12 @@ const q = (value: string): string => JSON.stringify(value);
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Ids name folders, ECR repositories and ECS services: long ones hit file system and AWS limits. */
+export const ID_MAX_LENGTH = 100;
+
 export function checkId(value: string): string | undefined {
+  if (value.length > ID_MAX_LENGTH)
+    return `${q(`${value.slice(0, 20)}…`)} is ${value.length} characters long: an id names folders and AWS resources, so it may have at most ${ID_MAX_LENGTH}`;
   if (ID_PATTERN.test(value)) return undefined;
   return `${q(value)} is not a valid id: use letters, digits, ".", "_" and "-", starting with a letter or digit`;
 }
@@ -210,6 +215,18 @@ export function checkFingerprint(value: string): string | undefined {
     `${q(value)} is not an SSH key fingerprint: write it as CircleCI shows it, ` +
     '"SHA256:" and 43 characters, or the MD5 form "aa:bb:…" (16 lower-case hex pairs)'
   );
+}
+
+/** An environment variable name settings may read through env(). */
+export function checkEnvName(value: string): string | undefined {
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) return undefined;
+  return `${q(value)} is not an environment variable name: letters, digits and "_", not starting with a digit`;
+}
+
+/** Where the workspace lives, as headers name it: a repository address or a short name. */
+export function checkWorkspace(value: string): string | undefined {
+  if (/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,199}$/.test(value)) return undefined;
+  return `${q(value)} is not a workspace address: write its repository, as "github.com/BlackstoneStudio/carbon" (letters, digits and . _ / : @ -)`;
 }
 
 /**

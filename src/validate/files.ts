@@ -9,7 +9,7 @@ import { ORB_ALIAS } from '../emit/config.ts';
 import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
 import type { YamlValue } from '../emit/yaml.ts';
 import { UserError } from '../errors.ts';
-import type { FileProblem } from '../produce.ts';
+import type { FileProblem } from '../compile/validate.ts';
 import { validateAgainstSchema } from './schema.ts';
 import { checkConfig, checkOrb } from './semantics.ts';
 

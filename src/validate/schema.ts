@@ -1,7 +1,7 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -27,6 +27,10 @@ export function findSchema(
     candidates.push([resolve(cwd, env['CARBON_CIRCLECI_SCHEMA']), 'CARBON_CIRCLECI_SCHEMA']);
   else candidates.push([DEFAULT_SCHEMA, 'the default location']);
   const [path, from] = candidates[0]!;
+  if (existsSync(path) && !statSync(path).isFile())
+    throw new UserError(
+      `the CircleCI schema at ${path} (${from}) is a folder: give the schema.json file`,
+    );
   if (!existsSync(path)) {
     throw new UserError(
       `the CircleCI schema was not found at ${path} (${from}): pass --schema FILE or set ` +
@@ -56,7 +60,7 @@ function validator(schemaPath: string): ValidateFunction {
     if (!kept) throw new Error('nothing is kept without a build id');
     validate = require(kept) as ValidateFunction;
   } catch {
-    validate = compileAndKeep(require, text, kept);
+    validate = compileAndKeep(require, text, kept, schemaPath);
   }
   compiled.set(schemaPath, validate);
   return validate;
@@ -66,12 +70,28 @@ function compileAndKeep(
   require: NodeJS.Require,
   schema: string,
   target: string | undefined,
+  path: string,
 ): ValidateFunction {
   const Ajv = require('ajv') as typeof import('ajv').default;
   const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
   const ajv = new Ajv({ strict: false, allErrors: true, code: { source: target !== undefined } });
   addFormats(ajv);
-  const validate = ajv.compile(JSON.parse(schema) as object);
+  let parsed: object;
+  try {
+    parsed = JSON.parse(schema) as object;
+  } catch (error) {
+    throw new UserError(
+      `the CircleCI schema ${path} is not JSON (${(error as Error).message.split('\n')[0]}): give the schema.json published in CircleCI-Public/circleci-yaml-language-server`,
+    );
+  }
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(parsed);
+  } catch (error) {
+    throw new UserError(
+      `the CircleCI schema ${path} is not a JSON schema ajv can compile: ${(error as Error).message}`,
+    );
+  }
   if (target) {
     const standalone =
       require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;

@@ -1,16 +1,23 @@
 // The pipeline cache never answers for inputs that changed: settings, helpers (in projects/ or
 // imported from elsewhere), templates, the schema, Carbon's build. Through the real CLI, and on
 // the key itself.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inputKey, lookUpProduced, storeProduced, type CacheSetting } from '../../src/cache.ts';
-import { hashOfFile } from '../../src/hash.ts';
-import { loadWorkspace } from '../../src/settings/load.ts';
+import { fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
+import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
-import type { Produced } from '../../src/produce.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
 const KEYS = `git: { sshKeys: { 'github.com': '${TEST_KEY}' } }`;
@@ -116,7 +123,7 @@ describe('the pipeline cache, through the CLI', () => {
   });
 });
 
-describe('the cache key', () => {
+describe('the pipeline cache', () => {
   const folders: string[] = [];
   afterEach(() => {
     for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
@@ -126,98 +133,168 @@ describe('the cache key', () => {
     folders.push(folder);
     return folder;
   };
-  const produced: Produced = {
-    trackable: true,
-    diagnostics: [],
-    problems: [],
-    files: [{ path: 'orb.yml', text: 'x' }],
-    orb: { reference: 'registry', version: '1.0.0' },
-    modules: {},
+  /** Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from it. */
+  const compiler = (root: string, env: NodeJS.ProcessEnv = {}) => {
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    return async (options: { save?: (compiled: Compiled) => void } = {}) => {
+      const compiled = await compileWorkspace({
+        root,
+        env,
+        render: true,
+        schemaPath: DEFAULT_SCHEMA,
+        cache: setting,
+      });
+      options.save?.(compiled);
+      compiled.cache.save();
+      return compiled;
+    };
   };
+  const texts = (compiled: Compiled) => compiled.files.map((file) => file.text);
 
-  it("changes with Carbon's build, the templates and the schema", () => {
-    const root = workspace();
+  it("keys everything by Carbon's build and the templates, and rendered files by the schema", () => {
     const templates = join(scratch(), 'orb');
     cpSync(ORB_TEMPLATES, templates, { recursive: true });
     const setting: CacheSetting = { build: 'one', templates, folder: scratch() };
-    const key = inputKey(root, DEFAULT_SCHEMA, setting);
-    expect(inputKey(root, DEFAULT_SCHEMA, setting)).toBe(key);
-    expect(inputKey(root, DEFAULT_SCHEMA, { ...setting, build: 'two' })).not.toBe(key);
+    const key = fileKey(setting);
+    expect(fileKey(setting)).toBe(key);
+    expect(fileKey({ ...setting, build: 'two' })).not.toBe(key);
     writeFileSync(join(templates, 'scripts', 'sync.sh'), '#!/usr/bin/env bash\n');
-    const afterTemplate = inputKey(root, DEFAULT_SCHEMA, setting);
-    expect(afterTemplate).not.toBe(key);
+    expect(fileKey(setting)).not.toBe(key);
     const schema = join(scratch(), 'schema.json');
     writeFileSync(schema, '{}');
-    expect(inputKey(root, schema, setting)).not.toBe(afterTemplate);
+    expect(schemaKey(schema)).not.toBe(schemaKey(DEFAULT_SCHEMA));
   });
 
-  it('stores nothing and answers nothing without a build id', () => {
-    const root = workspace();
-    const setting: CacheSetting = { build: undefined, templates: ORB_TEMPLATES, folder: scratch() };
-    const lookup = lookUpProduced(root, DEFAULT_SCHEMA, setting);
-    storeProduced(root, lookup.key, produced, setting);
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting)).toEqual({ key: undefined });
+  it('answers an unchanged workspace from the cache, with the same files', async () => {
+    const compile = compiler(workspace());
+    const first = await compile();
+    expect(first.compiled).toBe(1);
+    const second = await compile();
+    expect(second.compiled).toBe(0);
+    expect(texts(second)).toEqual(texts(first));
   });
 
-  it('answers until an imported file changes, by the hash of the bytes that were read', () => {
+  it('keeps nothing without a build id', async () => {
     const root = workspace();
-    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
-    const owner = join(root, 'lib/owner.ts');
-    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
-    storeProduced(root, key, { ...produced, modules: { [owner]: hashOfFile(owner) } }, setting);
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced?.files).toEqual(produced.files);
-    writeFileSync(owner, "export const owner = 'x';\n");
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+    const run = async () => {
+      const compiled = await compileWorkspace({
+        root,
+        env: {},
+        render: true,
+        schemaPath: DEFAULT_SCHEMA,
+        cache: { build: undefined, templates: ORB_TEMPLATES, folder: scratch() },
+      });
+      compiled.cache.save();
+      return compiled.compiled;
+    };
+    expect([await run(), await run()]).toEqual([1, 1]);
   });
 
-  it('keeps an answer under the key taken before produce read the settings', () => {
+  it('compiles a module again when a file it imported changes', async () => {
     const root = workspace();
-    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
-    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
-    // The module is saved while the run is producing: what was produced is from the old text.
-    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
-    storeProduced(root, key, produced, setting);
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+    const compile = compiler(root);
+    await compile();
+    writeFileSync(join(root, 'lib/owner.ts'), "export const owner = 'agency';\n");
+    const after = await compile();
+    expect(after.compiled).toBe(1);
+    expect(texts(after).join('')).toContain('git@github.com:agency/api.git');
   });
 
-  it('keeps nothing when the settings reached beyond files', () => {
+  it('sees a file appear where an import looked before it found another: ../lib/names.json, then names.ts', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': CONFIG,
+      'projects/acme.ts': `import names from '../lib/names';\nexport const acme = { id: 'acme', name: names.name, repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Carbon' }, local: { git: 'github.com/acme/api.git' } }, { id: 'Carbon', name: 'C', local: { git: 'github.com/acme/carbon.git' } }] };\n`,
+      'lib/names.json': '{ "name": "From JSON" }\n',
+    });
+    const compile = compiler(root);
+    expect((await compile()).workspace?.projects[0]?.name).toBe('From JSON');
+    writeFileSync(join(root, 'lib/names.ts'), "export default { name: 'From TypeScript' };\n");
+    const after = await compile();
+    expect(after.compiled).toBe(1);
+    expect(after.workspace?.projects[0]?.name).toBe('From TypeScript');
+    const uncached = await compileWorkspace({
+      root,
+      env: {},
+      render: true,
+      schemaPath: DEFAULT_SCHEMA,
+      cache: false,
+    });
+    expect(texts(after)).toEqual(texts(uncached));
+  });
+
+  it('resolves ./_names.js to _names.ts as TypeScript does, even once a _names.js appears', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': CONFIG,
+      'projects/acme.ts': `import { name } from './_names.js';\nexport const acme = { id: 'acme', name, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
+      'projects/_names.ts': "export const name = 'TypeScript';\n",
+    });
+    const compile = compiler(root);
+    await compile();
+    writeFileSync(join(root, 'projects/_names.js'), "export const name = 'JavaScript';\n");
+    const after = await compile();
+    expect(after.workspace?.projects[0]?.name).toBe('TypeScript');
+  });
+
+  it('sees a file appear that a caught failed import looked for', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': CONFIG,
+      'projects/acme.ts': `let name = 'none';\ntry { name = require('./_later').name; } catch { name = 'none'; }\nexport const acme = { id: 'acme', name, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
+    });
+    const compile = compiler(root);
+    expect((await compile()).workspace?.projects[0]?.name).toBe('none');
+    writeFileSync(join(root, 'projects/_later.ts'), "export const name = 'later';\n");
+    const after = await compile();
+    expect(after.compiled).toBe(1);
+    expect(after.workspace?.projects[0]?.name).toBe('later');
+  });
+
+  it('compiles again when a declared environment variable changes, and only then', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': "export default { env: ['ACME_NAME'] };\n",
+      'projects/acme.ts': `import { env } from 'carbon';\nexport const acme = { id: 'acme', name: env('ACME_NAME') ?? 'unset', repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
+    });
+    const env: NodeJS.ProcessEnv = { ACME_NAME: 'One' };
+    const compile = compiler(root, env);
+    expect((await compile()).workspace?.projects[0]?.name).toBe('One');
+    expect((await compile()).compiled).toBe(0);
+    env['ACME_NAME'] = 'Two';
+    const after = await compile();
+    expect(after.compiled).toBe(1);
+    expect(after.workspace?.projects[0]?.name).toBe('Two');
+    delete env['ACME_NAME'];
+    expect((await compile()).workspace?.projects[0]?.name).toBe('unset');
+  });
+
+  it('does not keep what was compiled from a file saved during the run', async () => {
     const root = workspace();
-    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
-    const { key } = lookUpProduced(root, DEFAULT_SCHEMA, setting);
-    storeProduced(root, key, { ...produced, trackable: false }, setting);
-    expect(lookUpProduced(root, DEFAULT_SCHEMA, setting).produced).toBeUndefined();
+    const compile = compiler(root);
+    await compile({
+      save: () => writeFileSync(join(root, 'projects/acme.ts'), project('develop')),
+    });
+    const after = await compile();
+    expect(after.compiled).toBe(1);
+    expect(texts(after).join('')).toContain('source_branch: develop');
   });
 });
 
-describe('what settings modules reach', () => {
-  it.each([
-    ["import { readFileSync } from 'node:fs';", 'readFileSync', false],
-    ["import * as os from 'os';", 'os', false],
-    ["import { owners } from 'acme-data';", 'owners', false],
-    ["import { join } from 'node:path';", 'join', true],
-    ["import { owner } from '../lib/owner';", 'owner', true],
-  ])('%s -> trackable %s', async (line, used, trackable) => {
-    const root = makeWorkspace({
-      'projects/acme.ts': `${line}\nexport const acme = { id: 'acme', name: typeof ${used}, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
-      'lib/owner.ts': "export const owner = 'acme';\n",
-      'node_modules/acme-data/index.js': "exports.owners = ['acme'];\n",
-    });
-    const loaded = loadWorkspace(root);
-    expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.trackable).toBe(trackable);
-  });
-
-  it('follows a JavaScript helper like a TypeScript one', () => {
-    const root = makeWorkspace({
-      'projects/acme.ts':
-        "import { owner } from './_owner.js';\nexport const acme = { id: 'acme', name: owner, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n",
-      'projects/_owner.js': "export const owner = 'Acme';\n",
-    });
-    const loaded = loadWorkspace(root);
-    expect(loaded.trackable).toBe(true);
-    expect(Object.keys(loaded.modules).map((file) => file.slice(root.length))).toEqual([
-      '/projects/acme.ts',
-      '/projects/_owner.js',
-    ]);
+describe('the store', () => {
+  it('stays bounded: the oldest transpiled modules go when there are too many', () => {
+    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon/transpiled');
+    mkdirSync(folder, { recursive: true });
+    const old = new Date('2001-01-01T00:00:00Z');
+    for (let index = 0; index < 2100; index++) {
+      const path = join(folder, `zz-prune-test-${index}.js`);
+      writeFileSync(path, '');
+      utimesSync(path, old, old);
+    }
+    // A run that keeps something new prunes the store.
+    const root = workspace();
+    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
+    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    const left = readdirSync(folder);
+    expect(left.length).toBeLessThanOrEqual(2000);
+    expect(left.filter((name) => name.startsWith('zz-prune-test-')).length).toBeLessThan(2100);
+    for (const name of left.filter((name) => name.startsWith('zz-prune-test-')))
+      rmSync(join(folder, name));
   });
 });

@@ -88,7 +88,7 @@ describe('carbon plan --terraform', () => {
     expect(resource['circleci_pipeline']!['acme_Api']).toEqual({
       project_id: projectId,
       name: 'carbon-Api',
-      description: expect.stringContaining('Managed by Carbon'),
+      description: expect.stringContaining('managed by Carbon'),
       config_source_provider: 'github_app',
       config_source_file_path: 'generated/acme/Api/.circleci/config.yml',
       config_source_repo_external_id: CONFIG_REPOSITORY_ID,

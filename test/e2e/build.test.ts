@@ -2,10 +2,11 @@
 // aws and docker executables: checkouts at the configured branches and paths, the exact AWS and
 // Docker calls, and no build at all the second time.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { installRealAws, startAwsEndpoint } from '../helpers/aws-endpoint.ts';
 import { awsError, fixture, stableServices } from '../orb/fixtures.ts';
 import type { Scenario } from '../orb/harness.ts';
 import { e2eWorkspace, type E2eWorkspace } from './workspace.ts';
@@ -13,10 +14,14 @@ import { e2eWorkspace, type E2eWorkspace } from './workspace.ts';
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const IMAGE = `${REGISTRY}/acme/api`;
 const REGION = ['--region', 'us-east-1'];
+const REGISTRY_ID = ['--registry-id', '123456789012'];
+/** What `aws --version` prints in cimg/aws:2026.04.1. */
+const CURRENT_AWS_CLI = 'aws-cli/2.34.30 Python/3.13.11 Linux/6.8.0 exe/x86_64.ubuntu.24\n';
 
 function scenario(): Scenario {
   return {
     aws: [
+      { match: ['--version'], stdout: CURRENT_AWS_CLI },
       {
         match: ['sts', 'assume-role-with-web-identity'],
         stdout: fixture('assume-role-with-web-identity'),
@@ -74,15 +79,18 @@ describe('the generated CarbonBuild, run locally', () => {
     expect(readFileSync(join(workdir, 'Carbon/Api/Dockerfile'), 'utf8')).toContain('COPY App');
     expect(readFileSync(join(workdir, 'App/index.html'), 'utf8')).toBe('<h1>app</h1>\n');
     expect(existsSync(join(workdir, 'Api/server.js'))).toBe(true);
+    // The job's state (the task definition with its environment among it) is gone with the job.
+    expect(existsSync(w.sandbox.stateDir)).toBe(false);
 
     const calls = w.calls();
     const aws = calls.filter((c) => c[0] === 'aws').map((c) => c.slice(1));
     const docker = calls.filter((c) => c[0] === 'docker').map((c) => c.slice(1));
     const inputsTag =
-      aws[2]?.find((arg) => arg.startsWith('imageTag='))?.slice('imageTag='.length) ?? '';
+      aws[3]?.find((arg) => arg.startsWith('imageTag='))?.slice('imageTag='.length) ?? '';
     expect(inputsTag).toMatch(/^inputs-[0-9a-f]{32}$/);
-    const stsInput = aws[0]?.[3] ?? '';
+    const stsInput = aws[1]?.[3] ?? '';
     expect(aws).toEqual([
+      ['--version'],
       [
         'sts',
         'assume-role-with-web-identity',
@@ -95,6 +103,7 @@ describe('the generated CarbonBuild, run locally', () => {
       [
         'ecr',
         'describe-repositories',
+        ...REGISTRY_ID,
         '--repository-names',
         'acme/api',
         ...REGION,
@@ -104,6 +113,7 @@ describe('the generated CarbonBuild, run locally', () => {
       [
         'ecr',
         'describe-images',
+        ...REGISTRY_ID,
         '--repository-name',
         'acme/api',
         '--image-ids',
@@ -230,6 +240,7 @@ describe('the generated CarbonBuild, run locally', () => {
     expect(secondTag).toBe(firstTag);
     expect(calls.filter((c) => c[0] === 'docker')).toEqual([]);
     expect(calls.map((c) => c.slice(0, 3).join(' '))).toEqual([
+      'aws --version',
       'aws sts assume-role-with-web-identity',
       'aws ecr describe-repositories',
       'aws ecr describe-images',
@@ -245,11 +256,30 @@ describe('the generated CarbonBuild, run locally', () => {
     expect(second.stdout + second.stderr).toMatch(/skip/i);
   });
 
-  it('fails clearly without an OIDC token, before any AWS call', () => {
+  it('fails clearly without an OIDC token, before any AWS call but the version check', () => {
     const { w } = prepare();
     const result = w.run(['acme/Api', 'carbon-build'], { CIRCLE_OIDC_TOKEN_V2: '' });
     expect(result.code).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/context/);
-    expect(w.calls().filter((c) => c[0] === 'aws')).toEqual([]);
+    expect(w.calls().filter((c) => c[0] === 'aws')).toEqual([['aws', '--version']]);
+  });
+
+  it("stops at its first step with Debian's AWS CLI 2.9: nothing cloned, built or sent to AWS", async () => {
+    const { w } = prepare();
+    const endpoint = await startAwsEndpoint({});
+    onTestFinished(endpoint.close);
+    installRealAws(w.sandbox.bin, w.sandbox.home, endpoint);
+    const workdir = join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work');
+
+    const result = build(w, workdir);
+
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain('== step 1 failed');
+    expect(result.stdout + result.stderr).toContain(
+      'the AWS CLI is 2.9.19; the orb needs 2.27.57 or newer',
+    );
+    expect(readdirSync(workdir)).toEqual([]);
+    expect(w.calls()).toEqual([]);
+    expect(endpoint.requests).toEqual([]);
   });
 });

@@ -17,7 +17,8 @@ describe('the generated CarbonSync, run locally', () => {
     const created = w.run(['acme/Api', WORKFLOW]);
     expect(created.code, created.stdout + created.stderr).toBe(0);
     expect(w.tip(w.repos.api, 'sync/main')).toBe(source);
-    expect(created.stdout).toContain('== step 3/3: Sync main into sync/main');
+    expect(created.stdout).toContain('== step 4/5: Sync main into sync/main');
+    expect(created.stdout).toContain("== step 5/5: Remove the job's state folder");
     expect(created.stdout).toContain('== carbon/CarbonSync succeeded');
 
     const again = w.run(['acme/Api', WORKFLOW]);
@@ -48,7 +49,7 @@ describe('the generated CarbonSync, run locally', () => {
     expect(output).toContain(agency);
     expect(output).toContain(client);
     expect(output).toMatch(/diverged/);
-    expect(result.stdout).toContain('== step 3 failed');
+    expect(result.stdout).toContain('== step 4 failed');
     expect(w.tip(w.repos.api, 'sync/main')).toBe(agency);
   });
 
@@ -94,7 +95,7 @@ describe('the generated CarbonSync, run locally', () => {
     const result = w.run(['acme/Api', WORKFLOW, '--dry-run']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
-    expect(result.stdout).toContain('3. run: Sync main into sync/main');
+    expect(result.stdout).toContain('4. run: Sync main into sync/main');
     expect(result.stdout).toContain(`CARBON_SYNC_SOURCE_URL=file://${w.repos.origin}`);
     expect(result.stdout).toContain('     | set -euo pipefail');
     expect(w.tip(w.repos.api, 'sync/main')).toBeUndefined();

@@ -5,7 +5,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { runCarbon, type CliResult } from '../helpers/cli.ts';
-import { createSandbox, type Sandbox, type Scenario } from '../orb/harness.ts';
+import {
+  createSandbox,
+  expectAwsContract,
+  readCalls,
+  type Sandbox,
+  type Scenario,
+} from '../orb/harness.ts';
 import { realGit } from '../orb/git.ts';
 
 export const IDENTITY = {
@@ -120,8 +126,14 @@ export const acme = defineProject({
     git,
     commitFiles,
     tip,
-    run: (args, extra = {}) =>
-      runCarbon(['run', '--root', root, ...args], { env: { ...env, ...fakeEnv, ...extra } }),
+    run: (args, extra = {}) => {
+      const result = runCarbon(['run', '--root', root, ...args], {
+        env: { ...env, ...fakeEnv, ...extra },
+      });
+      // Every aws call the job made so far must be one AWS's models accept.
+      expectAwsContract(readCalls(log));
+      return result;
+    },
     scenario: (scenario) => writeFileSync(scenarioFile, JSON.stringify(scenario)),
     calls: () =>
       readFileSync(log, 'utf8')

@@ -8,7 +8,7 @@ import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';
 import { DEFAULT_SCHEMA, ORB_TEMPLATES } from '../../src/paths.ts';
-import { validateArtifacts } from '../../src/produce.ts';
+import { validateArtifacts } from '../../src/compile/validate.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
@@ -158,7 +158,7 @@ describe('the sample configs', () => {
     expect(schedules[1]).toEqual({
       name: 'carbon-sync-to-origin-agency/release',
       description:
-        'Taxaroo App: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC). Managed by Carbon: change the settings, not this schedule.',
+        'Taxaroo App, managed by Carbon: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC)',
       'attribution-actor': 'system',
       parameters: { branch: 'develop', carbon_schedule: 'carbon-sync-to-origin-agency/release' },
       timetable: {

@@ -1,5 +1,5 @@
 // aws-login.sh: OIDC login through the recording aws fake.
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { awsCalls, createSandbox, readExports } from './harness.ts';
@@ -147,5 +147,51 @@ describe('aws-login.sh', () => {
     expect(result.stderr).toContain('CircleCI organization id');
     expect(result.stdout + result.stderr).not.toContain(oidcToken);
     expect(existsSync(join(sandbox.stateDir, 'sts-request.json'))).toBe(false);
+  });
+
+  it('prints no token or key under an inherited set -x, nor in later steps that source BASH_ENV', async () => {
+    const sandbox = createSandbox();
+    const bashEnv = join(sandbox.root, 'bash_env');
+    writeFileSync(bashEnv, 'set -x\n');
+    const secrets = [
+      oidcToken,
+      credentials.AccessKeyId,
+      credentials.SecretAccessKey,
+      credentials.SessionToken,
+    ];
+
+    const login = await sandbox.run('aws-login.sh', {
+      env: { ...env, CIRCLE_OIDC_TOKEN_V2: oidcToken, BASH_ENV: bashEnv },
+      scenario: assumeRole,
+    });
+    // A later step of the job: its shell sources BASH_ENV, set -x and the credentials with it.
+    const later = await sandbox.run('ecr-ensure.sh', {
+      env: {
+        BASH_ENV: bashEnv,
+        CARBON_ECR_REPOSITORY: 'taxaroo-api',
+        CARBON_AWS_REGION: 'us-east-1',
+        CARBON_AWS_ACCOUNT_ID: '123456789012',
+      },
+      scenario: {
+        aws: [
+          { match: ['ecr', 'describe-repositories'], stdout: fixture('describe-repositories') },
+        ],
+      },
+    });
+
+    expect(login.code, login.stderr).toBe(0);
+    expect(later.code, later.stderr).toBe(0);
+    // Tracing was on when each script started (and is on again after the credentials' lines)...
+    expect(login.stderr).toContain('+ set -euo pipefail');
+    expect(later.stderr).toContain('+ set -euo pipefail');
+    // ...and still nothing secret was printed.
+    for (const secret of secrets) {
+      expect(login.stdout + login.stderr).not.toContain(secret);
+      expect(later.stdout + later.stderr).not.toContain(secret);
+    }
+    // The later step still has the credentials.
+    expect(await readExports(bashEnv, ['AWS_SECRET_ACCESS_KEY'])).toEqual({
+      AWS_SECRET_ACCESS_KEY: credentials.SecretAccessKey,
+    });
   });
 });

@@ -90,6 +90,8 @@ describe('build-image.sh', () => {
         'aws',
         'ecr',
         'describe-images',
+        '--registry-id',
+        '123456789012',
         '--repository-name',
         'taxaroo-api',
         '--image-ids',
@@ -255,6 +257,8 @@ describe('build-image.sh', () => {
     const putImage = (imageTag: string) => [
       'ecr',
       'put-image',
+      '--registry-id',
+      '123456789012',
       '--repository-name',
       'taxaroo-api',
       '--image-tag',
@@ -272,6 +276,8 @@ describe('build-image.sh', () => {
       [
         'ecr',
         'describe-images',
+        '--registry-id',
+        '123456789012',
         '--repository-name',
         'taxaroo-api',
         '--image-ids',
@@ -284,6 +290,8 @@ describe('build-image.sh', () => {
       [
         'ecr',
         'batch-get-image',
+        '--registry-id',
+        '123456789012',
         '--repository-name',
         'taxaroo-api',
         '--image-ids',

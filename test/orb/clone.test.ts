@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSandbox } from './harness.ts';
 import { bareRepository, commit, git, installGitWrapper, realGit } from './git.ts';
+import { installSshHost, loadCircleCiKeys, type CircleCiKey } from './ssh.ts';
 
 function world() {
   const sandbox = createSandbox();
@@ -167,29 +168,95 @@ describe('clone.sh', () => {
     );
   });
 
-  it('uses the add_ssh_keys key of the fingerprint, and says which key file is missing', async () => {
-    const { sandbox, env } = world();
-    const key = join(sandbox.home, '.ssh', 'id_rsa_0a1b2c3d');
-    mkdirSync(join(sandbox.home, '.ssh'));
-    writeFileSync(key, 'key\n', { mode: 0o600 });
-    const gitCalls = installGitWrapper(sandbox);
+  describe('over SSH, with several keys loaded the way add_ssh_keys loads them', () => {
+    function sshWorld() {
+      const sandbox = createSandbox();
+      const carbon = bareRepository(sandbox, 'acme/carbon');
+      const tip = commit(sandbox, carbon.path, 'develop', 'first');
+      const host = installSshHost(sandbox);
+      const keys = loadCircleCiKeys(sandbox, 3);
+      host.authorize('acme/carbon.git', keys[1]!);
+      const env = {
+        CARBON_CLONE_URL: host.url('acme/carbon.git'),
+        CARBON_CLONE_BRANCH: 'develop',
+        CARBON_CLONE_PATH: 'carbon',
+      };
+      return { sandbox, host, keys, tip, env };
+    }
 
-    const withKey = await sandbox.run('clone.sh', {
-      env: { ...env, CARBON_SSH_KEY_FINGERPRINT: '0a:1b:2c:3d' },
-    });
-    const withoutKey = await sandbox.run('clone.sh', {
-      env: { ...env, CARBON_CLONE_PATH: 'carbon2', CARBON_SSH_KEY_FINGERPRINT: 'ff:ee' },
+    it.each([
+      ['SHA256', (key: CircleCiKey) => key.sha256],
+      ['MD5 with the MD5: prefix', (key: CircleCiKey) => key.md5],
+      ['MD5 as CircleCI shows it', (key: CircleCiKey) => key.md5.slice('MD5:'.length)],
+      ['MD5 in upper case', (key: CircleCiKey) => key.md5.slice('MD5:'.length).toUpperCase()],
+    ])('offers only the key of the fingerprint (%s)', async (_, written) => {
+      const { sandbox, host, keys, tip, env } = sshWorld();
+      const result = await sandbox.run('clone.sh', {
+        env: { ...env, CARBON_SSH_KEY_FINGERPRINT: written(keys[1]!) },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(git(sandbox, ['-C', join(sandbox.work, 'carbon'), 'rev-parse', 'HEAD'])).toBe(tip);
+      expect(host.connections()).toEqual([
+        {
+          identity: keys[1]!.file,
+          identitiesOnly: true,
+          host: 'git@git.example.test',
+          command: "git-upload-pack 'acme/carbon.git'",
+          admitted: true,
+        },
+      ]);
     });
 
-    expect(withKey.code).toBe(0);
-    expect(withoutKey.code).toBe(0);
-    const clones = gitCalls().filter((call) => call.argv.includes('clone'));
-    expect(clones.map((call) => call.sshCommand)).toEqual([
-      `ssh -i ${key} -o IdentitiesOnly=yes`,
-      '',
-    ]);
-    expect(withoutKey.stderr).toContain(
-      `no key file ${join(sandbox.home, '.ssh', 'id_rsa_ffee')} for SSH fingerprint ff:ee`,
-    );
+    it('uses the key of the fingerprint even when the host refuses it: no other key is tried', async () => {
+      const { sandbox, host, keys, env } = sshWorld();
+      const result = await sandbox.run('clone.sh', {
+        env: { ...env, CARBON_SSH_KEY_FINGERPRINT: keys[0]!.sha256 },
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain('Permission denied (publickey)');
+      expect(new Set(host.connections().map((c) => c.identity))).toEqual(new Set([keys[0]!.file]));
+    });
+
+    it('fails, saying what to add, when no loaded key has the fingerprint', async () => {
+      const { sandbox, host, keys, env } = sshWorld();
+      const missing = 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk';
+      const result = await sandbox.run('clone.sh', {
+        env: { ...env, CARBON_SSH_KEY_FINGERPRINT: missing },
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain(
+        `clone.sh: error: no SSH key with fingerprint ${missing} is loaded for git@git.example.test:acme/carbon.git.`,
+      );
+      expect(result.stderr).toContain('Project Settings > SSH Keys');
+      for (const key of keys) expect(result.stderr).toContain(key.sha256);
+      expect(host.connections()).toEqual([]);
+      expect(existsSync(join(sandbox.work, 'carbon'))).toBe(false);
+    });
+
+    it('refuses a fingerprint that is neither SHA256 nor MD5', async () => {
+      const { sandbox, env } = sshWorld();
+      const result = await sandbox.run('clone.sh', {
+        env: { ...env, CARBON_SSH_KEY_FINGERPRINT: '0a:1b:2c:3d' },
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toContain("'0a:1b:2c:3d' is not an SSH key fingerprint.");
+    });
+
+    it('uses the default keys without a fingerprint, and ignores one for URLs without SSH', async () => {
+      const { sandbox, keys } = sshWorld();
+      const gitCalls = installGitWrapper(sandbox);
+      const local = bareRepository(sandbox, 'local');
+      commit(sandbox, local.path, 'develop', 'first');
+      const result = await sandbox.run('clone.sh', {
+        env: {
+          CARBON_CLONE_URL: local.url,
+          CARBON_CLONE_BRANCH: 'develop',
+          CARBON_CLONE_PATH: 'local',
+          CARBON_SSH_KEY_FINGERPRINT: keys[2]!.sha256,
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(gitCalls().map((call) => call.sshCommand)).toEqual(gitCalls().map(() => ''));
+    });
   });
 });

@@ -1,6 +1,9 @@
 // deploy-ecs.sh through the recording aws fake.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { awsCalls, createSandbox, type Rule } from './harness.ts';
+import { serviceModel, type Shape } from '../helpers/aws-models.ts';
+import { awsCalls, createSandbox, scriptsDir, type Rule } from './harness.ts';
 import {
   fixture,
   newTaskDefinition,
@@ -139,6 +142,76 @@ describe('deploy-ecs.sh', () => {
       describeServices,
     ]);
     expect(result.stdout).toContain(`Service is stable: 2/2 tasks running ${newTaskDefinition}.`);
+    // One line per look, so that CircleCI's no_output_timeout never meets a silent step.
+    const looks = result.stdout.split('\n').filter((line) => /^\[\d+s\] /.test(line));
+    expect(looks).toHaveLength(3);
+    expect(looks[0]).toMatch(
+      /^\[\d+s\] PRIMARY ecs-svc\/9036154872619038472 rollout IN_PROGRESS: running 1\/2, pending 1, failed tasks 0; 2 deployment\(s\)$/,
+    );
+    expect(looks[2]).toMatch(
+      /rollout COMPLETED: running 2\/2, pending 0, failed tasks 0; 1 deployment\(s\)$/,
+    );
+  });
+
+  it('is done only when ECS says the rollout COMPLETED, not merely when the counts match', async () => {
+    const sandbox = createSandbox();
+    const countsMatch = stableServices();
+    countsMatch.services[0]!.deployments[0]!.rolloutState = 'IN_PROGRESS';
+
+    const result = await sandbox.run('deploy-ecs.sh', {
+      env,
+      scenario: deployment(polls({ answer: countsMatch, times: 3 }, { answer: stableServices() })),
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(awsCalls(result).filter((call) => call[1] === 'describe-services')).toHaveLength(5);
+  });
+
+  it('drops exactly the members AWS’s model says RegisterTaskDefinition does not accept', () => {
+    const ecs = serviceModel('ecs').operations;
+    const described = ecs['DescribeTaskDefinition']!.output.members['taskDefinition'] as Extract<
+      Shape,
+      { type: 'structure' }
+    >;
+    const accepted = ecs['RegisterTaskDefinition']!.input.members;
+    const fromModel = Object.keys(described.members)
+      .filter((member) => !(member in accepted))
+      .sort();
+    const script = readFileSync(join(scriptsDir, 'deploy-ecs.sh'), 'utf8');
+    const inScript = JSON.parse(/^readonly_members='(.*)'$/m.exec(script)?.[1] ?? 'null');
+    expect(fromModel).toContain('deleteRequestedAt');
+    expect(
+      inScript,
+      `deploy-ecs.sh must drop what AWS's model does not accept: readonly_members='${JSON.stringify(fromModel)}'`,
+    ).toEqual(fromModel);
+  });
+
+  it('registers a copy of a revision being deleted, with every field of the current model', async () => {
+    const sandbox = createSandbox();
+    const deleting = fixture<TaskDefinitionResponse>('describe-task-definition');
+    Object.assign(deleting.taskDefinition, {
+      status: 'DELETE_IN_PROGRESS',
+      deregisteredAt: '2025-03-10T09:00:00.000000+00:00',
+      deleteRequestedAt: '2025-03-11T09:00:00.000000+00:00',
+      enableFaultInjection: false,
+    });
+
+    const result = await sandbox.run('deploy-ecs.sh', {
+      env,
+      scenario: {
+        aws: [
+          { match: ['ecs', 'describe-task-definition'], stdout: deleting },
+          ...deployment(polls({ answer: stableServices() })).aws,
+        ],
+      },
+    });
+
+    // The harness has checked the register call against AWS's model: no deleteRequestedAt.
+    expect(result.code, result.stderr).toBe(0);
+    const register = result.calls.find((call) => call.argv[1] === 'register-task-definition')!;
+    const sent = register.files!['--cli-input-json']!.content as Record<string, unknown>;
+    expect(sent).not.toHaveProperty('deleteRequestedAt');
+    expect(sent['enableFaultInjection']).toBe(false);
   });
 
   it('registers the old task definition minus read-only fields, with only the image changed and tags kept', async () => {
@@ -161,7 +234,6 @@ describe('deploy-ecs.sh', () => {
       'compatibilities',
       'registeredAt',
       'registeredBy',
-      'deregisteredAt',
     ]) {
       delete expected[readOnly];
     }

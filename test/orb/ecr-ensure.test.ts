@@ -3,10 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { awsCalls, createSandbox, type Rule } from './harness.ts';
 import { awsError, fixture } from './fixtures.ts';
 
-const env = { CARBON_ECR_REPOSITORY: 'taxaroo-api', CARBON_AWS_REGION: 'us-east-1' };
+// The registry's account is not the role's (123456789012 in the fixtures): cross-account ECR.
+const ACCOUNT = '210987654321';
+const env = {
+  CARBON_ECR_REPOSITORY: 'taxaroo-api',
+  CARBON_AWS_REGION: 'us-east-1',
+  CARBON_AWS_ACCOUNT_ID: ACCOUNT,
+};
 const describeCall = [
   'ecr',
   'describe-repositories',
+  '--registry-id',
+  ACCOUNT,
   '--repository-names',
   'taxaroo-api',
   '--region',
@@ -48,6 +56,8 @@ describe('ecr-ensure.sh', () => {
       [
         'ecr',
         'create-repository',
+        '--registry-id',
+        ACCOUNT,
         '--repository-name',
         'taxaroo-api',
         '--image-scanning-configuration',
@@ -106,7 +116,7 @@ describe('ecr-ensure.sh', () => {
     expect(awsCalls(result)).toEqual([describeCall]);
     expect(result.stderr).toContain('are all IMMUTABLE');
     expect(result.stderr).toContain(
-      "  aws ecr put-image-tag-mutability --repository-name taxaroo-api --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*' filterType=WILDCARD,filter='cache-*' --region us-east-1\n",
+      "  aws ecr put-image-tag-mutability --registry-id 210987654321 --repository-name taxaroo-api --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*' filterType=WILDCARD,filter='cache-*' --region us-east-1\n",
     );
   });
 
@@ -170,5 +180,44 @@ describe('ecr-ensure.sh', () => {
     expect(result.stderr).toContain(
       'could not look up the ECR repository taxaroo-api in us-east-1',
     );
+  });
+
+  it('names an AWS CLI that drops the exclusion filters as too old, not the repository as wrong', async () => {
+    const sandbox = createSandbox();
+    const answer = fixture<Repositories>('describe-repositories');
+    delete answer.repositories[0]!['imageTagMutabilityExclusionFilters'];
+
+    const result = await sandbox.run('ecr-ensure.sh', {
+      env,
+      scenario: {
+        aws: [
+          { match: ['ecr', 'describe-repositories'], stdout: answer },
+          {
+            match: ['--version'],
+            stdout: 'aws-cli/2.9.19 Python/3.11.2 Linux/6.1.0 source/x86_64.debian.12\n',
+          },
+        ],
+      },
+    });
+
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('has no');
+    expect(result.stderr).toContain(
+      'imageTagMutabilityExclusionFilters field: this AWS CLI (aws-cli/2.9.19',
+    );
+    expect(result.stderr).toContain('AWS CLI 2.27.57');
+    expect(result.stderr).not.toContain('put-image-tag-mutability');
+  });
+
+  it('refuses a registry account that is not 12 digits, before any call', async () => {
+    const sandbox = createSandbox();
+    const result = await sandbox.run('ecr-ensure.sh', {
+      env: { ...env, CARBON_AWS_ACCOUNT_ID: '1234' },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      "CARBON_AWS_ACCOUNT_ID must be a 12-digit AWS account id, got '1234'",
+    );
+    expect(awsCalls(result)).toEqual([]);
   });
 });

@@ -1,13 +1,16 @@
 // Runs the orb's scripts (templates/orb/scripts/*.sh) with bash in a throw-away sandbox: a temporary
 // work directory (the current directory), HOME, TMPDIR and CARBON_STATE_DIR, and a PATH that starts
 // with the sandbox's bin folder (for per-test wrappers), then the recording fakes of aws and docker
-// (test/orb/fakes), then the real PATH. Calls to the fakes are returned with the result.
+// (test/orb/fakes), then the real PATH. Calls to the fakes are returned with the result, and every
+// aws call is checked against AWS's service models (test/helpers/aws-contract.ts): a call the real
+// CLI or AWS would reject fails the test that made it.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
+import { checkAwsInvocation, type RecordedFile } from '../helpers/aws-contract.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repositoryRoot = resolve(here, '../..');
@@ -15,6 +18,7 @@ export const scriptsDir = join(repositoryRoot, 'templates/orb/scripts');
 export const fakesDir = join(here, 'fakes');
 
 export const scriptNames = [
+  'aws-cli-version.sh',
   'clone.sh',
   'aws-login.sh',
   'ecr-ensure.sh',
@@ -23,6 +27,8 @@ export const scriptNames = [
   'deploy-hook.sh',
   'sync.sh',
   'known-hosts.sh',
+  'state-open.sh',
+  'state-cleanup.sh',
 ] as const;
 export type ScriptName = (typeof scriptNames)[number];
 
@@ -44,17 +50,12 @@ export interface Scenario {
   docker?: Rule[];
 }
 
-export interface RecordedFile {
-  path: string;
-  mode?: number;
-  content?: unknown;
-  error?: string;
-}
+export type { RecordedFile };
 
 export interface Call {
   tool: 'aws' | 'docker';
   argv: string[];
-  /** Parsed content of --cli-input-json / --deployment-configuration file:// arguments. */
+  /** Every file:// argument, keyed by its option (a second one of an option: `--option[1]`). */
   files?: Record<string, RecordedFile>;
   /** What `docker login` read on stdin. */
   stdin?: string;
@@ -140,12 +141,8 @@ export function createSandbox(): Sandbox {
       options.timeoutMs ?? 20_000,
     );
     const durationMs = performance.now() - started;
-    const calls = existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .split('\n')
-          .filter((line) => line !== '')
-          .map((line) => JSON.parse(line) as Call)
-      : [];
+    const calls = readCalls(log);
+    expectAwsContract(calls);
     return { code, stdout, stderr, calls, durationMs };
   }
 
@@ -171,6 +168,22 @@ function spawnBash(
       resolvePromise({ code, stdout, stderr });
     });
   });
+}
+
+/** The calls a fake logged (one JSON line each), none when it was never called. */
+export function readCalls(log: string): Call[] {
+  return existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Call)
+    : [];
+}
+
+/** Fails the current test when an aws call breaks AWS's service models. */
+export function expectAwsContract(calls: Call[]): void {
+  const violations = calls.filter((call) => call.tool === 'aws').flatMap(checkAwsInvocation);
+  expect(violations, 'aws calls that AWS CLI v2 or AWS would reject').toEqual([]);
 }
 
 /** The aws calls of a run, each as its argv. */

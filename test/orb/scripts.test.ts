@@ -30,16 +30,27 @@ describe('orb scripts', () => {
     expect(result.status).toBe(0);
   });
 
+  /** The block between `# --- <what>` and `# --- end of <what> ---` of a script. */
+  const block = (name: string, what: string) => {
+    const text = readFileSync(join(scriptsDir, name), 'utf8');
+    const start = text.indexOf(`# --- ${what}`);
+    const end = text.indexOf(`# --- end of ${what} ---`);
+    expect(start, name).toBeGreaterThan(0);
+    expect(end, name).toBeGreaterThan(start);
+    return text.slice(start, end);
+  };
+
   it('repeat the shared git helpers identically (scripts cannot source each other)', () => {
-    const helpers = (name: string) => {
+    expect(block('sync.sh', 'git helpers')).toBe(block('clone.sh', 'git helpers'));
+  });
+
+  it('keep state only in the folder state-open.sh names, never at a fixed path', () => {
+    for (const name of scripts) {
       const text = readFileSync(join(scriptsDir, name), 'utf8');
-      const start = text.indexOf('# --- git helpers');
-      const end = text.indexOf('# --- end of git helpers ---');
-      expect(start, name).toBeGreaterThan(0);
-      expect(end, name).toBeGreaterThan(start);
-      return text.slice(start, end);
-    };
-    expect(helpers('sync.sh')).toBe(helpers('clone.sh'));
+      expect(text, name).not.toMatch(/carbon-state["}\/]/);
+      if (name !== 'state-open.sh' && /\$state_dir/.test(text))
+        expect(text, name).toMatch(/^state_dir="\$\{?CARBON_STATE_DIR(:-)?\}?"$/m);
+    }
   });
 
   describe.each(scripts)('%s', (name) => {
@@ -59,8 +70,13 @@ describe('orb scripts', () => {
     });
 
     it('never traces commands (set -x would print secrets)', () => {
-      expect(text).not.toMatch(/\bset\s+-[a-wyz]*x/);
-      expect(text).not.toMatch(/\bset\s+-o\s+xtrace/);
+      expect(code).not.toMatch(/\bset\s+-[a-wyz]*x/);
+      expect(code).not.toMatch(/\bset\s+-o\s+xtrace/);
+    });
+
+    it('turns off an inherited set -x (BASH_ENV) before its first command', () => {
+      const commands = code.split('\n').filter((line) => line.trim() !== '');
+      expect(commands.slice(0, 2)).toEqual(['set -euo pipefail', 'set +x']);
     });
 
     it('has no "<<": CircleCI would read it as parameter syntax once the script is included', () => {

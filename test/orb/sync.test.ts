@@ -1,8 +1,9 @@
 // sync.sh against real git: local bare repositories with file:// URLs stand in for GitHub.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSandbox } from './harness.ts';
+import { installSshHost, loadCircleCiKeys, type CircleCiKey } from './ssh.ts';
 import {
   bareRepository,
   branchTip,
@@ -188,28 +189,52 @@ describe('sync.sh', () => {
     });
   });
 
-  it('uses each remote’s own SSH key and refuses URLs with credentials', async () => {
-    const { sandbox, source, target, second, env } = world();
-    mkdirSync(join(sandbox.home, '.ssh'), { recursive: true });
-    writeFileSync(join(sandbox.home, '.ssh', 'id_rsa_aa11'), 'source key\n', { mode: 0o600 });
-    writeFileSync(join(sandbox.home, '.ssh', 'id_rsa_bb22'), 'target key\n', { mode: 0o600 });
-    const gitCalls = installGitWrapper(sandbox);
+  it('reads the source and pushes the target each with its own key among several loaded', async () => {
+    const sandbox = createSandbox();
+    const source = bareRepository(sandbox, 'client/api');
+    const target = bareRepository(sandbox, 'agency/api');
+    const tip = commit(sandbox, source.path, sourceBranch, 'first');
+    const host = installSshHost(sandbox);
+    const [sourceKey, other, targetKey] = loadCircleCiKeys(sandbox, 3) as [
+      CircleCiKey,
+      CircleCiKey,
+      CircleCiKey,
+    ];
+    host.authorize('client/api.git', sourceKey);
+    host.authorize('agency/api.git', targetKey);
+    host.authorize('agency/api.git', other);
 
     const result = await sandbox.run('sync.sh', {
-      env: { ...env, CARBON_SYNC_SOURCE_SSH_KEY: 'aa:11', CARBON_SYNC_TARGET_SSH_KEY: 'bb:22' },
+      env: {
+        CARBON_SYNC_SOURCE_URL: host.url('client/api.git'),
+        CARBON_SYNC_SOURCE_BRANCH: sourceBranch,
+        CARBON_SYNC_TARGET_URL: host.url('agency/api.git'),
+        CARBON_SYNC_TARGET_BRANCH: targetBranch,
+        CARBON_SYNC_SOURCE_SSH_KEY: sourceKey.md5.slice('MD5:'.length),
+        CARBON_SYNC_TARGET_SSH_KEY: targetKey.sha256,
+      },
     });
 
-    expect(result.code).toBe(0);
-    expect(branchTip(sandbox, target.path, targetBranch)).toBe(second);
-    const keyOf = (url: string) =>
-      gitCalls()
-        .filter((call) => call.argv.includes(url))
-        .map((call) => call.sshCommand);
-    const sourceKey = `ssh -i ${join(sandbox.home, '.ssh', 'id_rsa_aa11')} -o IdentitiesOnly=yes`;
-    const targetKey = `ssh -i ${join(sandbox.home, '.ssh', 'id_rsa_bb22')} -o IdentitiesOnly=yes`;
-    expect(new Set(keyOf(source.url))).toEqual(new Set([sourceKey]));
-    expect(new Set(keyOf(target.url))).toEqual(new Set([targetKey]));
+    expect(result.code, result.stderr).toBe(0);
+    expect(branchTip(sandbox, target.path, targetBranch)).toBe(tip);
+    const offered = (path: string) =>
+      new Set(
+        host
+          .connections()
+          .filter((c) => c.command.endsWith(`'${path}'`))
+          .map((c) => `${c.identity} only=${c.identitiesOnly} admitted=${c.admitted}`),
+      );
+    expect(offered('client/api.git')).toEqual(
+      new Set([`${sourceKey.file} only=true admitted=true`]),
+    );
+    expect(offered('agency/api.git')).toEqual(
+      new Set([`${targetKey.file} only=true admitted=true`]),
+    );
+    expect(host.connections().map((c) => c.command)).toContain("git-receive-pack 'agency/api.git'");
+  });
 
+  it('refuses URLs with credentials', async () => {
+    const { sandbox, env } = world();
     const refused = await sandbox.run('sync.sh', {
       env: {
         ...env,

@@ -1,6 +1,9 @@
 // `carbon run` as a user meets it on the sample: rehearsals and clear refusals.
 import { describe, expect, it } from 'vitest';
-import { runCarbon } from '../helpers/cli.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { SAMPLE_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 
 describe('carbon run on the sample', () => {
   it('rehearses the API sync with --dry-run', () => {
@@ -13,13 +16,39 @@ describe('carbon run on the sample', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("blackstone/carbon@2.0.0 is played by the workspace's orb.yml");
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
-    expect(result.stdout).toContain('1. add_ssh_keys (skipped by carbon run)');
-    expect(result.stdout).toContain('3. run: Sync develop into sync/develop');
+    // One add_ssh_keys per end of the sync, each with exactly its own fingerprint.
+    expect(result.stdout).toContain('3. add_ssh_keys (skipped by carbon run)');
+    expect(result.stdout).toContain('4. add_ssh_keys (skipped by carbon run)');
+    expect(result.stdout).toContain('5. run: Sync develop into sync/develop');
+    expect(result.stdout).toContain('6. run: Remove the job');
     expect(result.stdout).toContain(
       'CARBON_SYNC_SOURCE_URL=git@github.com:Software-as-a-Service-LLC/taxaroo-api.git',
     );
     expect(result.stdout).toContain(
       'CARBON_SYNC_SOURCE_SSH_KEY=SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk',
+    );
+  });
+
+  it('says when the config on disk is stale', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': SAMPLE_CONFIG,
+      'projects/taxaroo.ts': readFileSync(join(REPO_ROOT, 'projects/taxaroo.ts'), 'utf8'),
+    });
+    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    const args = ['run', 'taxaroo/Taxaroo-Admin', 'carbon-build', '--dry-run', '--root', root];
+    expect(runCarbon(args).stdout).not.toContain('is stale');
+    const module = join(root, 'projects/taxaroo.ts');
+    writeFileSync(
+      module,
+      readFileSync(module, 'utf8').replace(
+        "hook: 'deploy/admin-task.sh'",
+        "hook: 'deploy/admin.sh'",
+      ),
+    );
+    const stale = runCarbon(args);
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toContain(
+      'carbon run: warning: generated/taxaroo/Taxaroo-Admin/.circleci/config.yml is stale: the settings give another config now',
     );
   });
 
@@ -54,7 +83,15 @@ describe('carbon run on the sample', () => {
       'generated/taxaroo/Taxaroo-Carbon/.circleci/config.yml does not exist: run `carbon generate` first',
     ],
     [['run', 'taxaroo', 'carbon-build'], 'is not <project>/<repository>'],
-    [['run', 'taxaroo/Taxaroo-API-V2'], 'run takes <project>/<repository> and a workflow name'],
+    [
+      ['run', 'taxaroo/Taxaroo-API-V2'],
+      'name the workflow to run: generated/taxaroo/Taxaroo-API-V2/.circleci/config.yml has "carbon-build", "carbon-sync-to-local-sync/develop"',
+    ],
+    [['run'], 'run takes <project>/<repository> and a workflow name'],
+    [
+      ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-build', '--param', 'repository=../../..'],
+      'checkout path "../../.." leaves the working folder',
+    ],
     [
       ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-build', '--param', 'deploy=kubernetes'],
       'job carbon/CarbonBuild: parameter deploy must be one of ecs_service, hook, none, not "kubernetes"',

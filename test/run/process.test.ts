@@ -123,7 +123,7 @@ describe('processJob', () => {
     );
   });
 
-  it('processes the real CarbonSync of orb.yml into its three steps', () => {
+  it('processes the real CarbonSync of orb.yml into its five steps', () => {
     const orb = parse(readFileSync(join(REPO_ROOT, 'orb.yml'), 'utf8')) as Record<string, never>;
     const job = processJob(orb, 'carbon', 'carbon/CarbonSync', {
       source_url: 'file:///srv/a.git',
@@ -131,8 +131,14 @@ describe('processJob', () => {
       target_url: 'file:///srv/b.git',
       target_branch: 'sync/main',
     });
-    expect(job.steps.map((step) => step.kind)).toEqual(['add_ssh_keys', 'run', 'run']);
-    const sync = job.steps[2]!;
+    expect(job.steps.map((step) => step.kind)).toEqual([
+      'run',
+      'add_ssh_keys',
+      'run',
+      'run',
+      'run',
+    ]);
+    const sync = job.steps[3]!;
     expect(sync.kind === 'run' && sync.environment).toEqual({
       CARBON_SYNC_SOURCE_URL: 'file:///srv/a.git',
       CARBON_SYNC_SOURCE_BRANCH: 'main',

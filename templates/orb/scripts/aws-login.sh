@@ -11,16 +11,21 @@ set -euo pipefail
 #   CARBON_SESSION_NAME       optional  role session name; characters outside [A-Za-z0-9_+=,.@-] become
 #                                       '-', cut to 64. Default: carbon-<CIRCLE_PROJECT_REPONAME or local>-
 #                                       <CIRCLE_BUILD_NUM or 0>
-#   CARBON_STATE_DIR          optional  default ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 #   BASH_ENV                  optional  file that later steps source (CircleCI sets it)
 # Writes:
 #   $CARBON_STATE_DIR/sts-request.json  the AssumeRoleWithWebIdentity request (mode 600, holds the
 #                                       token so it stays out of argv); deleted before the script ends
 #   $BASH_ENV, else $CARBON_STATE_DIR/env: export lines for AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-#                                       AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION
+#                                       AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION, between two
+#                                       lines that keep an inherited set -x from tracing them
 # Runs: aws sts assume-role-with-web-identity --cli-input-json file://<request> --region R --output json
 # Prints only the assumed role's ARN and the credentials' expiry: never a token or a key.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='aws-login.sh'
 
 fail() {
@@ -40,9 +45,19 @@ shown_name() {
   if [[ "$1" =~ ^[A-Z_][A-Z0-9_]{0,63}$ ]]; then printf '%s' "$1"; else printf '(name not shown)'; fi
 }
 
-# Appends "export NAME=value" for later steps to $BASH_ENV, else to $CARBON_STATE_DIR/env.
+# Appends "export NAME=value" lines (pairs of arguments) for later steps to $BASH_ENV, else to
+# $CARBON_STATE_DIR/env. Each later step sources them, under its own set -x if a BASH_ENV line set
+# one: so the lines turn tracing off around themselves, quietly, and back on after.
 export_for_later_steps() {
-  printf 'export %s=%q\n' "$1" "$2" >>"${BASH_ENV:-$state_dir/env}"
+  # shellcheck disable=SC2016 # these lines are for the later steps' shells to expand
+  {
+    printf '{ carbon_xtrace="${-//[^x]/}"; set +x; } 2>/dev/null\n'
+    while (($# >= 2)); do
+      printf 'export %s=%q\n' "$1" "$2"
+      shift 2
+    done
+    printf '[[ -z "$carbon_xtrace" ]] || set "-$carbon_xtrace"; unset carbon_xtrace\n'
+  } >>"${BASH_ENV:-$state_dir/env}"
 }
 
 require CARBON_AWS_ROLE_ARN 'the ARN of the IAM role to assume'
@@ -53,7 +68,9 @@ region="$CARBON_AWS_REGION"
 token_env="${CARBON_OIDC_TOKEN_ENV:-CIRCLE_OIDC_TOKEN_V2}"
 duration="${CARBON_SESSION_DURATION:-3600}"
 session="${CARBON_SESSION_NAME:-carbon-${CIRCLE_PROJECT_REPONAME:-local}-${CIRCLE_BUILD_NUM:-0}}"
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 export AWS_PAGER=''
 
 [[ "$role" =~ ^arn:aws[a-z-]*:iam::([0-9]{12}):role/.+$ ]] ||
@@ -81,7 +98,6 @@ fi
 export "${token_env?}"
 
 # The token goes to AWS in a mode-600 file, never in argv (where ps and logs could see it).
-(umask 077 && mkdir -p "$state_dir")
 request="$state_dir/sts-request.json"
 trap 'rm -f "$request"' EXIT
 rm -f "$request"
@@ -114,10 +130,7 @@ session_token="$(credential SessionToken)"
 expiration="$(credential Expiration)"
 assumed_arn="$(printf '%s' "$response" | jq -r '.AssumedRoleUser.Arn // "(unknown)"')"
 
-export_for_later_steps AWS_ACCESS_KEY_ID "$access_key_id"
-export_for_later_steps AWS_SECRET_ACCESS_KEY "$secret_access_key"
-export_for_later_steps AWS_SESSION_TOKEN "$session_token"
-export_for_later_steps AWS_REGION "$region"
-export_for_later_steps AWS_DEFAULT_REGION "$region"
+export_for_later_steps AWS_ACCESS_KEY_ID "$access_key_id" AWS_SECRET_ACCESS_KEY "$secret_access_key" \
+  AWS_SESSION_TOKEN "$session_token" AWS_REGION "$region" AWS_DEFAULT_REGION "$region"
 
 printf 'Assumed role %s; the credentials expire at %s.\n' "$assumed_arn" "$expiration"

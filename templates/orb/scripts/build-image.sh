@@ -18,7 +18,8 @@ set -euo pipefail
 #   CARBON_BRANCH           optional  branch being built. Default: $CIRCLE_BRANCH; one of them is required
 #   CARBON_COMMIT           optional  commit being built. Default: $CIRCLE_SHA1, else
 #                                     git -C "$CARBON_REPOSITORY_PATH" rev-parse HEAD
-#   CARBON_STATE_DIR        optional  default ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 #   BASH_ENV                optional  file that later steps source (CircleCI sets it)
 #   AWS credentials from the environment (see aws-login.sh)
 # Writes:
@@ -27,10 +28,10 @@ set -euo pipefail
 #   $BASH_ENV, else $CARBON_STATE_DIR/env: export lines for CARBON_IMAGE_URI (<image>:<inputs tag>),
 #                                       CARBON_IMAGE_TAG (the inputs tag), CARBON_IMAGE_BUILT (true|false)
 # Runs:
-#   aws ecr describe-images --repository-name REPO --image-ids imageTag=INPUTS_TAG --region R --output json
+#   aws ecr describe-images --registry-id ACCOUNT --repository-name REPO --image-ids imageTag=INPUTS_TAG --region R --output json
 #   when it exists (no docker at all):
-#     aws ecr batch-get-image --repository-name REPO --image-ids imageTag=INPUTS_TAG --region R --output json
-#     aws ecr put-image --repository-name REPO --image-tag TAG --image-manifest M
+#     aws ecr batch-get-image --registry-id ACCOUNT --repository-name REPO --image-ids imageTag=INPUTS_TAG --region R --output json
+#     aws ecr put-image --registry-id ACCOUNT --repository-name REPO --image-tag TAG --image-manifest M
 #       --image-manifest-media-type T --region R --output json      (TAG = commit-..., then branch-...)
 #   when it fails with ImageNotFoundException:
 #     aws ecr get-login-password --region R | docker login --username AWS --password-stdin REGISTRY
@@ -40,6 +41,9 @@ set -euo pipefail
 #       --cache-to type=registry,ref=IMAGE:cache-BRANCH,mode=max,image-manifest=true,oci-mediatypes=true
 #       --provenance=false --metadata-file $CARBON_STATE_DIR/build-metadata.json --push CONTEXT
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='build-image.sh'
 
 fail() {
@@ -86,7 +90,9 @@ repository_path="$(strip_trailing_slashes "$CARBON_REPOSITORY_PATH")"
 platform="${CARBON_PLATFORM:-linux/amd64}"
 branch="${CARBON_BRANCH:-${CIRCLE_BRANCH:-}}"
 commit="${CARBON_COMMIT:-${CIRCLE_SHA1:-}}"
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 export AWS_PAGER=''
 
 [[ -n "$branch" ]] ||
@@ -137,17 +143,16 @@ cache_ref="$image:$cache_tag"
 printf 'Build inputs (%s):\n' "$inputs_tag"
 printf '%s\n' "$inputs" | sed 's/^/  /'
 
-(umask 077 && mkdir -p "$state_dir")
 errors="$(mktemp "$state_dir/build-image.XXXXXX")"
 trap 'rm -f "$errors"' EXIT
 
 status=0
-aws ecr describe-images --repository-name "$repo" --image-ids imageTag="$inputs_tag" \
+aws ecr describe-images --registry-id "$account" --repository-name "$repo" --image-ids imageTag="$inputs_tag" \
   --region "$region" --output json >/dev/null 2>"$errors" || status=$?
 
 if [[ "$status" -eq 0 ]]; then
   # Built before from the same inputs: move the commit and branch tags to it, no docker at all.
-  images="$(aws ecr batch-get-image --repository-name "$repo" --image-ids imageTag="$inputs_tag" \
+  images="$(aws ecr batch-get-image --registry-id "$account" --repository-name "$repo" --image-ids imageTag="$inputs_tag" \
     --region "$region" --output json)" ||
     fail "could not read the manifest of $image:$inputs_tag; AWS's message is above."
   manifest="$(printf '%s' "$images" | jq -r '.images[0].imageManifest // empty')"
@@ -158,7 +163,7 @@ if [[ "$status" -eq 0 ]]; then
       "$(printf '%s' "$images" | jq -c '.failures // []')"
   for tag in "$commit_tag" "$branch_tag"; do
     status=0
-    aws ecr put-image --repository-name "$repo" --image-tag "$tag" --image-manifest "$manifest" \
+    aws ecr put-image --registry-id "$account" --repository-name "$repo" --image-tag "$tag" --image-manifest "$manifest" \
       --image-manifest-media-type "$media_type" --region "$region" --output json \
       >/dev/null 2>"$errors" || status=$?
     if [[ "$status" -ne 0 ]] && ! grep -q 'ImageAlreadyExistsException' "$errors"; then

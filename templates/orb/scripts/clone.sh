@@ -8,20 +8,24 @@ set -euo pipefail
 #   CARBON_CLONE_BRANCH         required  branch to clone
 #   CARBON_CLONE_PATH           required  folder to clone into, relative to the current directory;
 #                                         must not exist, or be empty
-#   CARBON_SSH_KEY_FINGERPRINT  optional  fingerprint of a key added with CircleCI's add_ssh_keys; when
-#                                         $HOME/.ssh/id_rsa_<fingerprint without ':'> exists, git uses only
-#                                         that key. Default: the default SSH keys.
+#   CARBON_SSH_KEY_FINGERPRINT  optional  fingerprint (SHA256:... or MD5 aa:bb:...) of a key that
+#                                         add_ssh_keys loaded: for an SSH URL, git offers only the
+#                                         $HOME/.ssh/id_rsa_* key with that fingerprint (ssh-keygen -l), and
+#                                         no such key is an error. Empty: the default SSH keys.
 #   CARBON_GIT_TOKEN_ENV        optional  NAME of the environment variable holding an https token; git
 #                                         reads it through a credential helper (never argv, never output).
 #                                         Unset, or naming an empty variable: no token.
-#   CARBON_STATE_DIR            optional  state shared by the steps of one job.
-#                                         Default: ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 # Writes:
 #   ./$CARBON_CLONE_PATH/           the clone (depth 1)
 #   $CARBON_STATE_DIR/checkouts     one "<path> <commit sha>" line per clone; a line for the same path
 #                                   is replaced
 # Runs: git clone; on failure, git ls-remote to tell a missing branch from other failures.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='clone.sh'
 
 fail() {
@@ -100,18 +104,38 @@ git_with_token() {
   fi
 }
 
-# Prints the GIT_SSH_COMMAND that uses only the key add_ssh_keys stored for fingerprint $1, or
-# nothing (git then uses the default keys) when no fingerprint is given or its key file is missing.
+# Prints the GIT_SSH_COMMAND that offers only the SSH key with fingerprint $1 (SHA256:<base64>, or
+# MD5 as aa:bb:...:ff, optionally MD5:-prefixed) to the git URL $2, finding it among the keys
+# add_ssh_keys stored ($HOME/.ssh/id_rsa_<MD5 without colons>) by their fingerprints. Prints
+# nothing when no fingerprint is given or the URL does not use SSH: git then uses the default keys.
+# A fingerprint without its key fails: ssh would offer another key "regardless of whether it is the
+# correct key" (CircleCI's documentation), and the error would blame the repository's access.
 ssh_command_for() {
-  local fingerprint="$1" key
+  local fingerprint="$1" url="$2" hash wanted key listed loaded=()
   [[ -n "$fingerprint" ]] || return 0
-  key="$HOME/.ssh/id_rsa_${fingerprint//:/}"
-  if [[ -f "$key" ]]; then
-    printf 'ssh -i %q -o IdentitiesOnly=yes' "$key"
+  [[ "$url" =~ ^ssh:// || "$url" =~ ^[^/:]+@[^/:]+: ]] || return 0
+  if [[ "$fingerprint" == SHA256:* ]]; then
+    hash=sha256 wanted="$fingerprint"
   else
-    warn "no key file $key for SSH fingerprint $fingerprint; using the default SSH keys." \
-      "Add the key to the job with add_ssh_keys (fingerprints: [\"$fingerprint\"])."
+    wanted="${fingerprint#MD5:}"
+    [[ "$wanted" =~ ^([0-9A-Fa-f]{2}:){15}[0-9A-Fa-f]{2}$ ]] ||
+      fail "'$fingerprint' is not an SSH key fingerprint." \
+        "Write it as SHA256:<base64> or as MD5 aa:bb:...:ff, as CircleCI shows it (Project Settings > SSH Keys)."
+    hash=md5 wanted="MD5:$(printf '%s' "$wanted" | tr '[:upper:]' '[:lower:]')"
   fi
+  for key in "$HOME"/.ssh/id_rsa_*; do
+    [[ -f "$key" && "$key" != *.pub ]] || continue
+    listed="$(ssh-keygen -l -E "$hash" -f "$key" 2>/dev/null | awk '{ print $2 }')" || continue
+    if [[ "$listed" == "$wanted" ]]; then
+      printf 'ssh -i %q -o IdentitiesOnly=yes' "$key"
+      return 0
+    fi
+    loaded+=("${listed:-unreadable} (${key##*/})")
+  done
+  fail "no SSH key with fingerprint $fingerprint is loaded for $(redact_url "$url")." \
+    "Add its private key to the CircleCI project (Project Settings > SSH Keys, for the git host);" \
+    "the orb's add_ssh_keys step then loads it as $HOME/.ssh/id_rsa_<MD5 fingerprint>." \
+    "Keys loaded now: ${loaded[*]:-none}"
 }
 
 # --- end of git helpers ---
@@ -124,7 +148,9 @@ url="$CARBON_CLONE_URL"
 branch="$CARBON_CLONE_BRANCH"
 path="$CARBON_CLONE_PATH"
 while [[ "$path" == */ && "$path" != / ]]; do path="${path%/}"; done
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 
 refuse_credentials_in_url CARBON_CLONE_URL
 shown_url="$(redact_url "$url")"
@@ -142,7 +168,7 @@ if [[ -e "$path" || -L "$path" ]]; then
 fi
 
 setup_token_helper
-ssh_command="$(ssh_command_for "${CARBON_SSH_KEY_FINGERPRINT:-}")"
+ssh_command="$(ssh_command_for "${CARBON_SSH_KEY_FINGERPRINT:-}" "$url")"
 if [[ -n "$ssh_command" ]]; then
   export GIT_SSH_COMMAND="$ssh_command"
 fi
@@ -163,7 +189,6 @@ if ! git_with_token clone --depth 1 --single-branch --branch "$branch" -- "$url"
 fi
 sha="$(git -C "$path" rev-parse HEAD)"
 
-(umask 077 && mkdir -p "$state_dir")
 checkouts="$state_dir/checkouts"
 next="$(mktemp "$state_dir/checkouts.XXXXXX")"
 if [[ -f "$checkouts" ]]; then

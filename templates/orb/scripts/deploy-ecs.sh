@@ -13,7 +13,8 @@ set -euo pipefail
 #   CARBON_IMAGE_URI        required  the new image (exported by build-image.sh)
 #   CARBON_DEPLOY_TIMEOUT   optional  seconds to wait for the service to be stable. Default: 900
 #   CARBON_POLL_INTERVAL    optional  seconds between checks, fractions allowed. Default: 15
-#   CARBON_STATE_DIR        optional  default ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 #   AWS credentials from the environment (see aws-login.sh)
 # Writes:
 #   $CARBON_STATE_DIR/task-definition.json         the register-task-definition request
@@ -24,11 +25,15 @@ set -euo pipefail
 #   aws ecs register-task-definition --cli-input-json file://<task-definition.json> --region R --output json
 #   aws ecs update-service --cluster C --service S --task-definition <new ARN>
 #     --deployment-configuration file://<deployment-configuration.json> --region R --output json
-#   aws ecs describe-services (same arguments as above) every CARBON_POLL_INTERVAL seconds until the
-#     service has one deployment, on the new task definition, with runningCount = desiredCount.
+#   aws ecs describe-services (same arguments as above) every CARBON_POLL_INTERVAL seconds, printing
+#     one line each time (rollout state, running/desired/pending tasks), until the new deployment's
+#     rolloutState is COMPLETED, it is the service's only deployment and runningCount = desiredCount.
 # Fails at once when the rollout FAILED (the circuit breaker rolls back), after CARBON_DEPLOY_TIMEOUT
-# seconds otherwise; both print the deployments and the service's 10 most recent events.
+# seconds otherwise (no sleep goes past it); both print the deployments and the 10 latest events.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='deploy-ecs.sh'
 
 fail() {
@@ -63,7 +68,9 @@ region="$CARBON_AWS_REGION"
 image="$CARBON_IMAGE_URI"
 timeout="${CARBON_DEPLOY_TIMEOUT:-900}"
 interval="${CARBON_POLL_INTERVAL:-15}"
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 export AWS_PAGER=''
 
 [[ "$timeout" =~ ^[0-9]+$ ]] ||
@@ -98,7 +105,6 @@ print_service_state() {
     "  \(.createdAt)  \(.message)"' >&2
 }
 
-(umask 077 && mkdir -p "$state_dir")
 
 # 1. The service as it is now.
 description="$(describe_service)" ||
@@ -127,13 +133,17 @@ printf '%s' "$current" | jq -e --arg name "$container" \
   fail "the task definition $current_arn has no container named '$container'." \
     "Its containers are: $names. Set the container name in the project settings to one of them."
 
-# 3. A copy with only the container's image changed; the read-only fields AWS rejects removed.
+# 3. A copy with only the container's image changed, without the members of the described task
+# definition that RegisterTaskDefinition does not accept. The list is AWS's model's (the
+# taskDefinition of DescribeTaskDefinition's output less RegisterTaskDefinition's input members);
+# test/orb/deploy-ecs.test.ts derives it from the model again and fails when AWS adds one.
+readonly_members='["compatibilities","deleteRequestedAt","deregisteredAt","registeredAt","registeredBy","requiresAttributes","revision","status","taskDefinitionArn"]'
 request="$state_dir/task-definition.json"
-printf '%s' "$current" | jq --arg name "$container" --arg image "$image" '
+printf '%s' "$current" | jq --arg name "$container" --arg image "$image" \
+  --argjson readonly "$readonly_members" '
   (.tags // []) as $tags
   | .taskDefinition
-  | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
-        .registeredAt, .registeredBy, .deregisteredAt)
+  | with_entries(select(.key as $key | $readonly | index($key) | not))
   | .containerDefinitions |= map(if .name == $name then .image = $image else . end)
   | if ($tags | length) > 0 then .tags = $tags else . end' >"$request"
 registered="$(aws ecs register-task-definition --cli-input-json "file://$request" \
@@ -155,22 +165,33 @@ aws ecs update-service --cluster "$cluster" --service "$service" --task-definiti
 printf 'Updated service %s in cluster %s; waiting up to %ss for it to be stable.\n' \
   "$service" "$cluster" "$timeout"
 
-# 5. Wait for one deployment, on the new task definition, with all its tasks running.
-deadline=$(($(now_ms) + timeout * 1000))
+# 5. Wait until the new deployment's rollout is COMPLETED (ECS's own verdict: it reached steady
+# state with every task healthy), it is the only deployment left (the old tasks are gone) and all
+# its tasks run. One line per look, so that CircleCI's no_output_timeout never sees a silent step.
+started=$(now_ms)
+deadline=$((started + timeout * 1000))
 seen_ours=''
 while :; do
-  sleep "$interval"
+  # Never sleep past the deadline: the step then ends within the timeout it announced.
+  sleep "$(awk -v interval="$interval" -v left="$((deadline - $(now_ms)))" \
+    'BEGIN { left /= 1000; if (left < 0) left = 0; print (interval < left ? interval : left) }')"
   if ! description="$(describe_service)"; then
     warn "describe-services failed; trying again."
     description=''
   fi
   if [[ -n "$description" ]]; then
+    printf '%s' "$description" | jq -r --arg arn "$new_arn" --arg elapsed "$((($(now_ms) - started) / 1000))" '
+      (.services[0].deployments // []) as $all
+      | ($all | map(select(.taskDefinition == $arn)) | .[0]) as $ours
+      | if $ours == null then "[\($elapsed)s] the new deployment is not listed yet; \($all | length) deployment(s)"
+        else "[\($elapsed)s] \($ours.status) \($ours.id // "-") rollout \($ours.rolloutState // "-"): running \($ours.runningCount)/\($ours.desiredCount), pending \($ours.pendingCount // 0), failed tasks \($ours.failedTasks // 0); \($all | length) deployment(s)" end'
     state="$(printf '%s' "$description" | jq -r --arg arn "$new_arn" '
       (.services[0].deployments // []) as $all
       | ($all | map(select(.taskDefinition == $arn))) as $ours
       | ($all | map(select(.status == "PRIMARY")) | .[0]) as $primary
       | if any($ours[]; .rolloutState == "FAILED") or ($primary.rolloutState == "FAILED") then "failed"
         elif ($all | length) == 1 and $all[0].taskDefinition == $arn
+             and $all[0].rolloutState == "COMPLETED"
              and $all[0].runningCount == $all[0].desiredCount then "done"
         elif ($ours | length) == 0 then "absent"
         else "waiting" end')"

@@ -24,6 +24,9 @@ set -euo pipefail
 # environment (e.g. the AWS credentials of aws-login.sh).
 # Writes: nothing itself.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='deploy-hook.sh'
 
 fail() {

@@ -7,20 +7,29 @@ set -euo pipefail
 # Reads (environment):
 #   CARBON_ECR_REPOSITORY  required  repository name, e.g. taxaroo-api
 #   CARBON_AWS_REGION      required  AWS region, e.g. us-east-1
-#   CARBON_STATE_DIR       optional  default ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_AWS_ACCOUNT_ID  required  12-digit id of the AWS account that owns the registry (--registry-id
+#                                    on every call, so a role of another account works on this one)
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 #   AWS credentials from the environment (see aws-login.sh)
 # Writes:
 #   $CARBON_STATE_DIR/ecr-ensure.XXXXXX  AWS's error output, deleted on exit
 # Runs:
-#   aws ecr describe-repositories --repository-names REPO --region R --output json
+#   aws ecr describe-repositories --registry-id ACCOUNT --repository-names REPO --region R --output json
 #   only when that fails with RepositoryNotFoundException:
-#   aws ecr create-repository --repository-name REPO --image-scanning-configuration scanOnPush=true
+#   aws ecr create-repository --registry-id ACCOUNT --repository-name REPO
+#     --image-scanning-configuration scanOnPush=true
 #     --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters
 #     filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*'
 #     filterType=WILDCARD,filter='cache-*' --region R --output json
 # Accepts IMMUTABLE_WITH_EXCLUSION with the three filters; MUTABLE (and MUTABLE_WITH_EXCLUSION) with a
-# warning; fails on IMMUTABLE or on missing filters, printing the put-image-tag-mutability command.
+# warning; fails on IMMUTABLE or on missing filters, printing the put-image-tag-mutability command. A
+# *_WITH_EXCLUSION repository described without the imageTagMutabilityExclusionFilters field means
+# an AWS CLI older than the feature (it drops the field it does not know): that fails as such.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='ecr-ensure.sh'
 
 fail() {
@@ -44,10 +53,14 @@ require() {
 
 require CARBON_ECR_REPOSITORY 'the name of the ECR repository, e.g. taxaroo-api'
 require CARBON_AWS_REGION 'the AWS region, e.g. us-east-1'
+require CARBON_AWS_ACCOUNT_ID 'the 12-digit id of the AWS account that owns the registry'
 
 repo="$CARBON_ECR_REPOSITORY"
 region="$CARBON_AWS_REGION"
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+account="$CARBON_AWS_ACCOUNT_ID"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 moving_tags=('branch-*' 'commit-*' 'cache-*')
 export AWS_PAGER=''
 
@@ -55,25 +68,26 @@ name_pattern='^([a-z0-9]+([._-][a-z0-9]+)*/)*[a-z0-9]+([._-][a-z0-9]+)*$'
 [[ "$repo" =~ $name_pattern && ${#repo} -ge 2 && ${#repo} -le 256 ]] ||
   fail "CARBON_ECR_REPOSITORY is not a valid ECR repository name: '$repo'." \
     "Use 2 to 256 lower-case letters, digits and . _ - / (e.g. taxaroo/api)."
+[[ "$account" =~ ^[0-9]{12}$ ]] ||
+  fail "CARBON_AWS_ACCOUNT_ID must be a 12-digit AWS account id, got '$account'."
 [[ "$region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] ||
   fail "CARBON_AWS_REGION is not an AWS region: '$region'." "Expected a region such as us-east-1."
 
 # Prints the put-image-tag-mutability command that keeps tags immutable except filters "$@".
 fix_command() {
   local command filter
-  command="aws ecr put-image-tag-mutability --repository-name $repo"
+  command="aws ecr put-image-tag-mutability --registry-id $account --repository-name $repo"
   command+=" --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters"
   for filter in "$@"; do command+=" filterType=WILDCARD,filter='$filter'"; done
   printf '%s --region %s\n' "$command" "$region"
 }
 
-(umask 077 && mkdir -p "$state_dir")
 errors="$(mktemp "$state_dir/ecr-ensure.XXXXXX")"
 trap 'rm -f "$errors"' EXIT
 
 status=0
-description="$(aws ecr describe-repositories --repository-names "$repo" --region "$region" \
-  --output json 2>"$errors")" || status=$?
+description="$(aws ecr describe-repositories --registry-id "$account" --repository-names "$repo" \
+  --region "$region" --output json 2>"$errors")" || status=$?
 
 if [[ "$status" -ne 0 ]]; then
   if ! grep -q 'RepositoryNotFoundException' "$errors"; then
@@ -82,15 +96,24 @@ if [[ "$status" -ne 0 ]]; then
       "The role needs ecr:DescribeRepositories and ecr:CreateRepository on this repository."
   fi
   printf 'ECR repository %s does not exist in %s: creating it.\n' "$repo" "$region"
-  created="$(aws ecr create-repository --repository-name "$repo" \
+  status=0
+  created="$(aws ecr create-repository --registry-id "$account" --repository-name "$repo" \
     --image-scanning-configuration scanOnPush=true \
     --image-tag-mutability IMMUTABLE_WITH_EXCLUSION \
     --image-tag-mutability-exclusion-filters \
     filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*' \
     filterType=WILDCARD,filter='cache-*' \
-    --region "$region" --output json)" ||
-    fail "could not create the ECR repository $repo in $region; AWS's message is above." \
+    --region "$region" --output json 2>"$errors")" || status=$?
+  if [[ "$status" -ne 0 ]]; then
+    cat "$errors" >&2
+    # The CLI refuses options it does not know before asking AWS: that is no permission problem.
+    if grep -q 'Unknown options' "$errors"; then
+      fail "this AWS CLI ($(aws --version 2>&1 || true)) does not know ECR's tag mutability" \
+        "exclusion filters (AWS CLI 2.27.57 and newer do). Nothing was created; use a newer AWS CLI."
+    fi
+    fail "could not create the ECR repository $repo in $region (aws exit $status); AWS's message is above." \
       "The role needs ecr:CreateRepository, or create the repository yourself with the settings above."
+  fi
   uri="$(printf '%s' "$created" | jq -r '.repository.repositoryUri // empty')"
   printf 'Created %s: scan on push; tags immutable except branch-*, commit-*, cache-*.\n' "${uri:-$repo}"
   exit 0
@@ -113,6 +136,14 @@ for wanted in "${moving_tags[@]}"; do
   done
   [[ -n "$found" ]] || missing_filters+=("$wanted")
 done
+
+if [[ "$mutability" == *_WITH_EXCLUSION ]] &&
+  [[ "$(field 'has("imageTagMutabilityExclusionFilters")')" != true ]]; then
+  fail "the ECR repository $repo is $mutability, but the AWS CLI's answer has no" \
+    "imageTagMutabilityExclusionFilters field: this AWS CLI ($(aws --version 2>&1 || true)) is older" \
+    "than ECR's tag mutability exclusion filters (AWS CLI 2.27.57) and drops the field. Use a newer" \
+    "AWS CLI (the orb's default executor image has one); the repository itself may be fine."
+fi
 
 case "$mutability" in
   IMMUTABLE)
@@ -145,7 +176,7 @@ esac
 
 if [[ "$(field '.imageScanningConfiguration.scanOnPush // false')" != true ]]; then
   warn "the ECR repository $repo does not scan images on push. To turn scanning on:" \
-    "  aws ecr put-image-scanning-configuration --repository-name $repo --image-scanning-configuration scanOnPush=true --region $region"
+    "  aws ecr put-image-scanning-configuration --registry-id $account --repository-name $repo --image-scanning-configuration scanOnPush=true --region $region"
 fi
 
 printf 'ECR repository %s is ready (tag mutability %s).\n' "${uri:-$repo}" "$mutability"

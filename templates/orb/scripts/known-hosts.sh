@@ -11,6 +11,9 @@ set -euo pipefail
 # Writes:
 #   $HOME/.ssh/known_hosts        each line not already there is appended (mode 600; ~/.ssh 700)
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='known-hosts.sh'
 
 readonly github_keys='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl

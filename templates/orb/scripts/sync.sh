@@ -9,13 +9,16 @@ set -euo pipefail
 #   CARBON_SYNC_SOURCE_BRANCH   required  branch to copy
 #   CARBON_SYNC_TARGET_URL      required  repository to copy to
 #   CARBON_SYNC_TARGET_BRANCH   required  branch to create or fast-forward
-#   CARBON_SYNC_SOURCE_SSH_KEY  optional  fingerprint of the add_ssh_keys key for the source remote:
-#                                         $HOME/.ssh/id_rsa_<fingerprint without ':'>. Default: default keys.
+#   CARBON_SYNC_SOURCE_SSH_KEY  optional  fingerprint (SHA256:... or MD5 aa:bb:...) of the key that
+#                                         add_ssh_keys loaded for the source remote: for an SSH URL, git
+#                                         offers only the $HOME/.ssh/id_rsa_* key with that fingerprint
+#                                         (ssh-keygen -l); no such key is an error. Empty: default keys.
 #   CARBON_SYNC_TARGET_SSH_KEY  optional  the same for the target remote (it needs write access)
 #   CARBON_GIT_TOKEN_ENV        optional  NAME of the environment variable holding an https token for
 #                                         both remotes, read by a credential helper (never argv or output).
 #                                         Unset, or naming an empty variable: no token.
-#   CARBON_STATE_DIR            optional  default ${TMPDIR:-/tmp}/carbon-state
+#   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
+#                                     the later steps; state-cleanup.sh removes it at the end of the job
 #   URLs never carry credentials (refused); the token goes through CARBON_GIT_TOKEN_ENV.
 # Writes:
 #   $CARBON_STATE_DIR/sync.XXXXXX/  scratch bare repository, removed on exit
@@ -29,6 +32,9 @@ set -euo pipefail
 #     TARGET SOURCE_SHA:refs/heads/TARGET_BRANCH  (never --force, never +refspec)
 #   exit 0 "up to date" when both branches are at the same commit.
 
+# Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
+# definitions. Nothing runs before this line.
+set +x
 readonly script_name='sync.sh'
 
 fail() {
@@ -107,18 +113,38 @@ git_with_token() {
   fi
 }
 
-# Prints the GIT_SSH_COMMAND that uses only the key add_ssh_keys stored for fingerprint $1, or
-# nothing (git then uses the default keys) when no fingerprint is given or its key file is missing.
+# Prints the GIT_SSH_COMMAND that offers only the SSH key with fingerprint $1 (SHA256:<base64>, or
+# MD5 as aa:bb:...:ff, optionally MD5:-prefixed) to the git URL $2, finding it among the keys
+# add_ssh_keys stored ($HOME/.ssh/id_rsa_<MD5 without colons>) by their fingerprints. Prints
+# nothing when no fingerprint is given or the URL does not use SSH: git then uses the default keys.
+# A fingerprint without its key fails: ssh would offer another key "regardless of whether it is the
+# correct key" (CircleCI's documentation), and the error would blame the repository's access.
 ssh_command_for() {
-  local fingerprint="$1" key
+  local fingerprint="$1" url="$2" hash wanted key listed loaded=()
   [[ -n "$fingerprint" ]] || return 0
-  key="$HOME/.ssh/id_rsa_${fingerprint//:/}"
-  if [[ -f "$key" ]]; then
-    printf 'ssh -i %q -o IdentitiesOnly=yes' "$key"
+  [[ "$url" =~ ^ssh:// || "$url" =~ ^[^/:]+@[^/:]+: ]] || return 0
+  if [[ "$fingerprint" == SHA256:* ]]; then
+    hash=sha256 wanted="$fingerprint"
   else
-    warn "no key file $key for SSH fingerprint $fingerprint; using the default SSH keys." \
-      "Add the key to the job with add_ssh_keys (fingerprints: [\"$fingerprint\"])."
+    wanted="${fingerprint#MD5:}"
+    [[ "$wanted" =~ ^([0-9A-Fa-f]{2}:){15}[0-9A-Fa-f]{2}$ ]] ||
+      fail "'$fingerprint' is not an SSH key fingerprint." \
+        "Write it as SHA256:<base64> or as MD5 aa:bb:...:ff, as CircleCI shows it (Project Settings > SSH Keys)."
+    hash=md5 wanted="MD5:$(printf '%s' "$wanted" | tr '[:upper:]' '[:lower:]')"
   fi
+  for key in "$HOME"/.ssh/id_rsa_*; do
+    [[ -f "$key" && "$key" != *.pub ]] || continue
+    listed="$(ssh-keygen -l -E "$hash" -f "$key" 2>/dev/null | awk '{ print $2 }')" || continue
+    if [[ "$listed" == "$wanted" ]]; then
+      printf 'ssh -i %q -o IdentitiesOnly=yes' "$key"
+      return 0
+    fi
+    loaded+=("${listed:-unreadable} (${key##*/})")
+  done
+  fail "no SSH key with fingerprint $fingerprint is loaded for $(redact_url "$url")." \
+    "Add its private key to the CircleCI project (Project Settings > SSH Keys, for the git host);" \
+    "the orb's add_ssh_keys step then loads it as $HOME/.ssh/id_rsa_<MD5 fingerprint>." \
+    "Keys loaded now: ${loaded[*]:-none}"
 }
 
 # --- end of git helpers ---
@@ -145,7 +171,9 @@ target_url="$CARBON_SYNC_TARGET_URL"
 target_branch="$CARBON_SYNC_TARGET_BRANCH"
 source_ref="refs/heads/$source_branch"
 target_ref="refs/heads/$target_branch"
-state_dir="${CARBON_STATE_DIR:-${TMPDIR:-/tmp}/carbon-state}"
+require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
+state_dir="$CARBON_STATE_DIR"
+(umask 077 && mkdir -p "$state_dir")
 
 refuse_credentials_in_url CARBON_SYNC_SOURCE_URL
 refuse_credentials_in_url CARBON_SYNC_TARGET_URL
@@ -157,8 +185,8 @@ git check-ref-format --branch "$target_branch" >/dev/null 2>&1 ||
   fail "CARBON_SYNC_TARGET_BRANCH is not a valid branch name: '$target_branch'."
 
 setup_token_helper
-source_ssh="$(ssh_command_for "${CARBON_SYNC_SOURCE_SSH_KEY:-}")"
-target_ssh="$(ssh_command_for "${CARBON_SYNC_TARGET_SSH_KEY:-}")"
+source_ssh="$(ssh_command_for "${CARBON_SYNC_SOURCE_SSH_KEY:-}" "$source_url")"
+target_ssh="$(ssh_command_for "${CARBON_SYNC_TARGET_SSH_KEY:-}" "$target_url")"
 export GIT_TERMINAL_PROMPT=0
 
 printf 'Syncing %s %s -> %s %s (fast-forward only)\n' \
@@ -172,7 +200,6 @@ target_sha="$(printf '%s\n' "$listing" |
   wanted_ref="$target_ref" awk '$2 == ENVIRON["wanted_ref"] { print $1 }')"
 
 # 2. Fetch the source branch, with its history, into a scratch repository.
-(umask 077 && mkdir -p "$state_dir")
 scratch="$(mktemp -d "$state_dir/sync.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 git -c init.defaultBranch=carbon init --quiet --bare "$scratch"

@@ -2,17 +2,16 @@
 //
 // Each call appends one JSON line to the file named by CARBON_FAKE_LOG:
 //   { tool, argv, files?, stdin? }
-// where files holds, for `--cli-input-json file://x` and `--deployment-configuration file://x`, the
-// file's path, mode and parsed content (read at call time: scripts delete some of them), and stdin
-// is what `docker login` received. Nothing is written anywhere else.
+// where files holds every `file://` argument, keyed by the option it belongs to (`--cli-input-json`;
+// a second file of one option as `--option[1]`): the file's path, mode, text and parsed content
+// (read at call time: scripts delete some of them), so that the contract checker sees what the
+// real CLI would read; stdin is what `docker login` received. Nothing is written anywhere else.
 //
 // The answer comes from the scenario file named by CARBON_FAKE_SCENARIO: an ordered list of rules
 // { match: argv prefix, stdout?, stderr?, exit?, times? }. The first matching rule with uses left
 // wins (uses are counted in a file beside the scenario), so a test can script a sequence of answers.
 // Without a matching rule, aws fails loudly (exit 99) and docker succeeds.
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-
-const FILE_OPTIONS = ['--cli-input-json', '--deployment-configuration'];
 
 function readFileArgument(value) {
   const path = value.slice('file://'.length);
@@ -24,7 +23,7 @@ function readFileArgument(value) {
     } catch {
       content = text;
     }
-    return { path, mode: statSync(path).mode & 0o777, content };
+    return { path, mode: statSync(path).mode & 0o777, text, content };
   } catch (error) {
     return { path, error: String(error) };
   }
@@ -33,11 +32,17 @@ function readFileArgument(value) {
 function record(tool, argv) {
   const entry = { tool, argv };
   const files = {};
-  argv.forEach((arg, index) => {
-    const value = argv[index + 1];
-    if (FILE_OPTIONS.includes(arg) && value?.startsWith('file://'))
-      files[arg] = readFileArgument(value);
-  });
+  let option = '';
+  let count = 0;
+  for (const arg of argv) {
+    if (arg.startsWith('--')) {
+      [option, count] = [arg.split('=')[0], 0];
+      continue;
+    }
+    if (!arg.startsWith('file://')) continue;
+    files[count === 0 ? option : `${option}[${count}]`] = readFileArgument(arg);
+    count += 1;
+  }
   if (Object.keys(files).length > 0) entry.files = files;
   if (tool === 'docker' && argv[0] === 'login') entry.stdin = readFileSync(0, 'utf8');
   const log = process.env.CARBON_FAKE_LOG;

@@ -1,0 +1,171 @@
+// The settings of a whole workspace: carbon.config.ts, then every project module as a unit of its
+// own (unit.ts; from the cache when nothing it read changed, else in the settings runners), then
+// the rules across projects on the units' summaries. Every stage before output runs here.
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
+import {
+  PipelineCache,
+  configFingerprint,
+  defaultCacheSetting,
+  schemaKey,
+  type CacheSetting,
+} from '../cache.ts';
+import type { RenderedFile } from '../output/files.ts';
+import type { Workspace } from '../resolve/model.ts';
+import { WORKSPACE_RULES } from '../resolve/workspace-rules.ts';
+import { listProjectModules } from '../settings/load.ts';
+import type { ConsoleLine } from '../settings/realm.ts';
+import { Timings } from '../timings.ts';
+import { declaredEnv, type ConfigResult } from './config.ts';
+import type { Runner } from './runner.ts';
+import type { UnitResult } from './unit.ts';
+import type { FileProblem } from './validate.ts';
+
+export interface CompileOptions {
+  root: string;
+  env: NodeJS.ProcessEnv;
+  /** Emit, validate and render every file (generate, check), or only resolve (run, site, plan). */
+  render: boolean;
+  schemaPath: string;
+  timings?: Timings;
+  /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
+  cache?: CacheSetting | false;
+}
+
+export interface Compiled {
+  /** Every error and warning, located and sorted. */
+  diagnostics: Diagnostic[];
+  /** What settings modules wrote to the console, by module. */
+  console: ConsoleLine[];
+  /** Absent when any error was found: nothing may be emitted. */
+  workspace?: Workspace;
+  /** Every project file, rendered (with `render`), when there is no error and no problem. */
+  files: RenderedFile[];
+  problems: FileProblem[];
+  /** The cache this run read and will write (pipeline.ts adds the orb to it). */
+  cache: PipelineCache;
+  /** The fingerprint of the config (and of the schema, with `render`): what the orb is kept under. */
+  configKey: string;
+  /** How many modules were compiled (not taken from the cache). */
+  compiled: number;
+}
+
+export async function compileWorkspace(options: CompileOptions): Promise<Compiled> {
+  const { root, render, schemaPath } = options;
+  const timings = options.timings ?? new Timings();
+  const setting =
+    options.cache === false || options.env['CARBON_CACHE'] === '0'
+      ? undefined
+      : (options.cache ?? defaultCacheSetting());
+  const cache = timings.time('cache', () => new PipelineCache(root, setting));
+  const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
+  const listed = listProjectModules(root);
+  let runner: Runner | undefined;
+  const runnerOf = async (): Promise<Runner> => {
+    if (!runner) {
+      const { createRunner } = await timings.timeAsync('modules', () => import('./runner.ts'));
+      runner = createRunner({ root, env: options.env, timings }, listed.modules.length);
+    }
+    return runner;
+  };
+  try {
+    let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
+    if (!config) {
+      config = await (await runnerOf()).config();
+      cache.keepConfig(config);
+    }
+    // A config whose worker died has no value: report that alone.
+    if (config.config === undefined)
+      return {
+        diagnostics: config.diagnostics,
+        console: [],
+        files: [],
+        problems: [],
+        cache,
+        configKey: '',
+        compiled: 0,
+      };
+    const configKey = configFingerprint(config);
+    const env = declaredEnv(config.config, options.env);
+    const units = new Map<string, UnitResult>();
+    const pending: string[] = [];
+    timings.time('cache', () => {
+      for (const file of listed.modules) {
+        const module = file.slice(root.length + 1);
+        const kept = cache.unit(module, configKey, schema, env);
+        if (kept) units.set(file, kept);
+        else pending.push(file);
+      }
+    });
+    if (pending.length > 0) {
+      const context = {
+        root,
+        config: config.config,
+        ...(config.configSource ? { configSource: config.configSource } : {}),
+        render,
+        schemaPath,
+      };
+      const results = await (await runnerOf()).units(pending, context, env);
+      results.forEach((result, index) => {
+        units.set(pending[index]!, result);
+        cache.keepUnit(result, configKey, schema, env);
+      });
+    }
+    const ordered = listed.modules.map((file) => units.get(file)!);
+    const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
+      rule({
+        root,
+        config: config!.config,
+        ...(config!.configSource ? { configSource: config!.configSource } : {}),
+        projects: ordered.flatMap((unit) => unit.summaries),
+        complete: !ordered.some((unit) => hasErrors(unit.diagnostics)),
+      }),
+    );
+    const found = [...listed.diagnostics, ...workspaceFindings];
+    const located =
+      found.length === 0
+        ? []
+        : await timings.timeAsync('locate', async () =>
+            (await import('../settings/locate.ts')).locateDiagnostics(found),
+          );
+    const diagnostics = sortDiagnostics(
+      dedupe([...config.diagnostics, ...ordered.flatMap((unit) => unit.diagnostics), ...located]),
+    );
+    const compiled: Compiled = {
+      configKey: `${configKey}:${schema ?? ''}`,
+      diagnostics,
+      console: [...config.console, ...ordered.flatMap((unit) => unit.console)],
+      files: [],
+      problems: ordered.flatMap((unit) => unit.problems),
+      cache,
+      compiled: pending.length,
+    };
+    if (hasErrors(diagnostics)) return compiled;
+    compiled.workspace = {
+      config: config.config,
+      ...(config.configSource ? { configSource: config.configSource } : {}),
+      projects: ordered.flatMap((unit) => unit.projects),
+    };
+    if (compiled.problems.length === 0) compiled.files = ordered.flatMap((unit) => unit.files);
+    return compiled;
+  } finally {
+    await runner?.close();
+  }
+}
+
+/** One report of a problem found by several modules (an `exports const` in a shared helper). */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = JSON.stringify([
+      diagnostic.code,
+      diagnostic.origin.file,
+      diagnostic.origin.exportName ?? '',
+      diagnostic.origin.path,
+      diagnostic.position ?? null,
+      diagnostic.message,
+    ]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

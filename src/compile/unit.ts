@@ -1,0 +1,113 @@
+// One project module, from its source to its files: load -> parse -> the project's rules ->
+// resolve -> locate what was found -> emit -> validate -> render. A module is the unit of work and
+// of caching: what it produces depends only on its own inputs (recorded by the settings realm),
+// the workspace config, the orb and the schema. The rules across projects run later, on summaries.
+import { relative } from 'node:path';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
+import { emitProject, orbReference } from '../emit/emit.ts';
+import type { Orb } from '../emit/orb.ts';
+import { renderYaml } from '../emit/yaml.ts';
+import type { RenderedFile } from '../output/files.ts';
+import type { ResolvedProject } from '../resolve/model.ts';
+import { resolveProjects } from '../resolve/resolve.ts';
+import type { ProjectSummary } from '../resolve/workspace-rules.ts';
+import { loadProjectModule } from '../settings/load.ts';
+import { locateDiagnostics } from '../settings/locate.ts';
+import { parseProjects, type ParsedProject, type Source } from '../settings/parse.ts';
+import type { ConsoleLine, Inputs, SettingsRealm } from '../settings/realm.ts';
+import type { Config } from '../settings/schema.ts';
+import type { Timings } from '../timings.ts';
+import { validateArtifacts, type FileProblem } from './validate.ts';
+
+export interface UnitContext {
+  root: string;
+  config: Config;
+  configSource?: Source;
+  /** Whether to emit, validate and render files (generate, check) or only resolve (run, site). */
+  render: boolean;
+  schemaPath: string;
+}
+
+export interface UnitResult {
+  /** Workspace-relative path of the module. */
+  module: string;
+  inputs: Inputs;
+  /** Every error and warning of the module, located. */
+  diagnostics: Diagnostic[];
+  console: ConsoleLine[];
+  /** The resolved projects, when the module has no error. */
+  projects: ResolvedProject[];
+  summaries: ProjectSummary[];
+  /** Rendered files (with `render`, when the module has no error and every file is valid). */
+  files: RenderedFile[];
+  problems: FileProblem[];
+  rendered: boolean;
+}
+
+export async function produceUnit(
+  realm: SettingsRealm,
+  file: string,
+  context: UnitContext,
+  orb: Orb,
+  timings: Timings,
+): Promise<UnitResult> {
+  const { root, config } = context;
+  const load = timings.time('load', () => loadProjectModule(realm, file));
+  const parsed = timings.time('parse', () => parseProjects(load.exports));
+  const ruleContext = {
+    root,
+    config,
+    ...(context.configSource ? { configSource: context.configSource } : {}),
+    projects: parsed.projects,
+  };
+  const blocked = hasErrors(load.diagnostics) || hasErrors(parsed.diagnostics);
+  const resolved = timings.time('resolve', () => resolveProjects(ruleContext, blocked));
+  const found = [...load.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics];
+  const diagnostics =
+    found.length === 0
+      ? []
+      : sortDiagnostics(await timings.timeAsync('locate', () => locateDiagnostics(found)));
+  const result: UnitResult = {
+    module: relative(root, file).split('\\').join('/'),
+    inputs: load.inputs,
+    diagnostics,
+    console: load.console,
+    projects: resolved.projects ?? [],
+    summaries: parsed.projects.map(summaryOf),
+    files: [],
+    problems: [],
+    rendered: context.render,
+  };
+  if (!context.render || !resolved.projects) return result;
+  const reference = orbReference(config, orb);
+  const artifacts = timings.time('emit', () =>
+    resolved.projects!.flatMap((project) => emitProject(project, config, reference, root)),
+  );
+  result.problems = timings.time('validate', () =>
+    validateArtifacts(artifacts, orb, context.schemaPath),
+  );
+  if (result.problems.length > 0) return result;
+  result.files = timings.time('render', () =>
+    artifacts.map((artifact) => ({
+      path: artifact.path,
+      text: renderYaml(artifact.document, artifact.header),
+    })),
+  );
+  return result;
+}
+
+function summaryOf(project: ParsedProject): ProjectSummary {
+  return {
+    id: project.settings.id,
+    source: project.source,
+    gitUrls: project.repositories.flatMap(({ settings }) => [
+      settings.local.git,
+      ...(settings.origin ? [settings.origin.git] : []),
+    ]),
+  };
+}
+
+/** Whether a unit's diagnostics include an error. */
+export function unitFailed(unit: UnitResult): boolean {
+  return hasErrors(unit.diagnostics);
+}

@@ -1,0 +1,54 @@
+// A settings worker (runner.ts): evaluates modules in its own settings realm and compiles them into
+// units, one request at a time. It has a memory limit of its own: settings that allocate without
+// end stop this thread, not Carbon.
+import { parentPort, workerData } from 'node:worker_threads';
+import { UserError, asEnvironmentError } from '../errors.ts';
+import { packOrbCached, type Orb } from '../emit/orb.ts';
+import { ORB_TEMPLATES } from '../paths.ts';
+import { SettingsRealm } from '../settings/realm.ts';
+import { Transpiler } from '../settings/transpile.ts';
+import { Timings } from '../timings.ts';
+import { produceConfig } from './config.ts';
+import type { WorkerAnswer, WorkerRequest } from './runner.ts';
+import { produceUnit } from './unit.ts';
+
+const { root, timeoutMs } = workerData as { root: string; timeoutMs: number };
+const transpiler = new Transpiler();
+const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs });
+let orb: Orb | undefined;
+
+async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
+  const timings = new Timings();
+  if (request.type === 'config') {
+    const result = await produceConfig(realm, root);
+    return { type: 'config', result, stages: timings.stages };
+  }
+  realm.declareEnv(request.env);
+  orb ??= packOrbCached(ORB_TEMPLATES);
+  const result = await produceUnit(realm, request.file, request.context, orb, timings);
+  return { type: 'unit', result, stages: timings.stages };
+}
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  answer(request).then(
+    (reply) => parentPort!.postMessage(reply),
+    (error: unknown) => parentPort!.postMessage(failure(error)),
+  );
+});
+
+/** A failure as the main thread reports it: the user's mistake, the machine's, or a bug. */
+function failure(error: unknown): WorkerAnswer {
+  if (error instanceof UserError) return { type: 'user', message: error.message };
+  const environment = asEnvironmentError(error);
+  if (environment)
+    return {
+      type: 'environment',
+      path: environment.path,
+      reason: environment.reason,
+      ...(environment.code ? { code: environment.code } : {}),
+    };
+  return {
+    type: 'bug',
+    stack: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  };
+}

@@ -1,0 +1,415 @@
+// The code that runs first inside the settings realm (a vm context of its own: its own Object,
+// Array, Function...). It builds the module system settings use, Carbon's API as settings see it,
+// a console that records instead of printing, and the snapshot that turns exported values into
+// plain data; then it freezes every intrinsic and the global object, so that nothing one module
+// does (patching String.prototype, setting a global) can reach another module or Carbon.
+//
+// This function is not called in Carbon's realm: its source text is evaluated inside the context
+// (realm.ts), so it may use nothing from outside but its `host` argument, whose functions take and
+// return only strings, numbers, null and functions compiled in the context. No object of Carbon's
+// realm ever reaches settings code: its constructors would lead back to Carbon's Function.
+
+/** What the realm asks of Carbon: every answer is a string, null, or a function of the realm. */
+export interface RealmHost {
+  /** JSON: {"kind":"carbon"} | {"kind":"file","path":...,"format":"code"|"json"} | {"kind":"error","message":...} */
+  resolve(from: string, specifier: string): string;
+  /** A function compiled in the realm (exports, require, module, __filename, __dirname), or a JSON error. */
+  compile(file: string): unknown;
+  /** The text of a JSON file, or a JSON error {"error": ...} prefixed with "\0". */
+  readJson(file: string): string;
+  /** JSON: {"declared":false} | {"declared":true,"value":string|null}. */
+  env(name: string): string;
+}
+
+export function realmBootstrap(host: RealmHost): unknown {
+  'use strict';
+  const global = globalThis;
+  const { freeze, keys, getOwnPropertyNames, getOwnPropertySymbols, getOwnPropertyDescriptor } =
+    Object;
+  const getPrototypeOf = Object.getPrototypeOf;
+  // Plain objects without a prototype: a key such as `constructor` is then an ordinary key, not an
+  // assignment to the frozen Object.prototype's property.
+  const blank = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
+  const defineProperty = Object.defineProperty;
+  const isArray = Array.isArray;
+  const ObjectPrototype = Object.prototype;
+  const stringify = JSON.stringify;
+  const parseJson = JSON.parse;
+  const isFinite = Number.isFinite;
+  const SetConstructor = Set;
+  const MapConstructor = Map;
+  const StringConstructor = String;
+  const ErrorConstructor = Error;
+  const reflectConstruct = Reflect.construct;
+  const hasOwn = Object.hasOwn;
+  const MARK = '\u0000carbon';
+  const MAX_DEPTH = 64;
+  const MAX_NODES = 2_000_000;
+  const MAX_CONSOLE_LINES = 200;
+
+  // --- console: recorded with the module that wrote it, shown by Carbon on stderr ----------------
+  let consoleLines: { level: string; file: string; text: string }[] = [];
+  let fileStack: string[] = [];
+  const show = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    try {
+      const text = stringify(value);
+      return text === undefined ? StringConstructor(value) : text;
+    } catch {
+      try {
+        return StringConstructor(value);
+      } catch {
+        return '[value that cannot be shown]';
+      }
+    }
+  };
+  /** The settings module that called console: the innermost stack frame in a file. */
+  const writerOf = (): string => {
+    const stack = new ErrorConstructor().stack ?? '';
+    const frame = /\(?(\/[^()\n]+?):\d+:\d+\)?$/m.exec(stack);
+    return frame ? frame[1]! : (fileStack[fileStack.length - 1] ?? '');
+  };
+  const writer =
+    (level: string) =>
+    (...values: unknown[]): void => {
+      if (consoleLines.length >= MAX_CONSOLE_LINES) return;
+      let text = '';
+      for (let index = 0; index < values.length; index++)
+        text += (index === 0 ? '' : ' ') + show(values[index]);
+      consoleLines.push({ level, file: writerOf(), text });
+    };
+  const console = freeze({
+    log: writer('log'),
+    info: writer('info'),
+    debug: writer('debug'),
+    warn: writer('warn'),
+    error: writer('error'),
+    trace: writer('trace'),
+    dir: writer('log'),
+    table: writer('log'),
+  });
+
+  // --- no clock, no randomness: settings must give the same answer every time ------------------
+  const unstable = (what: string) =>
+    new ErrorConstructor(
+      `settings cannot use ${what}: Carbon caches what settings produce and must get the same answer on every run; write the value into the settings`,
+    );
+  const RealDate = Date;
+  const HermeticDate = function Date(this: unknown, ...args: unknown[]) {
+    if (new.target === undefined || args.length === 0) throw unstable('the current time');
+    return reflectConstruct(RealDate, args, new.target);
+  } as unknown as DateConstructor;
+  defineProperty(HermeticDate, 'prototype', { value: RealDate.prototype });
+  defineProperty(HermeticDate, 'UTC', { value: RealDate.UTC });
+  defineProperty(HermeticDate, 'parse', { value: RealDate.parse });
+  defineProperty(HermeticDate, 'now', {
+    value: () => {
+      throw unstable('Date.now()');
+    },
+  });
+  defineProperty(RealDate.prototype, 'constructor', { value: HermeticDate });
+
+  // --- Carbon's API, as settings import it ---------------------------------------------------
+  const env = (name: unknown): string | undefined => {
+    if (typeof name !== 'string') throw new ErrorConstructor('env(name) takes a variable name');
+    const answer = parseJson(host.env(name)) as { declared: boolean; value?: string | null };
+    if (!answer.declared)
+      throw new ErrorConstructor(
+        `env(${stringify(name)}) is not declared: list ${stringify(name)} in env in carbon.config.ts, so that Carbon knows the settings depend on it`,
+      );
+    return answer.value === null ? undefined : answer.value;
+  };
+  const carbon = freeze({
+    __esModule: true,
+    defineProject: (project: unknown) => project,
+    defineConfig: (config: unknown) => config,
+    env,
+  });
+
+  // --- modules: a fresh registry for every evaluation, so no project sees another's state ------
+  type Module = { exports: unknown };
+  let registry = new MapConstructor<string, Module>();
+  const load = (file: string, format: string): unknown => {
+    const known = registry.get(file);
+    if (known) return known.exports;
+    const module: Module = { exports: {} };
+    registry.set(file, module);
+    if (format === 'json') {
+      const text = host.readJson(file);
+      if (text.startsWith('\u0000')) throw new ErrorConstructor(text.slice(1));
+      module.exports = parseJson(text);
+      return module.exports;
+    }
+    const body = host.compile(file);
+    if (typeof body !== 'function') {
+      registry.delete(file);
+      const failure = new ErrorConstructor((parseJson(body as string) as { error: string }).error);
+      defineProperty(failure, 'carbonCompile', { value: body });
+      throw failure;
+    }
+    fileStack.push(file);
+    try {
+      const directory = file.slice(0, file.lastIndexOf('/')) || '/';
+      body(module.exports, requireFrom(file), module, file, directory);
+    } finally {
+      fileStack.pop();
+    }
+    return module.exports;
+  };
+  const requireFrom = (file: string) =>
+    function require(specifier: unknown): unknown {
+      if (typeof specifier !== 'string') throw new ErrorConstructor('require() takes a string');
+      const target = parseJson(host.resolve(file, specifier)) as {
+        kind: string;
+        path?: string;
+        format?: string;
+        message?: string;
+      };
+      if (target.kind === 'carbon') return carbon;
+      if (target.kind === 'file') return load(target.path!, target.format!);
+      throw new ErrorConstructor(target.message);
+    };
+
+  // --- snapshot: exported values as plain JSON data, every problem at its settings path --------
+  type Problem = { export: string; path: (string | number)[]; message: string };
+  const describeThrown = (error: unknown): string => {
+    try {
+      if (error !== null && typeof error === 'object' && 'message' in error)
+        return StringConstructor((error as { message: unknown }).message);
+      return StringConstructor(error);
+    } catch {
+      return 'a value that cannot be shown';
+    }
+  };
+  const kindOf = (value: object): string => {
+    try {
+      const tag = ObjectPrototype.toString.call(value).slice(8, -1);
+      if (tag !== 'Object') return tag;
+      const constructor = getPrototypeOf(value)?.constructor;
+      return typeof constructor === 'function' && constructor.name
+        ? `${constructor.name} instance`
+        : 'object';
+    } catch {
+      return 'object';
+    }
+  };
+  const snapshot = (exported: string, root: unknown, problems: Problem[]): unknown => {
+    const seen = new SetConstructor<object>();
+    let nodes = 0;
+    const problem = (path: (string | number)[], message: string) => {
+      problems.push({ export: exported, path: [...path], message });
+      return { [MARK]: 'invalid' };
+    };
+    const walk = (value: unknown, path: (string | number)[], depth: number): unknown => {
+      const type = typeof value;
+      if (value === null || type === 'string' || type === 'boolean') return value;
+      if (type === 'number')
+        return isFinite(value) ? value : { [MARK]: 'number', text: StringConstructor(value) };
+      if (type === 'bigint') return { [MARK]: type, text: StringConstructor(value) };
+      if (type !== 'object') return { [MARK]: type };
+      const object = value as object;
+      if (++nodes > MAX_NODES)
+        return problem(path, `is too large: settings hold at most ${MAX_NODES} values`);
+      if (depth > MAX_DEPTH) return problem(path, `is nested deeper than ${MAX_DEPTH} levels`);
+      if (seen.has(object)) return problem(path, 'refers to itself (a cycle)');
+      seen.add(object);
+      try {
+        if (isArray(object)) {
+          const length = (object as unknown[]).length;
+          const list: unknown[] = [];
+          for (let index = 0; index < length; index++) {
+            let item: unknown;
+            try {
+              item = (object as unknown[])[index];
+            } catch (error) {
+              list.push(problem([...path, index], `reading it threw: ${describeThrown(error)}`));
+              continue;
+            }
+            list.push(walk(item, [...path, index], depth + 1));
+          }
+          return list;
+        }
+        const prototype = getPrototypeOf(object);
+        if (prototype !== ObjectPrototype && prototype !== null)
+          return { [MARK]: 'object', kind: kindOf(object) };
+        const copy = blank();
+        for (const key of keys(object)) {
+          if (key === MARK) return problem([...path, key], 'uses a key Carbon reserves');
+          let item: unknown;
+          try {
+            item = (object as Record<string, unknown>)[key];
+          } catch (error) {
+            copy[key] = problem([...path, key], `reading it threw: ${describeThrown(error)}`);
+            continue;
+          }
+          copy[key] = walk(item, [...path, key], depth + 1);
+        }
+        return copy;
+      } catch (error) {
+        return problem(path, `reading it threw: ${describeThrown(error)}`);
+      } finally {
+        seen.delete(object);
+      }
+    };
+    return walk(root, [], 0);
+  };
+
+  let removeAddedGlobals = (): boolean => true;
+
+  /** Evaluates a module in a fresh registry; the answer is JSON text (nothing else leaves). */
+  const evaluate = (file: string): string => {
+    registry = new MapConstructor();
+    consoleLines = [];
+    fileStack = [file];
+    const problems: Problem[] = [];
+    let error: { message: string; stack: string; compile?: string } | null = null;
+    let exports: Record<string, unknown> | null = null;
+    try {
+      const value = load(file, file.endsWith('.json') ? 'json' : 'code');
+      exports = blank();
+      if (value !== null && typeof value === 'object') {
+        for (const name of keys(value)) {
+          if (name === '__esModule') continue;
+          let item: unknown;
+          try {
+            item = (value as Record<string, unknown>)[name];
+          } catch (thrown) {
+            problems.push({
+              export: name,
+              path: [],
+              message: `reading it threw: ${describeThrown(thrown)}`,
+            });
+            continue;
+          }
+          exports[name] = snapshot(name, item, problems);
+        }
+      }
+    } catch (thrown) {
+      let stack = '';
+      let compile: string | undefined;
+      try {
+        if (thrown !== null && typeof thrown === 'object') {
+          const descriptor = getOwnPropertyDescriptor(thrown, 'stack');
+          if (descriptor && typeof descriptor.value === 'string') stack = descriptor.value;
+          const compileFailure = getOwnPropertyDescriptor(thrown, 'carbonCompile');
+          if (compileFailure && typeof compileFailure.value === 'string')
+            compile = compileFailure.value;
+        }
+      } catch {
+        stack = '';
+      }
+      error = { message: describeThrown(thrown), stack, ...(compile ? { compile } : {}) };
+    }
+    const tainted = !removeAddedGlobals();
+    const answer = stringify({ exports, problems, console: consoleLines, error, tainted });
+    registry = new MapConstructor();
+    consoleLines = [];
+    return answer;
+  };
+
+  // --- harden: no intrinsic and no global can be changed from now on ---------------------------
+  const math = Math as { random: () => number };
+  defineProperty(math, 'random', {
+    value: () => {
+      throw unstable('Math.random()');
+    },
+  });
+  for (const name of [
+    '$1',
+    '$2',
+    '$3',
+    '$4',
+    '$5',
+    '$6',
+    '$7',
+    '$8',
+    '$9',
+    'input',
+    '$_',
+    'lastMatch',
+    '$&',
+    'lastParen',
+    '$+',
+    'leftContext',
+    '$`',
+    'rightContext',
+    "$'",
+  ]) {
+    try {
+      delete (RegExp as unknown as Record<string, unknown>)[name];
+    } catch {
+      // Not configurable in this engine: it stays, frozen with the rest.
+    }
+  }
+  defineProperty(global, 'console', { value: console });
+  defineProperty(global, 'Date', { value: HermeticDate });
+  const api = freeze({ evaluate });
+  defineProperty(global, '__carbonRealm', { value: api });
+  // The global object of a context cannot be frozen: its properties are locked one by one, and
+  // whatever a module adds is removed after it ran (a global it cannot remove taints the realm,
+  // which Carbon then replaces).
+  const globalNames = (): (string | symbol)[] => [
+    ...getOwnPropertyNames(global),
+    ...getOwnPropertySymbols(global),
+  ];
+  const baseline = new SetConstructor<string | symbol>(globalNames());
+  for (const name of baseline) {
+    const descriptor = getOwnPropertyDescriptor(global, name)!;
+    try {
+      defineProperty(
+        global,
+        name,
+        hasOwn(descriptor, 'value')
+          ? {
+              value: descriptor.value,
+              writable: false,
+              configurable: false,
+              enumerable: descriptor.enumerable ?? false,
+            }
+          : {
+              get: descriptor.get,
+              set: descriptor.set,
+              configurable: false,
+              enumerable: descriptor.enumerable ?? false,
+            },
+      );
+    } catch {
+      // Left as the engine made it.
+    }
+  }
+  removeAddedGlobals = (): boolean => {
+    let clean = true;
+    for (const name of globalNames()) {
+      if (baseline.has(name)) continue;
+      try {
+        delete (global as Record<string | symbol, unknown>)[name];
+      } catch {
+        clean = false;
+      }
+      if (hasOwn(global, name)) clean = false;
+    }
+    return clean;
+  };
+  const hardened = new SetConstructor<unknown>();
+  const harden = (value: unknown): void => {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+    if (hardened.has(value)) return;
+    hardened.add(value);
+    try {
+      freeze(value);
+    } catch {
+      // A typed array view with elements cannot be frozen; it holds no code.
+    }
+    harden(getPrototypeOf(value));
+    for (const name of [...getOwnPropertyNames(value), ...getOwnPropertySymbols(value)]) {
+      const descriptor = getOwnPropertyDescriptor(value, name)!;
+      if (hasOwn(descriptor, 'value')) harden(descriptor.value);
+      else {
+        harden(descriptor.get);
+        harden(descriptor.set);
+      }
+    }
+  };
+  harden(global);
+  return api;
+}

@@ -1,0 +1,443 @@
+// The settings realm: settings modules run in a vm context of their own (their own intrinsics,
+// frozen; no `process`, no Node built-ins, no packages, no clock), import only `carbon` and other
+// settings files by relative paths inside the workspace, and are stopped after a time limit.
+// Everything they read is recorded as it is read: the bytes of every file, every path looked at
+// while resolving an import (also those that did not exist), and every environment variable read
+// through `env()`. Those records are what lets a cached answer be trusted (cache.ts).
+import { realpathSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { dirname, extname, relative, resolve, sep } from 'node:path';
+import { compileFunction, createContext, runInContext, type Context } from 'node:vm';
+import type { Position } from '../diagnostics.ts';
+import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
+import { SettingsFiles, type Inputs } from './inputs.ts';
+import type { Transpiler } from './transpile.ts';
+
+export type { Inputs } from './inputs.ts';
+
+/** The names settings modules may import Carbon's API by. */
+const CARBON_SPECIFIERS = new Set(['carbon', '@blackstone/carbon']);
+const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+const MODULE_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const MARK = '\u0000carbon';
+
+export type EvaluationFailure =
+  | { kind: 'syntax'; file: string; message: string; position: Position }
+  | { kind: 'threw'; file: string; message: string; position?: Position }
+  | { kind: 'timeout'; file: string; message: string }
+  | { kind: 'unreadable'; file: string; message: string; position?: Position };
+
+export interface ValueProblem {
+  export: string;
+  path: (string | number)[];
+  message: string;
+}
+
+export interface ConsoleLine {
+  level: string;
+  /** Workspace-relative path of the module that wrote it. */
+  file: string;
+  text: string;
+}
+
+export interface ModuleEvaluation {
+  /** The exported values as plain data, when the module ran to the end. */
+  exports?: Record<string, unknown>;
+  /** Values that could not be read: a getter that threw, a cycle, nesting too deep... */
+  problems: ValueProblem[];
+  console: ConsoleLine[];
+  failure?: EvaluationFailure;
+  /** `exports const` lines found (reported, then read as `export const`). */
+  exportsConstFixes: { file: string; position: Position }[];
+}
+
+export interface RealmOptions {
+  root: string;
+  transpiler: Transpiler;
+  /** Values of the environment variables carbon.config.ts declares (null: unset). */
+  env: Record<string, string | null>;
+  /** Milliseconds a module (with everything it imports) may run. */
+  timeoutMs: number;
+}
+
+export class SettingsRealm {
+  private context: Context;
+  private readonly root: string;
+  private readonly realRoot: string;
+  private readonly files: SettingsFiles;
+  private readonly transpiler: Transpiler;
+  private readonly timeoutMs: number;
+  private env: Record<string, string | null>;
+  private readonly compiled = new Map<string, unknown>();
+  private readonly texts = new Map<string, { source: string; code: string }>();
+  private inputs: Inputs = emptyInputs();
+  /** `exports const` lines of every module compiled, by workspace-relative path. */
+  private readonly fixes = new Map<string, Position[]>();
+
+  constructor(options: RealmOptions) {
+    this.root = options.root;
+    this.realRoot = realpathSync(options.root);
+    this.transpiler = options.transpiler;
+    this.timeoutMs = options.timeoutMs;
+    this.env = options.env;
+    this.files = new SettingsFiles(options.root);
+    this.context = this.createContext();
+  }
+
+  /** A fresh context with the bootstrap run in it (compiled modules belong to their context). */
+  private createContext(): Context {
+    const context = createContext(
+      {},
+      { microtaskMode: 'afterEvaluate', codeGeneration: { strings: true, wasm: false } },
+    );
+    const bootstrap = runInContext(`(${realmBootstrap.toString()})`, context) as (
+      host: RealmHost,
+    ) => unknown;
+    bootstrap(this.host());
+    this.compiled.clear();
+    return context;
+  }
+
+  /** The environment variables settings may read from now on (from carbon.config.ts). */
+  declareEnv(env: Record<string, string | null>): void {
+    this.env = env;
+  }
+
+  /** Runs one module (and what it imports) in a fresh module registry, recording its inputs. */
+  evaluate(file: string): { evaluation: ModuleEvaluation; inputs: Inputs } {
+    this.inputs = emptyInputs();
+    let answer: string;
+    try {
+      answer = runInContext(`__carbonRealm.evaluate(${JSON.stringify(file)})`, this.context, {
+        timeout: this.timeoutMs,
+      }) as string;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+      // Stopped half way: whatever the module changed stays in that context, so it is replaced.
+      this.context = this.createContext();
+      const seconds = this.timeoutMs / 1000;
+      return this.finish({
+        problems: [],
+        console: [],
+        failure: {
+          kind: 'timeout',
+          file,
+          message:
+            `evaluating the settings took longer than ${seconds} s, so Carbon stopped them: ` +
+            'look for an endless loop (the limit is CARBON_SETTINGS_TIMEOUT, in seconds)',
+        },
+      });
+    }
+    const raw = JSON.parse(answer) as {
+      exports: Record<string, unknown> | null;
+      problems: ValueProblem[];
+      console: ConsoleLine[];
+      error: { message: string; stack: string; compile?: string } | null;
+      tainted: boolean;
+    };
+    // A global the module could not be kept from adding: the next module gets a fresh realm.
+    if (raw.tainted) this.context = this.createContext();
+    const problems = [...raw.problems];
+    const evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'> = {
+      problems,
+      console: raw.console.map((line) => ({ ...line, file: this.relative(line.file) })),
+    };
+    if (raw.error) evaluation.failure = this.failureOf(file, raw.error);
+    else if (raw.exports) {
+      const exports: Record<string, unknown> = {};
+      for (const [name, value] of Object.entries(raw.exports))
+        exports[name] = decode(value, name, [], problems);
+      evaluation.exports = exports;
+    }
+    return this.finish(evaluation);
+  }
+
+  private finish(evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'>) {
+    const exportsConstFixes = Object.keys(this.inputs.files).flatMap((path) =>
+      (this.fixes.get(path) ?? []).map((position) => ({
+        file: resolve(this.root, path),
+        position,
+      })),
+    );
+    return { evaluation: { ...evaluation, exportsConstFixes }, inputs: this.inputs };
+  }
+
+  private relative(file: string): string {
+    return relative(this.root, file).split(sep).join('/');
+  }
+
+  private host(): RealmHost {
+    return {
+      resolve: (from, specifier) => JSON.stringify(this.resolve(from, specifier)),
+      compile: (file) => this.compile(file),
+      readJson: (file) => this.readJson(file),
+      env: (name) => {
+        if (!Object.hasOwn(this.env, name)) return JSON.stringify({ declared: false });
+        const value = this.env[name] ?? null;
+        this.inputs.env[name] = value;
+        return JSON.stringify({ declared: true, value });
+      },
+    };
+  }
+
+  private resolve(
+    from: string,
+    specifier: string,
+  ):
+    | { kind: 'carbon' }
+    | { kind: 'file'; path: string; format: 'code' | 'json' }
+    | { kind: 'error'; message: string } {
+    if (CARBON_SPECIFIERS.has(specifier)) return { kind: 'carbon' };
+    const fail = (message: string) => ({ kind: 'error' as const, message });
+    if (isBuiltin(specifier)) {
+      return fail(
+        `${JSON.stringify(specifier)} is a Node.js built-in module: settings run without access to the ` +
+          "machine (no files, no process, no network). A value from the environment: list it in env in carbon.config.ts and read it with env('NAME') from 'carbon'",
+      );
+    }
+    if (!specifier.startsWith('./') && !specifier.startsWith('../')) {
+      return fail(
+        `cannot import ${JSON.stringify(specifier)}: settings modules import only 'carbon' and other ` +
+          "settings files of the workspace by a relative path (as './_shared')",
+      );
+    }
+    const base = resolve(dirname(from), specifier);
+    for (const candidate of candidatesOf(base)) {
+      const path = this.relative(candidate);
+      if (path.startsWith('../') || path === '..') {
+        return fail(
+          `cannot import ${JSON.stringify(specifier)}: it leaves the workspace; settings import only files inside it`,
+        );
+      }
+      const found = isFile(candidate);
+      this.inputs.probes[path] = found;
+      if (!found) continue;
+      const extension = extname(candidate);
+      if (extension !== '.json' && !CODE_EXTENSIONS.includes(extension))
+        return fail(
+          `cannot import ${path}: settings files are TypeScript, JavaScript or JSON (.ts, .js, .json)`,
+        );
+      if (!this.insideWorkspace(candidate))
+        return fail(`cannot import ${path}: it is a link to a file outside the workspace`);
+      return { kind: 'file', path: candidate, format: extension === '.json' ? 'json' : 'code' };
+    }
+    return fail(
+      `cannot find ${JSON.stringify(specifier)} (looked for ${this.relative(base)}.ts and the other settings file names)`,
+    );
+  }
+
+  private insideWorkspace(file: string): boolean {
+    const real = realpathSync(file);
+    return real === this.realRoot || real.startsWith(`${this.realRoot}${sep}`);
+  }
+
+  private read(file: string): string | { error: string; position?: Position } {
+    const read = this.files.read(file);
+    this.inputs.files[this.relative(file)] = read.hash;
+    if ('error' in read) return read;
+    return read.text;
+  }
+
+  private readJson(file: string): string {
+    const text = this.read(file);
+    if (typeof text !== 'string') return `\u0000${text.error}`;
+    try {
+      JSON.parse(text);
+      return text;
+    } catch (error) {
+      return `\u0000${this.relative(file)} is not valid JSON: ${(error as Error).message}`;
+    }
+  }
+
+  private compile(file: string): unknown {
+    const text = this.read(file);
+    if (typeof text !== 'string')
+      return JSON.stringify({ error: text.error, unreadable: { file, position: text.position } });
+    const known = this.compiled.get(file);
+    if (known) return known;
+    const fixes: Position[] = [];
+    const source = fixExportsConst(text, (position) => fixes.push(position));
+    this.fixes.set(this.relative(file), fixes);
+    let code: string;
+    try {
+      code = this.transpiler.transpile(source, file);
+    } catch (error) {
+      return JSON.stringify({ error: 'syntax error', syntax: syntaxFailure(file, error) });
+    }
+    let body: unknown;
+    try {
+      body = compileFunction(code, MODULE_PARAMETERS, {
+        filename: file,
+        parsingContext: this.context,
+      });
+    } catch (error) {
+      return JSON.stringify({ error: 'syntax error', syntax: v8SyntaxFailure(file, error) });
+    }
+    this.texts.set(file, { source, code });
+    this.compiled.set(file, body);
+    return body;
+  }
+
+  private failureOf(
+    file: string,
+    error: { message: string; stack: string; compile?: string },
+  ): EvaluationFailure {
+    if (error.compile) {
+      const compile = JSON.parse(error.compile) as {
+        error: string;
+        syntax?: EvaluationFailure;
+        unreadable?: { file: string; position?: Position };
+      };
+      if (compile.syntax) return compile.syntax;
+      if (compile.unreadable)
+        return {
+          kind: 'unreadable',
+          file: compile.unreadable.file,
+          message: compile.error,
+          ...(compile.unreadable.position ? { position: compile.unreadable.position } : {}),
+        };
+    }
+    return threwFailure(file, error.message, error.stack, this.texts);
+  }
+}
+
+function emptyInputs(): Inputs {
+  return { files: {}, probes: {}, env: {} };
+}
+
+/** Where `import './x'` may be: TypeScript's order (`./x.js` means `./x.ts` first). */
+function candidatesOf(base: string): string[] {
+  const extension = extname(base);
+  const typescriptOf: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
+  if (typescriptOf[extension])
+    return [base.slice(0, -extension.length) + typescriptOf[extension], base];
+  return [
+    base,
+    ...CODE_EXTENSIONS.map((candidate) => base + candidate),
+    `${base}.json`,
+    `${base}/index.ts`,
+    `${base}/index.js`,
+  ];
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plain data from the realm's snapshot. Markers become what they stood for, as values of this realm
+ * (a function stands in for a function, so messages can say "a function"); objects that are not
+ * plain data (a Map, a Date, a class instance) are reported and read as undefined.
+ */
+function decode(
+  value: unknown,
+  exported: string,
+  path: (string | number)[],
+  problems: ValueProblem[],
+): unknown {
+  if (Array.isArray(value))
+    return value.map((item, index) => decode(item, exported, [...path, index], problems));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const mark = record[MARK];
+  if (typeof mark === 'string') {
+    switch (mark) {
+      case 'undefined':
+      case 'invalid':
+        return undefined;
+      case 'number':
+        return Number(record['text']);
+      case 'bigint':
+        return BigInt(String(record['text']));
+      case 'function':
+        return function settingsFunction() {};
+      case 'symbol':
+        return Symbol('settings');
+      case 'object': {
+        const kind = String(record['kind']);
+        problems.push({
+          export: exported,
+          path,
+          message: `is ${article(kind)} ${kind}, not plain data: write an object literal, an array or a string`,
+        });
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(record))
+    copy[key] = decode(item, exported, [...path, key], problems);
+  return copy;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+/**
+ * The seed writes `exports const taxaroo = ...`. Rather than stopping at that one mistake, note
+ * it and read the line as `export const`, so every other problem of the module is reported in
+ * the same run. Columns stay put: `exports ` and `export  ` have the same length.
+ */
+function fixExportsConst(source: string, found: (position: Position) => void): string {
+  const lines = source.split('\n');
+  let changed = false;
+  lines.forEach((line, index) => {
+    const match = /^(\s*)exports(\s+)(const|let|var|function|class|default)\b/.exec(line);
+    if (!match) return;
+    found({ line: index + 1, column: match[1]!.length + 1 });
+    lines[index] = `${match[1]}export ${match[2]}${line.slice(match[0].length - match[3]!.length)}`;
+    changed = true;
+  });
+  return changed ? lines.join('\n') : source;
+}
+
+function syntaxFailure(file: string, error: unknown): EvaluationFailure {
+  const loc = (error as { loc?: { line: number; column: number } }).loc;
+  const message = String((error as Error).message ?? error)
+    .replace(/^Error transforming [^:]*: /, '')
+    .replace(/ \(\d+:\d+\)$/, '');
+  return {
+    kind: 'syntax',
+    file,
+    message,
+    position: loc ? { line: loc.line, column: loc.column + 1 } : { line: 1, column: 1 },
+  };
+}
+
+/** V8's SyntaxError names the line in the first line of its stack and marks the column with a caret. */
+function v8SyntaxFailure(file: string, error: unknown): EvaluationFailure {
+  const stack = String((error as Error).stack ?? '');
+  const [first = '', , caret = ''] = stack.split('\n');
+  const line = Number(/:(\d+)$/.exec(first)?.[1] ?? 1);
+  const column = caret.indexOf('^') + 1 || 1;
+  return { kind: 'syntax', file, message: (error as Error).message, position: { line, column } };
+}
+
+/**
+ * Where a module threw: the first stack frame inside a settings module. sucrase keeps lines but not
+ * always columns; where the compiled line differs from the written one, point at its first word.
+ */
+function threwFailure(
+  file: string,
+  message: string,
+  stack: string,
+  texts: Map<string, { source: string; code: string }>,
+): EvaluationFailure {
+  for (const match of stack.matchAll(/([^\s()]+):(\d+):(\d+)\)?$/gm)) {
+    const text = texts.get(match[1]!);
+    if (!text) continue;
+    const line = Number(match[2]);
+    const written = text.source.split('\n')[line - 1] ?? '';
+    const compiled = text.code.split('\n')[line - 1] ?? '';
+    const column = written === compiled ? Number(match[3]) : written.search(/\S/) + 1 || 1;
+    return { kind: 'threw', file: match[1]!, message, position: { line, column } };
+  }
+  return { kind: 'threw', file, message };
+}
