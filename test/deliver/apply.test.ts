@@ -8,6 +8,7 @@ import {
   API_SYNCS,
   APP_SLUG,
   deliveryFixture,
+  HAND_MADE_SCHEDULE,
   type DeliveryFixture,
   type Integration,
 } from '../helpers/circleci-workspace.ts';
@@ -178,13 +179,7 @@ describe.each(['oauth', 'github-app'] as const)('with %s projects', (integration
 
 function addHandMade(integration: Integration): string {
   if (integration === 'oauth') {
-    fixture.api.addScheduleByHand('gh/acme/api', {
-      name: 'nightly backup',
-      description: 'made in the web app',
-      'attribution-actor': 'current',
-      parameters: { branch: 'main' },
-      timetable: { 'per-hour': 1, 'hours-of-day': [3], 'days-of-week': ['SUN'] },
-    });
+    fixture.api.addScheduleByHand('gh/acme/api', HAND_MADE_SCHEDULE);
     return 'schedule "nightly backup"';
   }
   fixture.api.addDefinitionByHand(

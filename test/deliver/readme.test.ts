@@ -11,7 +11,12 @@ import { DEFAULT_SCHEMA } from '../../src/paths.ts';
 import { validateAgainstSchema } from '../../src/validate/schema.ts';
 import { STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { API_SYNCS, deliveryFixture, type DeliveryFixture } from '../helpers/circleci-workspace.ts';
+import {
+  API_SYNCS,
+  deliveryFixture,
+  HAND_MADE_SCHEDULE,
+  type DeliveryFixture,
+} from '../helpers/circleci-workspace.ts';
 
 const README = join(REPO_ROOT, 'README.md');
 const BLOCK = /(<!-- example: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
@@ -37,13 +42,7 @@ async function driftExamples(): Promise<Record<string, string>> {
     }),
   });
   expect(byHand.status).toBe(200);
-  fixture.api.addScheduleByHand('gh/acme/api', {
-    name: 'nightly backup',
-    description: 'made in the web app',
-    'attribution-actor': 'current',
-    parameters: { branch: 'main' },
-    timetable: { 'per-hour': 1, 'hours-of-day': [3], 'days-of-week': ['SUN'] },
-  });
+  fixture.api.addScheduleByHand('gh/acme/api', HAND_MADE_SCHEDULE);
   await fixture.setSyncs(API_SYNCS.slice(1));
   const plan = await fixture.carbon(['plan']);
   expect(plan.code).toBe(1);

@@ -44,6 +44,15 @@ export const API_SYNCS: SyncRuleText[] = [
   { direction: 'origin', cron: '0 6 * * 1-5', origin: 'agency/release', local: 'release/client' },
 ];
 
+/** A schedule someone made in CircleCI's web app: not Carbon's. */
+export const HAND_MADE_SCHEDULE = {
+  name: 'nightly backup',
+  description: 'made in the web app',
+  'attribution-actor': 'current',
+  parameters: { branch: 'main' },
+  timetable: { 'per-hour': 1, 'hours-of-day': [3], 'days-of-week': ['SUN'] },
+};
+
 export function projectModule(syncs: SyncRuleText[] = API_SYNCS): string {
   const rules = syncs
     .map(
