@@ -47,3 +47,20 @@ export type Timetable = {
   'days-of-month'?: number[];
   months?: string[];
 };
+
+/**
+ * A schedule of a GitHub App project: a trigger of the pipeline definition, as CircleCI's trigger
+ * API (POST /projects/{project_id}/pipeline-definitions/{id}/triggers) takes it. It runs the cron
+ * itself (UTC), checks out `checkout_ref` and reads the config at `config_ref`.
+ */
+export type ScheduleTrigger = {
+  event_name: string;
+  event_source: {
+    provider: 'schedule';
+    schedule: { cron_expression: string; attribution_actor: 'system' | 'current' };
+  };
+  checkout_ref: string;
+  config_ref: string;
+  parameters: { [parameter: string]: string };
+  disabled: false;
+};

@@ -1,9 +1,9 @@
 // emit: the resolved model and the packed orb -> the documents Carbon writes, each with its path,
 // its header and the module it comes from. Nothing here reads or writes files.
 import { relative } from 'node:path';
-import type { ResolvedProject, Workspace } from '../resolve/model.ts';
+import type { ResolvedProject, ResolvedRepository, SyncPlan, Workspace } from '../resolve/model.ts';
 import type { Config as Settings } from '../settings/schema.ts';
-import type { OrbReference, Schedule } from './circleci.ts';
+import type { OrbReference, Schedule, ScheduleTrigger } from './circleci.ts';
 import { ORB_ALIAS, SCHEDULE_PARAMETER, needsConfig, repositoryConfig } from './config.ts';
 import type { Orb } from './orb.ts';
 import { toTimetable } from './schedules.ts';
@@ -19,6 +19,17 @@ export interface Artifact {
   document: YamlValue;
   /** Comment lines written above the document (the first starts with the generated marker). */
   header: string[];
+}
+
+/**
+ * Words in the description of every object Carbon makes in CircleCI (schedules, pipeline
+ * definitions): with the `carbon-` name prefix, what tells `carbon apply` the object is its own.
+ */
+export const MANAGED_MARKER = 'managed by Carbon';
+
+/** Where a repository's generated config is, relative to the workspace root. */
+export function configPath(projectId: string, repositoryId: string): string {
+  return `${GENERATED_FOLDER}/${projectId}/${repositoryId}/.circleci/config.yml`;
 }
 
 /** Where a reader of a generated file (perhaps in an application repository) changes it. */
@@ -52,37 +63,68 @@ export function emitProject(
   const module = relative(root, project.source.file).split('\\').join('/');
   for (const repository of project.repositories) {
     if (!needsConfig(repository)) continue;
-    const folder = `${GENERATED_FOLDER}/${project.id}/${repository.id}/.circleci`;
+    const path = configPath(project.id, repository.id);
     const source = `Source: ${headerText(module)}, project ${project.id}, repository ${repository.id}.`;
     const about = [GENERATED_TEXT, source, changeIt(settings, headerText(module))];
     artifacts.push({
-      path: `${folder}/config.yml`,
+      path,
       kind: 'config',
       document: repositoryConfig(repository, settings, reference),
       header: about,
     });
-    if (settings.circleci.scheduling === 'schedule-triggers' && repository.syncs.length > 0) {
-      artifacts.push({
-        path: `${folder}/schedules.yml`,
-        kind: 'schedules',
-        document: {
-          schedules: schedulesOf(
-            repository.name,
-            repository.local.defaultBranch,
-            repository.syncs,
-            settings,
-          ),
-        },
-        header: [
-          ...about,
-          '',
-          "The schedule triggers of this repository's sync workflows, each as CircleCI's schedule API",
-          'takes it (POST /api/v2/project/{project-slug}/schedule): create or update them after a change.',
-        ],
-      });
-    }
+    const schedules = repositorySchedules(repository, settings);
+    if (schedules === undefined) continue;
+    artifacts.push({
+      path: path.replace(/config\.yml$/, 'schedules.yml'),
+      kind: 'schedules',
+      document:
+        schedules.kind === 'triggers'
+          ? { triggers: schedules.triggers }
+          : { schedules: schedules.schedules },
+      header: [...about, '', ...SCHEDULES_ABOUT[schedules.kind]],
+    });
   }
   return artifacts;
+}
+
+const SCHEDULES_ABOUT = {
+  schedules: [
+    "The schedule triggers of this repository's sync workflows, each as CircleCI's schedule API",
+    'takes it (POST /api/v2/project/{project-slug}/schedule): `carbon apply` creates and updates them.',
+  ],
+  triggers: [
+    "The schedule triggers of this repository's sync workflows, each as CircleCI's trigger API takes it",
+    '(POST /api/v2/projects/{project_id}/pipeline-definitions/{id}/triggers): `carbon apply` creates',
+    'and updates them.',
+  ],
+};
+
+export type RepositorySchedules =
+  { kind: 'schedules'; schedules: Schedule[] } | { kind: 'triggers'; triggers: ScheduleTrigger[] };
+
+/**
+ * The schedules of a repository's syncs, as CircleCI takes them: schedule API bodies for OAuth
+ * projects, triggers of the pipeline definition for GitHub App ones; none when there is no sync,
+ * or with legacy scheduled workflows (the config itself holds those). What schedules.yml lists and
+ * what `carbon apply` creates: this one function makes both.
+ */
+export function repositorySchedules(
+  repository: ResolvedRepository,
+  settings: Settings,
+): RepositorySchedules | undefined {
+  if (settings.circleci.scheduling !== 'schedule-triggers' || repository.syncs.length === 0)
+    return undefined;
+  if (settings.circleci.integration === 'github-app')
+    return { kind: 'triggers', triggers: scheduleTriggersOf(repository, settings) };
+  return {
+    kind: 'schedules',
+    schedules: schedulesOf(
+      repository.name,
+      repository.local.defaultBranch,
+      repository.syncs,
+      settings,
+    ),
+  };
 }
 
 export function orbReference(settings: Settings, orb: Orb): OrbReference {
@@ -129,7 +171,7 @@ function withExampleVersion(orb: Orb, reference: string): Orb {
 function schedulesOf(
   repositoryName: string,
   branch: string,
-  syncs: Workspace['projects'][number]['repositories'][number]['syncs'],
+  syncs: SyncPlan[],
   settings: Settings,
 ): Schedule[] {
   return syncs.map((sync) => {
@@ -138,10 +180,30 @@ function schedulesOf(
     if (!result.ok) throw new Error(`emit: ${sync.cron} has no timetable: ${result.reason}`);
     return {
       name: sync.name,
-      description: `${repositoryName}: copy ${sync.from.side} ${sync.from.branch} into ${sync.to.side} ${sync.to.branch} (cron ${sync.cron} UTC)`,
+      description: `${repositoryName}, ${MANAGED_MARKER}: copy ${sync.from.side} ${sync.from.branch} into ${sync.to.side} ${sync.to.branch} (cron ${sync.cron} UTC)`,
       'attribution-actor': settings.circleci.scheduleActor,
       parameters: { branch, [SCHEDULE_PARAMETER]: sync.name },
       timetable: result.timetable,
     };
   });
+}
+
+/**
+ * GitHub App schedules: each runs its cron on the branch OAuth schedules run on (the mirror's
+ * default branch) with the config at the workspace's ref. A trigger has no description: the
+ * `carbon-` event name and the pipeline definition it belongs to say it is Carbon's.
+ */
+function scheduleTriggersOf(repository: ResolvedRepository, settings: Settings): ScheduleTrigger[] {
+  const configRef = settings.circleci.configRepository!.ref;
+  return repository.syncs.map((sync) => ({
+    event_name: sync.name,
+    event_source: {
+      provider: 'schedule',
+      schedule: { cron_expression: sync.cron, attribution_actor: settings.circleci.scheduleActor },
+    },
+    checkout_ref: repository.local.defaultBranch,
+    config_ref: configRef,
+    parameters: { [SCHEDULE_PARAMETER]: sync.name },
+    disabled: false,
+  }));
 }

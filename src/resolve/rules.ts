@@ -293,6 +293,8 @@ export const derivedNamesAreValid: Rule = (context) => {
 
 export const syncSchedulesFitCircleCI: Rule = (context) => {
   const found: Diagnostic[] = [];
+  // A GitHub App schedule trigger takes the cron itself: nothing is lost, nothing to check.
+  if (context.config.circleci.integration === 'github-app') return found;
   const legacy = context.config.circleci.scheduling === 'scheduled-workflows';
   for (const { project, index, repository } of eachRepository(context)) {
     repository.sync.forEach((rule, ruleIndex) => {

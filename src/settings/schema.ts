@@ -9,6 +9,8 @@ import type {
   AwsSettings,
   BuildSettings,
   CarbonConfig,
+  CircleCISettings,
+  ConfigRepository,
   EcsSettings,
   LocalRemote,
   OriginRemote,
@@ -28,11 +30,13 @@ import {
   checkEcsName,
   checkFingerprint,
   checkGitUrl,
+  checkGithubId,
   checkHttpsUrl,
   checkOrbUrl,
   checkId,
   checkOrbName,
   checkProjectKey,
+  checkProjectSlug,
   checkRelativePath,
   checkRoleArn,
   checkSemver,
@@ -218,6 +222,55 @@ export const projectSchema = z.object({
   repositories: z.array(repositorySchema).min(1, 'a project needs at least one repository'),
 });
 
+/** A GitHub id as written (a number or a string of digits), normalized to the string the API takes. */
+const githubId = z
+  .union([z.string(), z.number()])
+  .superRefine(
+    valueCheck((value: string | number) => {
+      const message = checkGithubId(value);
+      return message === undefined ? undefined : { code: 'invalid-github-id', message };
+    }),
+  )
+  .transform(String);
+
+const configRepositorySchema = z.object({
+  githubId,
+  ref: branch.default('main'),
+});
+
+/** What the GitHub App integration needs of the other `circleci` fields. */
+function gitHubAppProblem(circleci: {
+  integration: string;
+  scheduling: string;
+  configRepository?: unknown;
+}): Issue | undefined {
+  if (circleci.integration !== 'github-app') return undefined;
+  if (circleci.scheduling === 'scheduled-workflows')
+    return {
+      code: 'scheduling-unavailable',
+      path: ['scheduling'],
+      message:
+        'GitHub App projects have no scheduled workflows: use "schedule-triggers" (their schedules are triggers of the pipeline)',
+    };
+  if (circleci.configRepository === undefined)
+    return {
+      code: 'missing-config-repository',
+      path: ['integration'],
+      message:
+        "integration is \"github-app\" but configRepository is not set: give the GitHub id of the repository holding this workspace, as configRepository: { githubId: '952038793', ref: 'main' }",
+    };
+  return undefined;
+}
+
+const CIRCLECI_DEFAULTS = {
+  context: 'carbon',
+  scheduling: 'schedule-triggers' as const,
+  scheduleActor: 'system' as const,
+  integration: 'oauth' as const,
+  projects: {},
+  githubIds: {},
+};
+
 export const configSchema = z
   .object({
     orb: z
@@ -254,8 +307,15 @@ export const configSchema = z
           'schedule-triggers',
         ),
         scheduleActor: oneOf(['system', 'current']).default('system'),
+        integration: oneOf(['oauth', 'github-app']).default('oauth'),
+        configRepository: configRepositorySchema.optional(),
+        projects: z
+          .record(z.string(), checked('invalid-project-slug', checkProjectSlug))
+          .default({}),
+        githubIds: z.record(z.string(), githubId).default({}),
       })
-      .default({ context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' }),
+      .superRefine(valueCheck(gitHubAppProblem))
+      .default(CIRCLECI_DEFAULTS),
     aws: awsSchema.default({}),
     git: z
       .object({
@@ -269,7 +329,7 @@ export const configSchema = z
   })
   .default({
     orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
-    circleci: { context: 'carbon', scheduling: 'schedule-triggers', scheduleActor: 'system' },
+    circleci: CIRCLECI_DEFAULTS,
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },
     env: [],
@@ -307,4 +367,6 @@ export const typesAgree: [
   SameKeys<LocalRemote, In<typeof localSchema>>,
   SameKeys<AwsSettings, In<typeof awsSchema>>,
   SameKeys<CarbonConfig, In<typeof configSchema>>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+  SameKeys<CircleCISettings, NonNullable<In<typeof configSchema>['circleci']>>,
+  SameKeys<ConfigRepository, In<typeof configRepositorySchema>>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -324,6 +324,55 @@ export interface CircleCISettings {
    * @default 'system'
    */
   scheduleActor?: 'system' | 'current';
+  /**
+   * How the agency's GitHub organization is connected to CircleCI; decides what `carbon apply`
+   * manages. `oauth` (GitHub OAuth app, or Bitbucket Cloud): a CircleCI project is a repository,
+   * it reads `.circleci/config.yml` from the branch that runs (`carbon publish` commits it there),
+   * and schedules are the schedule API's. `github-app`: a project has pipeline definitions that
+   * read their config from another repository (this workspace's, see `configRepository`) and
+   * triggers: pushes and schedules.
+   * @default 'oauth'
+   * @example 'github-app'
+   */
+  integration?: 'oauth' | 'github-app';
+  /**
+   * With `integration: 'github-app'`: the GitHub repository that holds this workspace, from which
+   * CircleCI reads each repository's `generated/<project>/<repository>/.circleci/config.yml`.
+   * @example { githubId: '952038793', ref: 'main' }
+   */
+  configRepository?: ConfigRepository;
+  /**
+   * CircleCI project slugs, by `<project id>` or `<project id>/<repository id>` (the longer key
+   * wins). Needed with `github-app`, whose slugs are opaque (`circleci/<org id>/<project id>`, as
+   * Project Settings shows them); one project may hold the pipelines of many repositories. With
+   * `oauth` each repository's slug is derived from `local.git` (`gh/<owner>/<repo>` on GitHub,
+   * `bb/<owner>/<repo>` on Bitbucket): set one only for a repository elsewhere.
+   * @default {}
+   * @example { taxaroo: 'circleci/8e4z1Akd74woxagxnvLT5q/CzMcAU8dvQo4FJhyj87QsA' }
+   */
+  projects?: Record<string, string>;
+  /**
+   * With `github-app`: GitHub's numeric id of every repository CircleCI checks out, by
+   * `github.com/<owner>/<repo>` as in `local.git` (`gh api repos/<owner>/<repo> --jq .id` prints it).
+   * CircleCI's API names repositories by these ids, which git URLs do not carry.
+   * @default {}
+   * @example { 'github.com/BlackstoneStudio/Taxaroo-API-V2': '952038793' }
+   */
+  githubIds?: Record<string, string | number>;
+}
+
+/** Where a GitHub App project reads the generated configs from: this workspace's repository. */
+export interface ConfigRepository {
+  /**
+   * GitHub's numeric id of the repository holding this workspace.
+   * @example '952038793'
+   */
+  githubId: string | number;
+  /**
+   * The branch (or tag) CircleCI reads the configs from: commit and push generated/ there.
+   * @default 'main'
+   */
+  ref?: string;
 }
 
 export interface GitSettings {

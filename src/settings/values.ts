@@ -237,3 +237,22 @@ export function checkWorkspace(value: string): string | undefined {
   if (/^[A-Za-z0-9][A-Za-z0-9._/:@-]{0,199}$/.test(value)) return undefined;
   return `${q(value)} is not a workspace address: write its repository, as "github.com/BlackstoneStudio/carbon" (letters, digits and . _ / : @ -)`;
 }
+
+/**
+ * A CircleCI project slug: `gh/<owner>/<repo>` or `bb/<owner>/<repo>` for OAuth projects,
+ * `circleci/<org id>/<project id>` for GitHub App ones (as Project Settings shows it).
+ */
+export function checkProjectSlug(value: string): string | undefined {
+  if (/^(?:gh|github|bb|bitbucket|circleci)\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(value))
+    return undefined;
+  return (
+    `${q(value)} is not a CircleCI project slug: write "circleci/<organization id>/<project id>" ` +
+    'as Project Settings shows it, or "gh/<owner>/<repo>" for an OAuth project'
+  );
+}
+
+/** GitHub's numeric repository id, which CircleCI's API calls a repository's external id. */
+export function checkGithubId(value: string | number): string | undefined {
+  if (/^[1-9][0-9]{0,19}$/.test(String(value))) return undefined;
+  return `${q(String(value))} is not a GitHub repository id: the number \`gh api repos/<owner>/<repo> --jq .id\` prints`;
+}

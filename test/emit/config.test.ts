@@ -159,7 +159,7 @@ describe('the sample configs', () => {
     expect(schedules[1]).toEqual({
       name: 'carbon-sync-to-origin-agency/release',
       description:
-        'Taxaroo App: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC)',
+        'Taxaroo App, managed by Carbon: copy local release/client into origin agency/release (cron 0 6 * * 1-5 UTC)',
       'attribution-actor': 'system',
       parameters: { branch: 'develop', carbon_schedule: 'carbon-sync-to-origin-agency/release' },
       timetable: {
@@ -197,6 +197,25 @@ describe('other workspace settings', () => {
     expect(sync.triggers).toEqual([
       { schedule: { cron: '0 6 * * 1-5', filters: { branches: { only: 'develop' } } } },
     ]);
+  });
+
+  it('GitHub App: schedules.yml lists triggers of the pipeline that run the cron itself, with the config at the workspace ref', async () => {
+    const artifacts = await emit(
+      `export default { ${base}, circleci: { integration: 'github-app', configRepository: { githubId: 952038793, ref: 'release' } } };\n`,
+    );
+    const schedules = find(artifacts, 'generated/taxaroo/Taxaroo-App/.circleci/schedules.yml');
+    expect(schedules['schedules']).toBeUndefined();
+    expect(schedules['triggers'][1]).toEqual({
+      event_name: 'carbon-sync-to-origin-agency/release',
+      event_source: {
+        provider: 'schedule',
+        schedule: { cron_expression: '0 6 * * 1-5', attribution_actor: 'system' },
+      },
+      checkout_ref: 'develop',
+      config_ref: 'release',
+      parameters: { carbon_schedule: 'carbon-sync-to-origin-agency/release' },
+      disabled: false,
+    });
   });
 
   it('a URL orb', async () => {

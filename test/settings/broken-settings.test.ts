@@ -554,3 +554,81 @@ describe('git.sshKeys in carbon.config.ts', () => {
     }
   });
 });
+
+describe('circleci delivery settings in carbon.config.ts', () => {
+  const keys = `git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } }`;
+  const configCases = [
+    {
+      name: 'GitHub App with legacy scheduled workflows',
+      circleci:
+        "integration: 'github-app', configRepository: { githubId: 1 },\n    /*!*/scheduling: 'scheduled-workflows'",
+      code: 'scheduling-unavailable',
+      path: 'circleci.scheduling',
+    },
+    {
+      name: 'GitHub App without the repository the configs live in',
+      circleci: "/*!*/integration: 'github-app'",
+      code: 'missing-config-repository',
+      path: 'circleci.integration',
+    },
+    {
+      name: 'an integration CircleCI does not have',
+      circleci: "/*!*/integration: 'github'",
+      code: 'invalid-value',
+      path: 'circleci.integration',
+    },
+    {
+      name: 'a project slug that is a URL',
+      circleci: "projects: {\n    /*!*/sample: 'https://app.circleci.com/projects/x' }",
+      code: 'invalid-project-slug',
+      path: 'circleci.projects.sample',
+    },
+    {
+      name: 'a GitHub id that is a name',
+      circleci: "githubIds: {\n    /*!*/'github.com/acme/api': 'acme/api' }",
+      code: 'invalid-github-id',
+      path: 'circleci.githubIds.github.com/acme/api',
+    },
+    {
+      name: 'a config ref that is no branch name',
+      circleci:
+        "integration: 'github-app',\n    configRepository: { githubId: '1', /*!*/ref: 'main;id' }",
+      code: 'invalid-branch',
+      path: 'circleci.configRepository.ref',
+    },
+  ];
+
+  it.each(configCases)('$name -> $code at $path', async ({ circleci, code, path }) => {
+    const config = `export default {\n  aws: { accountId: '123456789012' },\n  ${keys},\n  circleci: {\n    ${circleci} },\n};\n`;
+    const markerLine = config.split('\n').findIndex((line) => line.includes('/*!*/')) + 1;
+    const root = makeWorkspace({
+      'carbon.config.ts': config,
+      'projects/sample.ts': projectModule({}),
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    const found = diagnostics.find((d) => d.code === code && formatPath(d.origin.path) === path);
+    expect(
+      found,
+      JSON.stringify(diagnostics.map((d) => [d.code, formatPath(d.origin.path)])),
+    ).toBeDefined();
+    expect(found!.origin.file).toBe(`${root}/carbon.config.ts`);
+    expect(found!.position?.line).toBe(markerLine);
+    expect(workspace).toBeUndefined();
+  });
+
+  it('GitHub App takes numeric ids and crons a timetable could not say, without a warning', async () => {
+    const config = `export default { aws: { accountId: '123456789012' }, ${keys}, circleci: { integration: 'github-app', configRepository: { githubId: 952038793 }, githubIds: { 'github.com/acme/api': 123 } } };\n`;
+    const root = makeWorkspace({
+      'carbon.config.ts': config,
+      'projects/sample.ts': projectModule(api("cron: '0 * * * *'", "cron: '15 * * * 1'")),
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    expect(workspace!.config.circleci).toMatchObject({
+      integration: 'github-app',
+      configRepository: { githubId: '952038793', ref: 'main' },
+      githubIds: { 'github.com/acme/api': '123' },
+      projects: {},
+    });
+  });
+});

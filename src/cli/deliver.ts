@@ -1,0 +1,189 @@
+// plan, apply and publish: putting the generated setup live. Only this module prints for them.
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { compileSettings } from '../compile.ts';
+import { hasErrors } from '../diagnostics.ts';
+import { UserError } from '../errors.ts';
+import type { Workspace } from '../resolve/model.ts';
+import type { CommandContext } from './commands.ts';
+import { EXIT, type Io } from './io.ts';
+import { plural, report, reportBlockers, reportConsole } from './report.ts';
+
+/** The resolved settings, or undefined (reported) when they have errors. */
+async function settings(context: CommandContext): Promise<Workspace | undefined> {
+  const { workspace, diagnostics, console } = await compileSettings(context.root, context.io.env);
+  reportConsole(console, context.io);
+  report(diagnostics, context.root, context.io);
+  return hasErrors(diagnostics) ? undefined : workspace;
+}
+
+/** On a terminal, one line on stderr that rewrites itself; nothing otherwise. */
+function progressLine(io: Io, what: string) {
+  let shown = false;
+  return {
+    update: (done: number, total: number) => {
+      if (!io.interactive) return;
+      io.err(`\r\x1b[K${what}: ${done}/${total} CircleCI projects`);
+      shown = true;
+    },
+    waiting: (ms: number) => {
+      if (!io.interactive) return;
+      io.err(`\r\x1b[K${what}: CircleCI asks to slow down, waiting ${Math.ceil(ms / 1000)} s`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) io.err('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+async function prepare(context: CommandContext, what: string) {
+  const workspace = await settings(context);
+  if (!workspace) return undefined;
+  const { desiredState } = await import('../deliver/desired.ts');
+  const { workspacePrefix } = await import('../deliver/git.ts');
+  const desired = desiredState(workspace, {
+    ...(context.positionals[0] ? { filter: context.positionals[0] } : {}),
+    pathPrefix: await workspacePrefix(context.root, context.io.env),
+  });
+  return { workspace, desired, progress: progressLine(context.io, what) };
+}
+
+function connectTo(context: CommandContext, progress: ReturnType<typeof progressLine>) {
+  const { io } = context;
+  return import('../deliver/connect.ts').then(({ connect }) =>
+    connect(io.env, {
+      ...(io.env['CARBON_DEBUG'] ? { debug: (line: string) => io.err(`circleci: ${line}\n`) } : {}),
+      onWait: (ms) => progress.waiting(ms),
+    }),
+  );
+}
+
+export async function plan(context: CommandContext): Promise<number> {
+  const { io, options, positionals } = context;
+  if (typeof options['terraform'] === 'string' && positionals.length > 0)
+    throw new UserError(
+      '--terraform writes the whole desired state (Terraform deletes what a file leaves out): give no project or repository with it',
+    );
+  const prepared = await prepare(context, 'reading');
+  if (!prepared) return EXIT.invalid;
+  if (typeof options['terraform'] === 'string') {
+    const { writeTerraform } = await import('../deliver/terraform.ts');
+    const written = writeTerraform(prepared.desired, io.cwd, options['terraform']);
+    for (const line of written) io.out(`${line}\n`);
+    return EXIT.ok;
+  }
+  const { api } = await connectTo(context, prepared.progress);
+  const { makePlan } = await import('../deliver/plan.ts');
+  const { formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
+  const result = await makePlan(api, prepared.desired, prepared.progress.update);
+  prepared.progress.clear();
+  io.out(formatPlan(result));
+  if (counts(result.groups).problems > 0) return EXIT.invalid;
+  return hasChanges(result) ? EXIT.drift : EXIT.ok;
+}
+
+export async function apply(context: CommandContext): Promise<number> {
+  const prepared = await prepare(context, 'reading');
+  if (!prepared) return EXIT.invalid;
+  const { io, options } = context;
+  const { api } = await connectTo(context, prepared.progress);
+  const { makePlan } = await import('../deliver/plan.ts');
+  const { applyPlan } = await import('../deliver/apply.ts');
+  const { formatApply, formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
+  const planned = await makePlan(api, prepared.desired, prepared.progress.update);
+  prepared.progress.clear();
+  io.out(formatPlan(planned));
+  const problems = counts(planned.groups).problems > 0;
+  if (!hasChanges(planned)) return problems ? EXIT.invalid : EXIT.ok;
+  const tally = counts(planned.groups);
+  const deletions = tally.delete + tally.replace;
+  if (deletions > 0 && options['yes'] !== true && !(await confirmed(io, deletions)))
+    return EXIT.invalid;
+  const applying = progressLine(io, 'applying');
+  const result = await applyPlan(api, planned, prepared.desired, applying.update);
+  applying.clear();
+  io.out(formatApply(result));
+  return problems || result.failed.length > 0 || result.unconfirmed.length > 0
+    ? EXIT.invalid
+    : EXIT.ok;
+}
+
+/**
+ * Deletions are asked for on a terminal and need --yes elsewhere: a CI job that deletes must say
+ * so in its command line.
+ */
+async function confirmed(io: Io, deletions: number): Promise<boolean> {
+  const objects = `${deletions} object${deletions === 1 ? '' : 's'}`;
+  if (!io.interactive || !process.stdin.isTTY) {
+    io.err(
+      `carbon apply would delete ${objects} (marked - or -/+ above): deletions need --yes when stdin is not a terminal; nothing was changed\n`,
+    );
+    return false;
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(
+      `Delete ${objects} marked - or -/+ above? Type yes to go on: `,
+    );
+    if (answer.trim() === 'yes') return true;
+    io.err('nothing was changed\n');
+    return false;
+  } finally {
+    prompt.close();
+  }
+}
+
+export async function publish(context: CommandContext): Promise<number> {
+  const { io, root, options, positionals } = context;
+  // Publish commits the files generate wrote: they must be what the settings say, or the commit
+  // message would name a workspace commit that does not hold them.
+  const { runPipeline } = await import('../pipeline.ts');
+  const { findSchema } = await import('../validate/schema.ts');
+  const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const produced = context.stages.of(
+    await runPipeline({ root, schemaPath, write: false, env: io.env }),
+  );
+  reportConsole(produced.console, io);
+  if (reportBlockers(produced, root, io)) return EXIT.invalid;
+  const stale = [...produced.plan!.writes, ...produced.plan!.removals].map((file) => file.path);
+  if (stale.length > 0)
+    throw new UserError(
+      `${plural(stale.length, 'generated file does', 'generated files do')} not match the settings (${stale.join(', ')}): run \`carbon generate\`, commit, then publish`,
+    );
+  const { workspace } = await compileSettings(root, io.env);
+  if (workspace!.config.circleci.integration === 'github-app') {
+    const ref = workspace!.config.circleci.configRepository!.ref;
+    io.out(
+      `nothing to publish: with circleci.integration 'github-app' CircleCI reads each config from this workspace's repository at ${ref}: push generated/ there\n`,
+    );
+    return EXIT.ok;
+  }
+  const { publishTargets, publishTarget } = await import('../deliver/publish.ts');
+  const { workspaceCommit } = await import('../deliver/git.ts');
+  const { mapLimit } = await import('../deliver/pool.ts');
+  const targets = publishTargets(workspace!, positionals[0], (file) => relative(root, file));
+  const commit = await workspaceCommit(root, io.env);
+  const viaBranch = options['via-branch'] as string | undefined;
+  const outcomes = (
+    await mapLimit(targets, 4, (target) =>
+      publishTarget(target, readFileSync(join(root, target.source), 'utf8'), {
+        env: io.env,
+        ...(viaBranch ? { viaBranch } : {}),
+        ...(commit ? { workspaceCommit: commit } : {}),
+      }),
+    )
+  ).flat();
+  const tally = { committed: 0, 'up-to-date': 0, foreign: 0, failed: 0 };
+  for (const outcome of outcomes) {
+    tally[outcome.status]++;
+    const mark = outcome.status === 'foreign' || outcome.status === 'failed' ? '! ' : '';
+    io.out(`${outcome.key} ${outcome.branch}: ${mark}${outcome.message}\n`);
+  }
+  io.out(
+    `Publish: ${tally.committed} committed, ${tally['up-to-date']} up to date, ${tally.foreign} left alone, ${tally.failed} failed.\n`,
+  );
+  return tally.foreign + tally.failed > 0 ? EXIT.invalid : EXIT.ok;
+}

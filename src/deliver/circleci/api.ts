@@ -1,0 +1,209 @@
+// The endpoints of CircleCI's API v2 that Carbon uses, with the shapes it sends and reads. Request
+// bodies follow the API reference (openapi.json: createSchedule, updateSchedule,
+// createPipelineDefinition, updatePipelineDefinition, createTrigger, updateTrigger) and the
+// official Terraform provider's client, which also sends what the reference lacks: schedule
+// triggers (`event_source.schedule`) and their `parameters`.
+import type { ScheduleTrigger, Timetable } from '../../emit/circleci.ts';
+import { ApiError, type Http, type Method } from './http.ts';
+
+export type Scalar = string | number | boolean;
+
+/** GET /project/{project-slug} */
+export interface ProjectRead {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** GET /me: the token's user, who `current` attributes schedules to. */
+export interface UserRead {
+  id: string;
+  login: string;
+}
+
+/** A schedule as the schedule API returns it (kebab-case, like its requests). */
+export interface ScheduleRead {
+  id: string;
+  name: string;
+  description: string | null;
+  timetable: Timetable;
+  parameters: Record<string, Scalar>;
+  /** Whom the scheduled pipelines are attributed to: `system`'s actor, or a user. */
+  actor: { id: string; login?: string };
+}
+
+export interface RepoRef {
+  external_id: string;
+  full_name?: string;
+}
+
+/** POST /projects/{project_id}/pipeline-definitions */
+export interface PipelineDefinitionBody {
+  name: string;
+  description: string;
+  config_source: { provider: 'github_app'; repo: { external_id: string }; file_path: string };
+  checkout_source: { provider: 'github_app'; repo: { external_id: string } };
+}
+
+/** PATCH …/pipeline-definitions/{id}: the config source's repository cannot change. */
+export interface PipelineDefinitionPatch {
+  name?: string;
+  description?: string;
+  config_source?: { file_path: string };
+  checkout_source?: { provider: 'github_app'; repo: { external_id: string } };
+}
+
+export interface PipelineDefinitionRead {
+  id: string;
+  name: string;
+  description?: string;
+  config_source: { provider: string; repo?: Partial<RepoRef>; file_path?: string };
+  checkout_source: { provider: string; repo?: Partial<RepoRef> };
+}
+
+/**
+ * The push trigger of a GitHub App pipeline: pushes to the repository run the pipeline (the config
+ * filters which branches build). `config_ref` only when the config lives in another repository.
+ */
+export interface PushTriggerBody {
+  event_source: { provider: 'github_app'; repo: { external_id: string } };
+  event_preset: 'all-pushes';
+  config_ref?: string;
+  disabled: false;
+}
+
+export type TriggerBody = PushTriggerBody | ScheduleTrigger;
+
+export function isScheduleTrigger(trigger: TriggerBody): trigger is ScheduleTrigger {
+  return trigger.event_source.provider === 'schedule';
+}
+
+/** PATCH /projects/{project_id}/triggers/{trigger_id}: what Carbon may change in place. */
+export type TriggerPatch = Partial<
+  Pick<ScheduleTrigger, 'checkout_ref' | 'config_ref' | 'parameters' | 'event_source'> &
+    Pick<PushTriggerBody, 'event_preset'> & { disabled: boolean }
+>;
+
+export interface TriggerRead {
+  id: string;
+  event_name?: string;
+  event_preset?: string;
+  checkout_ref?: string;
+  config_ref?: string;
+  disabled?: boolean;
+  parameters?: Record<string, Scalar>;
+  event_source: {
+    provider: string;
+    repo?: Partial<RepoRef>;
+    /** The attribution actor comes back resolved: `{ id }`, not the alias sent. */
+    schedule?: { cron_expression?: string; attribution_actor?: { id?: string } | string };
+  };
+}
+
+const segment = encodeURIComponent;
+/** A project slug keeps its `/` (CircleCI answers 404 to `%2F`); each part is escaped. */
+const slugPath = (slug: string) => slug.split('/').map(segment).join('/');
+
+/** The paths of the endpoints, below the API root. */
+export const PATHS = {
+  me: () => '/me',
+  project: (slug: string) => `/project/${slugPath(slug)}`,
+  schedules: (slug: string) => `/project/${slugPath(slug)}/schedule`,
+  schedule: (id: string) => `/schedule/${segment(id)}`,
+  definitions: (projectId: string) => `/projects/${segment(projectId)}/pipeline-definitions`,
+  definition: (projectId: string, id: string) =>
+    `/projects/${segment(projectId)}/pipeline-definitions/${segment(id)}`,
+  /** The definition id may be a `{pipeline:NAME}` placeholder of a plan: kept as written. */
+  triggers: (projectId: string, definitionId: string) =>
+    `/projects/${segment(projectId)}/pipeline-definitions/${definitionId.startsWith('{') ? definitionId : segment(definitionId)}/triggers`,
+  trigger: (projectId: string, id: string) =>
+    `/projects/${segment(projectId)}/triggers/${segment(id)}`,
+};
+
+export class CircleCiApi {
+  private me: Promise<UserRead> | undefined;
+  private readonly http: Http;
+
+  constructor(http: Http) {
+    this.http = http;
+  }
+
+  /** The token's user, asked once. */
+  currentUser(): Promise<UserRead> {
+    this.me ??= this.call('GET', PATHS.me()).then((body) =>
+      object<UserRead>(body, ['id'], 'GET /me'),
+    );
+    return this.me;
+  }
+
+  async project(slug: string): Promise<ProjectRead> {
+    const path = PATHS.project(slug);
+    return object<ProjectRead>(await this.call('GET', path), ['id'], `GET ${path}`);
+  }
+
+  schedules(slug: string): Promise<ScheduleRead[]> {
+    return this.pages<ScheduleRead>(PATHS.schedules(slug), ['id', 'name']);
+  }
+
+  pipelineDefinitions(projectId: string): Promise<PipelineDefinitionRead[]> {
+    return this.pages(PATHS.definitions(projectId), ['id', 'name']);
+  }
+
+  triggers(projectId: string, definitionId: string): Promise<TriggerRead[]> {
+    return this.pages(PATHS.triggers(projectId, definitionId), ['id', 'event_source']);
+  }
+
+  /** Any request of the plan: its path and body were made by the plan from the shapes above. */
+  async send(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<unknown> {
+    return this.call(method, path, body);
+  }
+
+  private call(method: Method, path: string, body?: unknown): Promise<unknown> {
+    return this.http.request(method, path, body);
+  }
+
+  /**
+   * Every item of a list, following `next_page_token` (the schedule list pages; the pipeline
+   * definition and trigger lists have no token today, and are read the same way should they).
+   */
+  private async pages<T>(path: string, required: string[]): Promise<T[]> {
+    const items: T[] = [];
+    const seen = new Set<string>();
+    let token: string | null | undefined;
+    do {
+      const url = token ? `${path}?page-token=${encodeURIComponent(token)}` : path;
+      const body = object<{ items: unknown; next_page_token?: string | null }>(
+        await this.call('GET', url),
+        ['items'],
+        `GET ${path}`,
+      );
+      if (!Array.isArray(body.items))
+        throw new ApiError('unexpected answer from CircleCI: items is not a list', 'GET', path);
+      for (const item of body.items) items.push(object<T>(item, required, `GET ${path}`));
+      token = body.next_page_token;
+      // A token seen before would loop for ever.
+      if (token && seen.has(token))
+        throw new ApiError('unexpected answer from CircleCI: a page token repeats', 'GET', path);
+      if (token) seen.add(token);
+    } while (token);
+    return items;
+  }
+}
+
+/** The answer as an object with the fields Carbon relies on, or an error saying what is missing. */
+function object<T>(body: unknown, required: string[], what: string): T {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ApiError(
+      `unexpected answer from CircleCI to ${what}: not a JSON object`,
+      'GET',
+      what,
+    );
+  const missing = required.filter((field) => !(field in body));
+  if (missing.length > 0)
+    throw new ApiError(
+      `unexpected answer from CircleCI to ${what}: no ${missing.join(', ')}`,
+      'GET',
+      what,
+    );
+  return body as T;
+}

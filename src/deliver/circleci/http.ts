@@ -1,0 +1,188 @@
+// The HTTP side of CircleCI's API v2: one request at a time, each bounded in time, retried with
+// backoff when CircleCI is throttling (429) or failing (5xx), honouring Retry-After within a bound.
+// The token goes into the Circle-Token header and nowhere else: every text this module produces
+// (errors, debug lines) passes through `redact`, so a server that echoes it cannot leak it either.
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface HttpOptions {
+  /** The API root, as https://circleci.com/api/v2 (no trailing slash needed). */
+  baseUrl: string;
+  token: string;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Attempts per request, the first included. */
+  maxAttempts: number;
+  /** The longest single wait Carbon accepts, from Retry-After or its own backoff. */
+  maxWaitMs: number;
+  /** First backoff without Retry-After; doubled at each attempt. */
+  backoffMs: number;
+  /** Requests in flight at once, whoever sends them (a wait before a retry keeps its place). */
+  maxConcurrent: number;
+  /** Receives one line per request and per retry (CARBON_DEBUG). */
+  debug?: (line: string) => void;
+  /** Told when a request waits before a retry, for the progress line. */
+  onWait?: (ms: number, why: string) => void;
+  userAgent: string;
+}
+
+/** A request CircleCI refused or that could not be made; `status` is absent when none came back. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly method: Method;
+  readonly path: string;
+  readonly status: number | undefined;
+  constructor(message: string, method: Method, path: string, status?: number) {
+    super(message);
+    this.method = method;
+    this.path = path;
+    this.status = status;
+  }
+}
+
+/** Whether CircleCI answered 404: a project it does not know, or the token may not see. */
+export function isNotFound(caught: unknown): caught is ApiError {
+  return caught instanceof ApiError && caught.status === 404;
+}
+
+const RETRIED = (status: number) => status === 429 || status >= 500;
+
+export class Http {
+  private readonly options: HttpOptions;
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(options: HttpOptions) {
+    this.options = options;
+  }
+
+  /** Sends a request and returns its JSON body (undefined for an empty one). */
+  async request(method: Method, path: string, body?: unknown): Promise<unknown> {
+    // A finished request hands its place to the next one waiting, so that none can slip in between.
+    if (this.running >= this.options.maxConcurrent)
+      await new Promise<void>((resolve) => this.queue.push(resolve));
+    else this.running++;
+    try {
+      return await this.send(method, path, body);
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
+
+  private async send(method: Method, path: string, body: unknown): Promise<unknown> {
+    const { maxAttempts } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(method, path, body);
+      if (outcome.kind === 'done') return outcome.body;
+      const last = attempt >= maxAttempts;
+      if (outcome.kind === 'failed' || last) {
+        const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+        throw new ApiError(`${outcome.message}${tries}`, method, path, outcome.status);
+      }
+      const wait = outcome.waitMs ?? this.options.backoffMs * 2 ** (attempt - 1);
+      if (wait > this.options.maxWaitMs)
+        throw new ApiError(
+          `${outcome.message}, and CircleCI asks to wait ${Math.ceil(wait / 1000)} s before trying again: more than Carbon waits (${Math.round(this.options.maxWaitMs / 1000)} s); try again later`,
+          method,
+          path,
+          outcome.status,
+        );
+      this.options.debug?.(`${method} ${path}: ${outcome.message}; retrying in ${wait} ms`);
+      this.options.onWait?.(wait, outcome.message);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
+  private async attempt(
+    method: Method,
+    path: string,
+    body: unknown,
+  ): Promise<
+    | { kind: 'done'; body: unknown }
+    | { kind: 'retry' | 'failed'; message: string; status?: number; waitMs?: number }
+  > {
+    const { baseUrl, token, timeoutMs, userAgent } = this.options;
+    const started = performance.now();
+    const headers: Record<string, string> = {
+      'Circle-Token': token,
+      Accept: 'application/json',
+      'User-Agent': userAgent,
+    };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(`${baseUrl.replace(/\/+$/, '')}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (caught) {
+      const timedOut = (caught as Error)?.name === 'TimeoutError';
+      const message = timedOut
+        ? `no answer from CircleCI within ${timeoutMs / 1000} s`
+        : `CircleCI could not be reached: ${this.redact(describe(caught))}`;
+      this.options.debug?.(`${method} ${path}: ${message}`);
+      // A POST that timed out may have been carried out: sending it again could make a second
+      // object. The next plan sees whatever happened and converges from there.
+      return { kind: method === 'POST' ? 'failed' : 'retry', message };
+    }
+    const ms = Math.round(performance.now() - started);
+    this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
+    if (response.ok) return { kind: 'done', body: text.trim() === '' ? undefined : parse(text) };
+    const message = `${response.status} ${this.redact(errorMessage(text))}`;
+    if (!RETRIED(response.status)) return { kind: 'failed', message, status: response.status };
+    const waitMs = retryAfter(response.headers.get('retry-after'));
+    return {
+      kind: 'retry',
+      message,
+      status: response.status,
+      ...(waitMs === undefined ? {} : { waitMs }),
+    };
+  }
+
+  /** The text with every occurrence of the token replaced. */
+  redact(text: string): string {
+    const { token } = this.options;
+    return token === '' ? text : text.split(token).join('[CIRCLE_TOKEN]');
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** CircleCI's errors are `{"message": "..."}`; some answers are plain text. */
+function errorMessage(text: string): string {
+  const body = parse(text);
+  const message =
+    body !== null &&
+    typeof body === 'object' &&
+    typeof (body as { message?: unknown }).message === 'string'
+      ? (body as { message: string }).message
+      : text.trim();
+  const line = message.replace(/\s+/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line || '(no message)';
+}
+
+/** Retry-After in milliseconds: seconds, or an HTTP date. */
+export function retryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function describe(caught: unknown): string {
+  if (!(caught instanceof Error)) return String(caught);
+  const cause = (caught as { cause?: unknown }).cause;
+  return cause instanceof Error ? `${caught.message} (${cause.message})` : caught.message;
+}

@@ -1,0 +1,50 @@
+// How Carbon reaches CircleCI, from the environment: the token (CIRCLE_TOKEN, as CircleCI's CLI
+// and Terraform provider read it), the API root (CARBON_CIRCLECI_URL, CircleCI cloud by default),
+// the time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and CARBON_DEBUG.
+import { UserError } from '../errors.ts';
+import { CircleCiApi } from './circleci/api.ts';
+import { Http } from './circleci/http.ts';
+
+export const DEFAULT_API = 'https://circleci.com/api/v2';
+
+export interface Connection {
+  api: CircleCiApi;
+  baseUrl: string;
+}
+
+export function connect(
+  env: NodeJS.ProcessEnv,
+  hooks: { debug?: (line: string) => void; onWait?: (ms: number, why: string) => void } = {},
+): Connection {
+  const token = env['CIRCLE_TOKEN'] ?? '';
+  if (token === '')
+    throw new UserError(
+      'CIRCLE_TOKEN is not set: carbon reads and changes CircleCI with a personal API token (CircleCI: User Settings > Personal API Tokens); export CIRCLE_TOKEN=… and run again',
+    );
+  // Never echoed: a token with a newline would otherwise come back in fetch's own error.
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new UserError(
+      'CIRCLE_TOKEN holds spaces, line breaks or other characters no API token has: copy the token again',
+    );
+  const baseUrl = (env['CARBON_CIRCLECI_URL'] || DEFAULT_API).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s/]+/.test(baseUrl))
+    throw new UserError(
+      `CARBON_CIRCLECI_URL ${JSON.stringify(baseUrl)} is not an http(s) URL: leave it unset for ${DEFAULT_API}`,
+    );
+  const timeout = Number(env['CARBON_CIRCLECI_TIMEOUT'] || 30);
+  if (!(timeout > 0 && timeout <= 600))
+    throw new UserError('CARBON_CIRCLECI_TIMEOUT is the seconds a request may take: 1 to 600');
+  const http = new Http({
+    baseUrl,
+    token,
+    timeoutMs: timeout * 1000,
+    maxAttempts: 5,
+    maxWaitMs: 60_000,
+    backoffMs: 1000,
+    maxConcurrent: 8,
+    userAgent: 'carbon',
+    ...(hooks.debug ? { debug: hooks.debug } : {}),
+    ...(hooks.onWait ? { onWait: hooks.onWait } : {}),
+  });
+  return { api: new CircleCiApi(http), baseUrl };
+}

@@ -1,0 +1,150 @@
+// The API client against the stand-in: retries on 429 and 5xx honouring Retry-After within a
+// bound, no retry of what CircleCI refused, every attempt bounded in time, a POST never sent twice
+// after a timeout, the requests in flight bounded, pages followed, and the token in no message.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CircleCiApi, PATHS } from '../../src/deliver/circleci/api.ts';
+import { ApiError, Http, retryAfter, type HttpOptions } from '../../src/deliver/circleci/http.ts';
+import { CircleCiStandIn, ME, STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
+
+let api: CircleCiStandIn;
+beforeEach(async () => {
+  api = await new CircleCiStandIn().start();
+});
+afterEach(() => api.close());
+
+function http(options: Partial<HttpOptions> = {}, debug: string[] = []): Http {
+  return new Http({
+    baseUrl: api.url,
+    token: STAND_IN_TOKEN,
+    timeoutMs: 5000,
+    maxAttempts: 3,
+    maxWaitMs: 10_000,
+    backoffMs: 1,
+    maxConcurrent: 8,
+    userAgent: 'carbon-test',
+    debug: (line) => debug.push(line),
+    ...options,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<ApiError> {
+  const caught = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(caught).toBeInstanceOf(ApiError);
+  return caught as ApiError;
+}
+
+describe('retries', () => {
+  it('retries a 429 after the Retry-After CircleCI gives, then succeeds', async () => {
+    api.inject({ path: /^\/me$/, status: 429, retryAfter: '0', times: 2 });
+    await expect(http().request('GET', '/me')).resolves.toMatchObject({ id: ME.id });
+    expect(api.requests.map((request) => request.status)).toEqual([429, 429, 200]);
+  });
+
+  it('retries 5xx, and gives up after the last attempt, saying how many there were', async () => {
+    api.inject({ status: 502, times: Infinity, message: 'Bad gateway' });
+    const error = await failure(http().request('GET', '/me'));
+    expect(error.message).toBe('502 Bad gateway (after 3 attempts)');
+    expect(error.status).toBe(502);
+    expect(api.requests).toHaveLength(3);
+  });
+
+  it('does not wait longer than it allows: a Retry-After beyond the bound fails at once', async () => {
+    api.inject({ status: 429, retryAfter: '3600', times: Infinity });
+    const error = await failure(http({ maxWaitMs: 60_000 }).request('GET', '/me'));
+    expect(error.message).toContain(
+      'asks to wait 3600 s before trying again: more than Carbon waits (60 s)',
+    );
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it.each([400, 401, 403, 404])('does not retry a %i', async (status) => {
+    api.inject({ status, times: Infinity });
+    const error = await failure(http().request('GET', '/me'));
+    expect(error.status).toBe(status);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-08-20T10:00:00Z');
+    expect(retryAfter('2', now)).toBe(2000);
+    expect(retryAfter('0.5', now)).toBe(500);
+    expect(retryAfter('Thu, 20 Aug 2026 10:00:30 GMT', now)).toBe(30_000);
+    expect(retryAfter('Thu, 20 Aug 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfter('soon', now)).toBeUndefined();
+    expect(retryAfter(null, now)).toBeUndefined();
+  });
+});
+
+describe('time', () => {
+  it('bounds every attempt in time, and retries a GET that got no answer', async () => {
+    api.delayMs = 400;
+    const error = await failure(http({ timeoutMs: 50, maxAttempts: 2 }).request('GET', '/me'));
+    expect(error.message).toBe('no answer from CircleCI within 0.05 s (after 2 attempts)');
+    expect(error.status).toBeUndefined();
+    expect(api.arrivals).toBe(2);
+  });
+
+  it('never sends a POST twice after a timeout: it may have been carried out', async () => {
+    api.delayMs = 400;
+    api.addProject('gh/acme/api', 'oauth');
+    const error = await failure(
+      http({ timeoutMs: 50 }).request('POST', PATHS.schedules('gh/acme/api'), {}),
+    );
+    expect(error.message).toBe('no answer from CircleCI within 0.05 s');
+    expect(api.arrivals).toBe(1);
+  });
+});
+
+describe('the token', () => {
+  it('goes in the Circle-Token header only, and never into an error or a debug line', async () => {
+    api.inject({ status: 500, times: Infinity, message: `token ${STAND_IN_TOKEN} is no good` });
+    const debug: string[] = [];
+    const error = await failure(http({}, debug).request('GET', '/me'));
+    expect(error.message).toBe('500 token [CIRCLE_TOKEN] is no good (after 3 attempts)');
+    expect(debug.length).toBeGreaterThan(0);
+    expect(debug.join('\n')).not.toContain(STAND_IN_TOKEN);
+    expect(debug[0]).toMatch(/^GET \/me -> 500 in \d+ ms$/);
+  });
+
+  it('is refused by CircleCI when wrong, with its message', async () => {
+    const error = await failure(http({ token: 'CCIPAT_wrong' }).request('GET', '/me'));
+    expect(error.message).toBe('401 Invalid token provided.');
+  });
+});
+
+describe('fleets', () => {
+  it('keeps the requests in flight at once within the bound', async () => {
+    api.delayMs = 30;
+    const client = http({ maxConcurrent: 4 });
+    await Promise.all(Array.from({ length: 20 }, () => client.request('GET', '/me')));
+    expect(api.requests).toHaveLength(20);
+    expect(api.maxInFlight).toBe(4);
+  });
+
+  it('follows next_page_token to the last page', async () => {
+    api.addProject('gh/acme/api', 'oauth');
+    for (let n = 1; n <= 5; n++)
+      api.addScheduleByHand('gh/acme/api', {
+        name: `hand-${n}`,
+        'attribution-actor': 'system',
+        parameters: { branch: 'main' },
+        timetable: { 'per-hour': 1, 'hours-of-day': [n], 'days-of-week': ['MON'] },
+      });
+    const schedules = await new CircleCiApi(http()).schedules('gh/acme/api');
+    expect(schedules.map((schedule) => schedule.name)).toEqual([
+      'hand-1',
+      'hand-2',
+      'hand-3',
+      'hand-4',
+      'hand-5',
+    ]);
+    expect(api.requests.map((request) => request.path)).toEqual([
+      '/project/gh/acme/api/schedule',
+      expect.stringMatching(/^\/project\/gh\/acme\/api\/schedule\?page-token=\w+$/),
+      expect.stringMatching(/^\/project\/gh\/acme\/api\/schedule\?page-token=\w+$/),
+    ]);
+  });
+});
