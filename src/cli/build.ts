@@ -6,7 +6,7 @@ import { EXIT } from './io.ts';
 import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 
 /** CircleCI's schema for this run, saying once when there is none. */
-function schemaOf(context: CommandContext): string | undefined {
+export function schemaOf(context: CommandContext): string | undefined {
   const { options, io } = context;
   const { path } = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
   if (path === undefined) io.err(NO_SCHEMA_NOTE);
@@ -33,9 +33,33 @@ export async function generate(context: CommandContext): Promise<number> {
     io.out(`removed ${path} (left by an interrupted run)\n`);
   for (const path of written) io.out(`wrote ${path}\n`);
   for (const path of removed) io.out(`removed ${path}\n`);
+  for (const line of projectSummaries(written, removed)) io.out(`${line}\n`);
   const unchanged = result.plan?.unchanged.length ?? 0;
   io.out(`${written.length} written, ${removed.length} removed, ${unchanged} unchanged\n`);
   return EXIT.ok;
+}
+
+/** One line per project that changed: `taxaroo: written Taxaroo-API-V2, Taxaroo-App; removed Old`. */
+function projectSummaries(written: string[], removed: string[]): string[] {
+  const changes = new Map<string, { written: Set<string>; removed: Set<string> }>();
+  const note = (paths: string[], kind: 'written' | 'removed') => {
+    for (const path of paths) {
+      const match = /^generated\/([^/]+)\/([^/]+)\//.exec(path);
+      if (!match) continue;
+      const entry = changes.get(match[1]!) ?? { written: new Set(), removed: new Set() };
+      entry[kind].add(match[2]!);
+      changes.set(match[1]!, entry);
+    }
+  };
+  note(written, 'written');
+  note(removed, 'removed');
+  return [...changes].map(([project, { written, removed }]) => {
+    const parts = [
+      ...(written.size > 0 ? [`wrote ${[...written].join(', ')}`] : []),
+      ...(removed.size > 0 ? [`removed ${[...removed].join(', ')}`] : []),
+    ];
+    return `${project}: ${parts.join('; ')}`;
+  });
 }
 
 export async function check(context: CommandContext): Promise<number> {

@@ -141,8 +141,8 @@ export async function publish(context: CommandContext): Promise<number> {
   // Publish commits the files generate wrote: they must be what the settings say, or the commit
   // message would name a workspace commit that does not hold them.
   const { runPipeline } = await import('../pipeline.ts');
-  const { findSchema } = await import('../validate/schema.ts');
-  const schemaPath = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const { schemaOf } = await import('./build.ts');
+  const schemaPath = schemaOf(context);
   const produced = context.stages.of(
     await runPipeline({ root, schemaPath, write: false, env: io.env }),
   );

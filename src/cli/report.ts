@@ -25,8 +25,12 @@ export function reportConsole(lines: ConsoleLine[], io: Io): void {
 }
 
 export function reportProblems(problems: FileProblem[], io: Io): void {
-  for (const problem of problems)
-    io.err(`${problem.path}:${problem.pointer} - error invalid-output: ${problem.message}\n`);
+  for (const problem of problems) {
+    const where = problem.position
+      ? `${problem.path}:${problem.position.line}:${problem.position.column} - error invalid-output: ${problem.pointer}:`
+      : `${problem.path}:${problem.pointer} - error invalid-output:`;
+    io.err(`${where} ${problem.message}\n`);
+  }
 }
 
 /** Everything that stops generate and check before output: exit 2 when there is any. */

@@ -1,4 +1,5 @@
 // Schema and semantic checks of every config and of the orb, before anything is written.
+import type { Position } from '../diagnostics.ts';
 import { ORB_ALIAS } from '../emit/config.ts';
 import type { Artifact } from '../emit/emit.ts';
 import type { Orb } from '../emit/orb.ts';
@@ -11,6 +12,8 @@ export interface FileProblem {
   path: string;
   pointer: string;
   message: string;
+  /** Where the pointer is in the file, when the file was read from disk (carbon validate). */
+  position?: Position;
 }
 
 export function validateArtifacts(

@@ -44,7 +44,8 @@ export function toTimetable(text: string): TimetableResult {
     timetable,
     minutesLost:
       `a CircleCI timetable cannot pin minutes: it will run ${minutes.length} time${minutes.length === 1 ? '' : 's'} ` +
-      `an hour at minutes CircleCI picks, not at minute ${minute.text}`,
+      `an hour at minutes CircleCI picks, not at minute ${minute.text} (minute 0, as in "0 * * * *", ` +
+      'says only "once an hour" and gives no warning)',
   };
 }
 

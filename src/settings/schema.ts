@@ -138,7 +138,7 @@ const ecsSchema = z
             code: 'missing-hook',
             path: ['hook'],
             message:
-              'deploy is "hook" but no hook is set: name the executable in the carbon repository, as "deploy/api.sh"',
+              'deploy is "hook" but no hook is set: give the path of an executable committed in the carbon repository, relative to its root, as "deploy/api.sh"',
           }
         : undefined,
     ),

@@ -164,7 +164,8 @@ export interface EcsSettings {
    */
   deploy?: 'ecs_service' | 'hook' | 'none';
   /**
-   * With `deploy: 'hook'`: the executable to run, relative to the carbon repository.
+   * With `deploy: 'hook'`: the executable to run, a path relative to the root of the carbon
+   * repository (committed with its executable bit).
    * @example 'deploy/api.sh'
    */
   hook?: string;

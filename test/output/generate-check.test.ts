@@ -30,6 +30,21 @@ describe('carbon generate', () => {
     for (const file of files) expect(statSync(join(root, file)).mtime).toEqual(past);
   });
 
+  it('sums up each project that changed in one line', () => {
+    const root = makeWorkspace({ 'carbon.config.ts': CONFIG, 'projects/taxaroo.ts': SAMPLE });
+    const first = runCarbon(['generate', '--root', root]);
+    expect(first.stdout).toContain(
+      'taxaroo: wrote Taxaroo-API-V2, Taxaroo-App, Taxaroo-Admin, Taxaroo-Clients\n',
+    );
+    writeFileSync(
+      join(root, 'projects/taxaroo.ts'),
+      SAMPLE.replaceAll("'Taxaroo-Admin'", "'Taxaroo-Backoffice'"),
+    );
+    expect(runCarbon(['generate', '--root', root]).stdout).toContain(
+      'taxaroo: wrote Taxaroo-API-V2, Taxaroo-Backoffice; removed Taxaroo-Admin\n',
+    );
+  });
+
   it('removes the files of a repository that no longer needs one, and its emptied folders', () => {
     const root = sampleWorkspace();
     // Disable the Admin build: with no sync rule either, it needs no config.
@@ -255,7 +270,7 @@ describe('carbon validate', () => {
     }
   });
 
-  it('names an undeclared parameter, an invalid enum value and a schema violation', () => {
+  it('names an undeclared parameter, an invalid enum value and a schema violation, at file:line:col', () => {
     const root = sampleWorkspace();
     const path = join(root, API_CONFIG);
     writeFileSync(
@@ -267,13 +282,13 @@ describe('carbon validate', () => {
     const result = runCarbon(['validate', '--root', root]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `${API_CONFIG}:/workflows/carbon-build/jobs/0/carbon~1CarbonBuild/deploy - error invalid-output: deploy of job carbon/CarbonBuild must be one of ecs_service, hook, none, not "kubernetes"`,
+      `${API_CONFIG}:51:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/deploy: deploy of job carbon/CarbonBuild must be one of ecs_service, hook, none, not "kubernetes"`,
     );
     expect(result.stderr).toContain(
-      `${API_CONFIG}:/workflows/carbon-build/jobs/0/carbon~1CarbonBuild/ecr_repo - error invalid-output: ecr_repo is not a parameter of job carbon/CarbonBuild`,
+      `${API_CONFIG}:52:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/ecr_repo: ecr_repo is not a parameter of job carbon/CarbonBuild`,
     );
     expect(result.stderr).toContain(
-      `${API_CONFIG}:/workflows/carbon-build/max_auto_reruns - error invalid-output: must be <= 5`,
+      `${API_CONFIG}:15:5 - error invalid-output: /workflows/carbon-build/max_auto_reruns: must be <= 5`,
     );
   });
 
