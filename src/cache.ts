@@ -124,7 +124,11 @@ export class PipelineCache {
   ): void {
     if (!this.setting) return;
     // A module whose worker ran out of memory read nothing that can be trusted.
-    if (result.diagnostics.some((d) => d.code === 'settings-memory')) return;
+    // (or past the time limit) read nothing that can be trusted.
+    if (
+      result.diagnostics.some((d) => d.code === 'settings-memory' || d.code === 'settings-timeout')
+    )
+      return;
     this.next.units[result.module] = {
       config,
       ...(schema !== undefined && result.rendered ? { schema } : {}),

@@ -165,6 +165,7 @@ function commandHelp(command: Command): string {
 function profile(startup: number, stages: Stages, io: Io): void {
   const report = {
     stages: { startup, ...(stages.timings?.stages ?? {}) },
+    marks: stages.timings?.marks ?? {},
     total: performance.now(),
     maxRssKb: process.resourceUsage().maxRSS,
   };

@@ -4,16 +4,17 @@
 import { compileWorkspace } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
-import type { KeptOrb } from './cache.ts';
 import {
   planOutput,
+  readAhead,
   removeLeftovers,
   writeOutput,
+  type DiskState,
   type OutputPlan,
   type WriteResult,
 } from './output/files.ts';
 import { lockWorkspace } from './output/lock.ts';
-import { orbContent, recordVersion } from './output/versions.ts';
+import { VERSIONS_FILE, orbContent, recordVersion } from './output/versions.ts';
 import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
 import type { Workspace } from './resolve/model.ts';
 import type { Config } from './settings/schema.ts';
@@ -54,6 +55,22 @@ export async function runPipeline({
   allowEmpty = false,
 }: PipelineOptions): Promise<PipelineResult> {
   const timings = new Timings();
+  // One generate at a time, from the first read to the last write: what is planned stays true.
+  const lock = write ? await lockWorkspace(root, 'generate', lockWait(env)) : undefined;
+  try {
+    return await pipeline({ root, schemaPath, write, env, allowEmpty }, timings);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function pipeline(
+  { root, schemaPath, write, env, allowEmpty = false }: PipelineOptions,
+  timings: Timings,
+): Promise<PipelineResult> {
+  const leftovers = write ? removeLeftovers(root) : [];
+  // What is on disk is read while the modules compile (errors are said when it is used).
+  let disk: Promise<DiskState | undefined> = Promise.resolve(undefined);
   const compiled = await compileWorkspace({
     root,
     env,
@@ -61,6 +78,9 @@ export async function runPipeline({
     schemaPath,
     timings,
     allowEmpty,
+    meanwhile: () => {
+      disk = readAhead(root, [ORB_FILE, VERSIONS_FILE]).catch(() => undefined);
+    },
   });
   const result: PipelineResult = {
     diagnostics: compiled.diagnostics,
@@ -68,17 +88,12 @@ export async function runPipeline({
     console: compiled.console,
     compiled: compiled.compiled,
     timings,
+    leftovers,
   };
-  const workspace = compiled.workspace;
-  if (hasErrors(compiled.diagnostics) || !workspace || compiled.problems.length > 0) {
-    compiled.cache.save();
-    return result;
-  }
-  const orb =
-    compiled.cache.orb(compiled.configKey) ??
-    (await timings.timeAsync('emit', () => packedOrb(workspace.config, schemaPath)));
-  compiled.cache.keepOrb({ ...orb, config: compiled.configKey });
   compiled.cache.save();
+  const workspace = compiled.workspace;
+  if (hasErrors(compiled.diagnostics) || !workspace || compiled.problems.length > 0) return result;
+  const orb = compiled.orb!;
   if (orb.problems.length > 0) {
     result.problems = orb.problems;
     return result;
@@ -91,22 +106,16 @@ export async function runPipeline({
       ? undefined
       : recordVersion(root, `${namespace}/${name}`, version, orb.text);
   if (record) files.splice(1, 0, record.file);
-  // One generate at a time: the plan is drawn with the lock held, so it is still true when written.
-  const lock = write ? await lockWorkspace(root, 'generate', lockWait(env)) : undefined;
-  try {
-    if (write) result.leftovers = removeLeftovers(root);
-    const plan = timings.time('output', () => planOutput(root, files));
-    result.plan = plan;
-    if (plan.removals.length > 0 && plan.writes.length > 0)
-      result.diagnostics = [...result.diagnostics, ...(await renameWarnings(plan, workspace))];
-    const guard = record?.conflict ?? orbVersionGuard(workspace.config, plan);
-    if (guard) result.versionGuard = guard;
-    if (write && plan.foreign.length === 0 && !guard)
-      result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
-    return result;
-  } finally {
-    lock?.release();
-  }
+  const state = await disk;
+  const plan = timings.time('output', () => planOutput(root, files, state));
+  result.plan = plan;
+  if (plan.removals.length > 0 && plan.writes.length > 0)
+    result.diagnostics = [...result.diagnostics, ...(await renameWarnings(plan, workspace))];
+  const guard = record?.conflict ?? orbVersionGuard(workspace.config, plan);
+  if (guard) result.versionGuard = guard;
+  if (write && plan.foreign.length === 0 && !guard)
+    result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
+  return result;
 }
 
 /** The testing aid of writeOutput: CARBON_TEST_FULL_DISK_AFTER=N. */
@@ -128,32 +137,6 @@ async function renameWarnings(plan: OutputPlan, workspace: Workspace): Promise<D
   if (found.length === 0) return [];
   const { locateDiagnostics } = await import('./settings/locate.ts');
   return locateDiagnostics(found);
-}
-
-/** orb.yml's text as generate writes it, validated. */
-async function packedOrb(
-  config: Config,
-  schemaPath: string | undefined,
-): Promise<Omit<KeptOrb, 'config'>> {
-  const [
-    { packOrbCached },
-    { orbArtifact },
-    { renderYaml },
-    { validateArtifacts },
-    { ORB_TEMPLATES },
-  ] = await Promise.all([
-    import('./emit/orb.ts'),
-    import('./emit/emit.ts'),
-    import('./emit/yaml.ts'),
-    import('./compile/validate.ts'),
-    import('./paths.ts'),
-  ]);
-  const orb = packOrbCached(ORB_TEMPLATES);
-  const artifact = orbArtifact(config, orb);
-  return {
-    text: renderYaml(artifact.document, artifact.header),
-    problems: validateArtifacts([artifact], orb, schemaPath),
-  };
 }
 
 /**

@@ -1,7 +1,9 @@
 // Where Carbon keeps what it can compute again, and how it writes it: every kept thing is keyed by
 // Carbon's build (the launcher's hash of Carbon's sources and package files), so a change to
-// Carbon never reads what an older Carbon kept. Without a build id (running the TypeScript sources
-// directly, as the tests do) nothing is kept or read.
+// Carbon never reads what an older Carbon kept, and by the content it was computed from (a
+// settings module's text, the schema, the orb templates), so it can only be reused for the same
+// bytes. CARBON_CACHE=0 turns off the pipeline cache of answers (cache.ts), not these. Without a
+// build id (running the TypeScript sources directly, as the tests do) nothing is kept or read.
 import { createHash } from 'node:crypto';
 import {
   mkdirSync,
@@ -20,9 +22,8 @@ declare const __CARBON_BUILD__: string | undefined;
 
 export const STORE_FOLDER = join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon');
 
-/** Carbon's build id, or undefined when nothing may be kept (no launcher, or CARBON_CACHE=0). */
+/** Carbon's build id, or undefined when nothing may be kept (no launcher: the tests). */
 export function buildId(): string | undefined {
-  if (process.env['CARBON_CACHE'] === '0') return undefined;
   return typeof __CARBON_BUILD__ === 'string' ? __CARBON_BUILD__ : undefined;
 }
 

@@ -15,6 +15,12 @@ export type Stage =
 
 export class Timings {
   readonly stages: Partial<Record<Stage, number>> = {};
+  /** Milestones of a run, in milliseconds since the process started: where the wall time goes. */
+  readonly marks: Record<string, number> = {};
+
+  mark(name: string): void {
+    this.marks[name] = Math.round(performance.now());
+  }
 
   /** Runs `work`, adding its duration to `stage`. */
   time<T>(stage: Stage, work: () => T): T {

@@ -16,6 +16,7 @@ import { listProjectModules } from '../settings/load.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
 import { Timings } from '../timings.ts';
 import { declaredEnv, type ConfigResult } from './config.ts';
+import type { OrbResult } from './orb.ts';
 import type { Runner } from './runner.ts';
 import type { UnitResult } from './unit.ts';
 import type { FileProblem } from './validate.ts';
@@ -29,6 +30,8 @@ export interface CompileOptions {
   timings?: Timings;
   /** Whether an empty projects/ is meant (generate then removes every generated file). */
   allowEmpty?: boolean;
+  /** Work for the main thread while the modules compile elsewhere (called once, meanwhile). */
+  meanwhile?: () => void;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;
 }
@@ -45,8 +48,8 @@ export interface Compiled {
   problems: FileProblem[];
   /** The cache this run read and will write (pipeline.ts adds the orb to it). */
   cache: PipelineCache;
-  /** The fingerprint of the config (and of the schema, with `render`): what the orb is kept under. */
-  configKey: string;
+  /** orb.yml's text and problems (with `render`). */
+  orb?: OrbResult;
   /** How many modules were compiled (not taken from the cache). */
   compiled: number;
 }
@@ -62,17 +65,24 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
   const listed = listProjectModules(root, options.allowEmpty ?? false);
   let runner: Runner | undefined;
-  const runnerOf = async (): Promise<Runner> => {
+  /** The runner, made on first need; `expected`: how many modules it will likely compile. */
+  const runnerOf = async (expected: number): Promise<Runner> => {
     if (!runner) {
-      const { createRunner } = await timings.timeAsync('modules', () => import('./runner.ts'));
-      runner = createRunner({ root, env: options.env, timings }, listed.modules.length);
+      const [{ createRunner }, { packOrbCached }, { ORB_TEMPLATES }] = await timings.timeAsync(
+        'modules',
+        () => Promise.all([import('./runner.ts'), import('../emit/orb.ts'), import('../paths.ts')]),
+      );
+      const orb = timings.time('emit', () => packOrbCached(ORB_TEMPLATES));
+      runner = createRunner({ root, env: options.env, timings, orb }, expected);
     }
     return runner;
   };
   try {
+    timings.mark('compile');
     let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
     if (!config) {
-      config = await (await runnerOf()).config();
+      // A config compiled again means every module is too.
+      config = await (await runnerOf(listed.modules.length)).config();
       cache.keepConfig(config);
     }
     // A config whose worker died has no value: report that alone.
@@ -83,9 +93,9 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         files: [],
         problems: [],
         cache,
-        configKey: '',
         compiled: 0,
       };
+    timings.mark('config');
     const configKey = configFingerprint(config);
     const env = declaredEnv(config.config, options.env);
     const units = new Map<string, UnitResult>();
@@ -98,6 +108,14 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         else pending.push(file);
       }
     });
+    // orb.yml, validated in a runner too (its checks need the schema the runners compile anyway),
+    // at the same time as the modules.
+    const orbKey = `${configKey}:${schema ?? ''}`;
+    const orb: Promise<OrbResult | undefined> = render
+      ? Promise.resolve(cache.orb(orbKey)).then(
+          async (kept) => kept ?? (await runnerOf(pending.length)).orb(config!.config, schemaPath),
+        )
+      : Promise.resolve(undefined);
     if (pending.length > 0) {
       const context = {
         root,
@@ -107,13 +125,19 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         configFailed: hasErrors(config.diagnostics),
         schemaPath,
       };
-      const results = await (await runnerOf()).units(pending, context, env);
+      const running = (await runnerOf(pending.length)).units(pending, context, env);
+      options.meanwhile?.();
+      const results = await running;
       results.forEach((result, index) => {
         units.set(pending[index]!, result);
         cache.keepUnit(result, configKey, schema, env);
       });
     }
+    if (pending.length === 0) options.meanwhile?.();
+    timings.mark('units');
     const ordered = listed.modules.map((file) => units.get(file)!);
+    const orbResult = await orb;
+    if (orbResult) cache.keepOrb({ ...orbResult, config: orbKey });
     const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
       rule({
         root,
@@ -134,7 +158,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       dedupe([...config.diagnostics, ...ordered.flatMap((unit) => unit.diagnostics), ...located]),
     );
     const compiled: Compiled = {
-      configKey: `${configKey}:${schema ?? ''}`,
+      ...(orbResult ? { orb: orbResult } : {}),
       diagnostics,
       console: [...config.console, ...ordered.flatMap((unit) => unit.console)],
       files: [],

@@ -7,22 +7,27 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { error } from '../diagnostics.ts';
 import { EnvironmentError, UserError } from '../errors.ts';
-import { packOrbCached } from '../emit/orb.ts';
-import { ORB_TEMPLATES } from '../paths.ts';
+import type { Orb } from '../emit/orb.ts';
 import { SettingsRealm } from '../settings/realm.ts';
 import { Transpiler } from '../settings/transpile.ts';
 import { Timings, type Stage } from '../timings.ts';
+import type { Config } from '../settings/schema.ts';
 import { produceConfig, type ConfigResult } from './config.ts';
+import { produceOrb, type OrbResult } from './orb.ts';
 import { produceUnit, type UnitContext, type UnitResult } from './unit.ts';
 
 export interface RunnerOptions {
   root: string;
   env: NodeJS.ProcessEnv;
   timings: Timings;
+  /** The packed orb (packed once, in this thread): configs are checked against it. */
+  orb: Orb;
 }
 
 export interface Runner {
   config(): Promise<ConfigResult>;
+  /** orb.yml's text for this config, validated. */
+  orb(config: Config, schemaPath: string | undefined): Promise<OrbResult>;
   /** Every module's unit, in the order of `files`. */
   units(
     files: string[],
@@ -52,7 +57,11 @@ export function createRunner(options: RunnerOptions, moduleCount: number): Runne
     wanted !== undefined
       ? Number(wanted)
       : Math.min(availableParallelism(), moduleCount > 8 ? 2 : 1);
-  return BUNDLED && workers > 0 ? new PoolRunner(options, workers) : new LocalRunner(options);
+  if (!BUNDLED || workers <= 0) return new LocalRunner(options);
+  const pool = new PoolRunner(options, workers);
+  // Every worker starts now: the second boots while the first reads carbon.config.ts.
+  pool.start();
+  return pool;
 }
 
 /** Settings in this thread: no memory limit of their own. */
@@ -80,13 +89,16 @@ export class LocalRunner implements Runner {
     return produceConfig(this.realmOf(), this.options.root);
   }
 
+  async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
+    return produceOrb(config, this.options.orb, schemaPath);
+  }
+
   async units(files: string[], context: UnitContext, env: Record<string, string | null>) {
     const realm = this.realmOf();
     realm.declareEnv(env);
-    const orb = packOrbCached(ORB_TEMPLATES);
     const results: UnitResult[] = [];
     for (const file of files)
-      results.push(await produceUnit(realm, file, context, orb, this.options.timings));
+      results.push(await produceUnit(realm, file, context, this.options.orb, this.options.timings));
     return results;
   }
 
@@ -96,6 +108,7 @@ export class LocalRunner implements Runner {
 /** What a worker is asked, and what it answers (worker.ts). */
 export type WorkerRequest =
   | { type: 'config' }
+  | { type: 'orb'; config: Config; schemaPath: string | undefined }
   | {
       type: 'unit';
       file: string;
@@ -104,6 +117,7 @@ export type WorkerRequest =
     };
 export type WorkerAnswer =
   | { type: 'config'; result: ConfigResult; stages: Partial<Record<Stage, number>> }
+  | { type: 'orb'; result: OrbResult; stages: Partial<Record<Stage, number>> }
   | { type: 'unit'; result: UnitResult; stages: Partial<Record<Stage, number>> }
   | { type: 'bug'; stack: string }
   /** A user or environment error met in the worker (an unreadable schema): said as in this thread. */
@@ -118,12 +132,25 @@ interface Task {
   fail: (error: Error) => void;
 }
 
+/** A worker and the tasks sent to it, oldest (the one running) first. */
+interface Slot {
+  worker: Worker;
+  tasks: Task[];
+  /** Stops the worker when its running task goes past the time limit. */
+  watchdog?: NodeJS.Timeout;
+}
+
+/**
+ * Tasks sent to a worker before it answered the previous ones: a worker never waits for the next
+ * module while the main thread takes in an answer.
+ */
+const IN_FLIGHT = 4;
+
 /** Settings in worker threads, each with a memory limit; a dead worker is replaced. */
 export class PoolRunner implements Runner {
   private readonly options: RunnerOptions;
   private readonly size: number;
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Task>();
+  private readonly slots: Slot[] = [];
   private readonly queue: Task[] = [];
   private started = 0;
 
@@ -138,6 +165,15 @@ export class PoolRunner implements Runner {
     return answer.result;
   }
 
+  async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
+    const answer = await this.run(
+      { type: 'orb', config, schemaPath },
+      `${this.options.root}/orb.yml`,
+    );
+    if (answer.type !== 'orb') throw new Error(`worker answered ${answer.type} to orb`);
+    return answer.result;
+  }
+
   async units(files: string[], context: UnitContext, env: Record<string, string | null>) {
     const answers = await Promise.all(
       files.map((file) => this.run({ type: 'unit', file, context, env }, file)),
@@ -149,8 +185,9 @@ export class PoolRunner implements Runner {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.idle, ...this.busy.keys()].map((worker) => worker.terminate()));
-    this.idle.length = 0;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) clearTimeout(slot.watchdog);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
   private run(request: WorkerRequest, file: string): Promise<WorkerAnswer> {
@@ -160,30 +197,51 @@ export class PoolRunner implements Runner {
     });
   }
 
-  private dispatch(): void {
-    while (this.queue.length > 0) {
-      let worker = this.idle.pop();
-      if (!worker && this.busy.size < this.size) worker = this.spawn();
-      if (!worker) return;
-      const task = this.queue.shift()!;
-      this.busy.set(worker, task);
-      worker.postMessage(task.request);
+  /** Starts every worker of the pool. */
+  start(): void {
+    while (this.spawn()) {
+      // spawn returns undefined once the pool is full.
     }
   }
 
-  private spawn(): Worker {
-    const { memoryMb, timeoutMs } = limits(this.options.env);
+  /** Sends queued tasks to the least loaded worker, starting workers up to the pool's size. */
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots
+        .filter((candidate) => candidate.tasks.length < IN_FLIGHT)
+        .sort((a, b) => a.tasks.length - b.tasks.length)[0];
+      if (!slot || (slot.tasks.length > 0 && this.slots.length < this.size)) slot = this.spawn();
+      if (!slot) return;
+      const task = this.queue.shift()!;
+      slot.tasks.push(task);
+      if (slot.tasks.length === 1) this.watch(slot);
+      slot.worker.postMessage(task.request);
+    }
+  }
+
+  /** (Re)arms the watchdog of a worker for the task it runs now. */
+  private watch(slot: Slot): void {
+    clearTimeout(slot.watchdog);
+    if (slot.tasks.length === 0) return;
+    slot.watchdog = setTimeout(() => this.stop(slot), limits(this.options.env).timeoutMs);
+  }
+
+  private spawn(): Slot | undefined {
+    if (this.slots.length >= this.size) return undefined;
+    const { memoryMb } = limits(this.options.env);
     this.started++;
+    this.options.timings.mark(`worker ${this.started} spawned`);
     const worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
-      workerData: { root: this.options.root, timeoutMs },
+      workerData: { root: this.options.root, orb: this.options.orb },
       resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 },
       stdout: false,
       stderr: false,
     });
+    const slot: Slot = { worker, tasks: [] };
+    this.slots.push(slot);
     worker.on('message', (answer: WorkerAnswer) => {
-      const task = this.busy.get(worker);
-      this.busy.delete(worker);
-      this.idle.push(worker);
+      const task = slot.tasks.shift();
+      this.watch(slot);
       if (!task) return;
       if (answer.type === 'bug') task.fail(new Error(`in a settings worker: ${answer.stack}`));
       else if (answer.type === 'user') task.fail(new UserError(answer.message));
@@ -197,32 +255,66 @@ export class PoolRunner implements Runner {
       this.dispatch();
     });
     const died = (reason: unknown) => {
-      const task = this.busy.get(worker);
-      this.busy.delete(worker);
-      const index = this.idle.indexOf(worker);
-      if (index >= 0) this.idle.splice(index, 1);
+      if (!this.remove(slot)) return;
+      const [running, ...waiting] = slot.tasks;
+      // The tasks it had not begun go to another worker.
+      this.queue.unshift(...waiting);
       // Only running out of memory is the settings' doing; any other death is a bug in Carbon.
       const outOfMemory = (reason as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      if (task && outOfMemory) task.done(this.deathAnswer(task, memoryMb));
-      else if (task) task.fail(reason instanceof Error ? reason : new Error(String(reason)));
+      if (running && outOfMemory) running.done(this.deathAnswer(running, memoryMb));
+      else if (running) running.fail(reason instanceof Error ? reason : new Error(String(reason)));
       this.dispatch();
     };
     worker.on('error', died);
-    worker.on('exit', (code) => {
-      if (this.busy.has(worker)) died(new Error(`exited with code ${code}`));
-    });
-    return worker;
+    worker.on('exit', (code) => died(new Error(`exited with code ${code}`)));
+    return slot;
+  }
+
+  /** Forgets a worker; false when it was forgotten already. */
+  private remove(slot: Slot): boolean {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return false;
+    this.slots.splice(index, 1);
+    clearTimeout(slot.watchdog);
+    return true;
+  }
+
+  /**
+   * A task past the time limit (an endless loop in the settings): its worker is stopped, the task
+   * answered with a located error, and the tasks the worker had not begun go to another worker.
+   * Watching from here costs nothing per module, where a vm timeout costs a thread per module.
+   */
+  private stop(slot: Slot): void {
+    if (!this.remove(slot)) return;
+    void slot.worker.terminate();
+    const [running, ...waiting] = slot.tasks;
+    this.queue.unshift(...waiting);
+    const seconds = limits(this.options.env).timeoutMs / 1000;
+    running?.done(
+      this.failedAnswer(
+        running,
+        'settings-timeout',
+        `evaluating the settings took longer than ${seconds} s, so Carbon stopped them: look for an endless loop (the limit is CARBON_SETTINGS_TIMEOUT, in seconds)`,
+      ),
+    );
+    this.dispatch();
   }
 
   /** A task whose worker ran out of memory, answered with a located error; the other modules still report. */
   private deathAnswer(task: Task, memoryMb: number): WorkerAnswer {
-    const diagnostic = error(
+    return this.failedAnswer(
+      task,
       'settings-memory',
-      { file: task.file, path: [] },
       `evaluating the settings used more than ${memoryMb} MB of memory, so Carbon stopped them: look for a value that grows without end (the limit is CARBON_SETTINGS_MEMORY, in megabytes)`,
-      { line: 1, column: 1 },
     );
+  }
+
+  /** A task answered with one located error, so that the other modules still report theirs. */
+  private failedAnswer(task: Task, code: string, message: string): WorkerAnswer {
+    const diagnostic = error(code, { file: task.file, path: [] }, message, { line: 1, column: 1 });
     const module = task.file.slice(this.options.root.length + 1);
+    // The orb is Carbon's own work: a worker dying on it is a bug, not the settings' doing.
+    if (task.request.type === 'orb') return { type: 'bug', stack: `packing the orb: ${message}` };
     if (task.request.type === 'config')
       return {
         type: 'config',

@@ -1,21 +1,21 @@
 // A settings worker (runner.ts): evaluates modules in its own settings realm and compiles them into
-// units, one request at a time. It has a memory limit of its own: settings that allocate without
-// end stop this thread, not Carbon.
+// units, one request at a time. It has a memory limit of its own (settings that allocate without
+// end stop this thread, not Carbon), and the main thread stops it past the time limit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError, asEnvironmentError } from '../errors.ts';
-import { packOrbCached, type Orb } from '../emit/orb.ts';
-import { ORB_TEMPLATES } from '../paths.ts';
+import type { Orb } from '../emit/orb.ts';
 import { SettingsRealm } from '../settings/realm.ts';
 import { Transpiler } from '../settings/transpile.ts';
 import { Timings } from '../timings.ts';
 import { produceConfig } from './config.ts';
+import { produceOrb } from './orb.ts';
 import type { WorkerAnswer, WorkerRequest } from './runner.ts';
 import { produceUnit } from './unit.ts';
 
-const { root, timeoutMs } = workerData as { root: string; timeoutMs: number };
+const { root, orb } = workerData as { root: string; orb: Orb };
 const transpiler = new Transpiler();
-const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs });
-let orb: Orb | undefined;
+// No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
+const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
 
 async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
   const timings = new Timings();
@@ -23,16 +23,23 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
     const result = await produceConfig(realm, root);
     return { type: 'config', result, stages: timings.stages };
   }
+  if (request.type === 'orb') {
+    const result = timings.time('emit', () => produceOrb(request.config, orb, request.schemaPath));
+    return { type: 'orb', result, stages: timings.stages };
+  }
   realm.declareEnv(request.env);
-  orb ??= packOrbCached(ORB_TEMPLATES);
   const result = await produceUnit(realm, request.file, request.context, orb, timings);
   return { type: 'unit', result, stages: timings.stages };
 }
 
+// Requests are answered one at a time, in order: the main thread sends several ahead.
+let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
-  answer(request).then(
-    (reply) => parentPort!.postMessage(reply),
-    (error: unknown) => parentPort!.postMessage(failure(error)),
+  queue = queue.then(() =>
+    answer(request).then(
+      (reply) => parentPort!.postMessage(reply),
+      (error: unknown) => parentPort!.postMessage(failure(error)),
+    ),
   );
 });
 

@@ -22,13 +22,19 @@ const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
  * costs more than the rest of emitting a small workspace, and the templates rarely change.
  */
 export function packOrbCached(folder: string): Orb {
-  const name = `orb-${nameOf(buildId() ?? '', hashOfFolder(folder))}.json`;
+  const hash = hashOfFolder(folder);
+  const packed = packedHere.get(hash);
+  if (packed) return packed;
+  const name = `orb-${nameOf(buildId() ?? '', hash)}.json`;
   const kept = readKept(name);
-  if (kept !== undefined) return JSON.parse(kept) as Orb;
-  const orb = packOrb(folder);
-  keep(name, JSON.stringify(orb));
+  const orb = kept !== undefined ? (JSON.parse(kept) as Orb) : packOrb(folder);
+  if (kept === undefined) keep(name, JSON.stringify(orb));
+  packedHere.set(hash, orb);
   return orb;
 }
+
+/** Orbs packed in this process, by the hash of their templates: a run packs each once. */
+const packedHere = new Map<string, Orb>();
 
 export function packOrb(folder: string): Orb {
   const orb = readYaml(join(folder, '@orb.yml')) as Orb;

@@ -117,7 +117,22 @@ const NUMBER_LIKE =
   /^[-+]?(?:\.?[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)$/;
 const FIRST_CHARACTER_INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
 
+/**
+ * How each string is written, remembered: the same keys and values (`carbon/CarbonBuild`,
+ * `develop`, URLs) recur in every config of a fleet, and deciding costs a dozen regular expressions.
+ */
+const written = new Map<string, string>();
+
 function plainOrQuoted(text: string): string {
+  let known = written.get(text);
+  if (known === undefined) {
+    known = decidePlainOrQuoted(text);
+    if (written.size < 100_000) written.set(text, known);
+  }
+  return known;
+}
+
+function decidePlainOrQuoted(text: string): string {
   if (
     text === '' ||
     SPECIAL_WORDS.test(text) ||

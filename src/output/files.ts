@@ -44,11 +44,52 @@ export interface OutputPlan {
   foreign: { path: string; why: 'replace' | 'remove' }[];
 }
 
-export function planOutput(root: string, files: RenderedFile[]): OutputPlan {
+/** What is on disk at Carbon's paths: which generated files exist, and their texts. */
+export interface DiskState {
+  existing: Set<string>;
+  texts: Map<string, string | undefined>;
+}
+
+/**
+ * Reads what is on disk at Carbon's paths ahead, while the settings are compiled: the main thread
+ * mostly waits for the workers then. It reads in small batches between other work (a read from
+ * this thread costs less than one through the thread pool), so it never delays a worker's answer
+ * by more than a batch. Problems (a link, a folder) come out when the state is used.
+ */
+export function readAhead(root: string, rootFiles: string[]): Promise<DiskState> {
+  return new Promise((resolve, reject) => {
+    let existing: Set<string>;
+    try {
+      existing = generatedFiles(root);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    const paths = [...rootFiles, ...existing];
+    const texts = new Map<string, string | undefined>();
+    let next = 0;
+    const batch = () => {
+      try {
+        for (const end = Math.min(next + 64, paths.length); next < end; next++)
+          texts.set(paths[next]!, readTextNow(root, paths[next]!));
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      if (next < paths.length) setImmediate(batch);
+      else resolve({ existing, texts });
+    };
+    setImmediate(batch);
+  });
+}
+
+export function planOutput(root: string, files: RenderedFile[], disk?: DiskState): OutputPlan {
   const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
   for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
-  const existing = generatedFiles(root);
+  const existing = disk?.existing ?? generatedFiles(root);
+  const readText = (root: string, path: string) =>
+    disk?.texts.has(path) ? disk.texts.get(path) : readTextNow(root, path);
   const planned = new Set<string>();
   for (const file of files) {
     planned.add(file.path);
@@ -87,7 +128,7 @@ function checkPathLength(root: string, path: string): void {
   }
 }
 
-function readText(root: string, path: string): string | undefined {
+function readTextNow(root: string, path: string): string | undefined {
   try {
     return readFileSync(join(root, path), 'utf8');
   } catch (error) {

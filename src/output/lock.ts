@@ -1,7 +1,16 @@
 // One generate at a time per workspace: a lock file naming its holder (process, host, command,
 // start). A second generate waits briefly for it, then stops saying who holds it. A lock left by a
 // process that no longer runs (killed) is taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError, asEnvironmentError } from '../errors.ts';
@@ -37,7 +46,17 @@ export async function lockWorkspace(root: string, command: string, waitMs: numbe
       } finally {
         closeSync(descriptor);
       }
-      return { release: () => rmSync(path, { force: true }) };
+      return {
+        release: () => {
+          rmSync(path, { force: true });
+          // The folder was made for the lock: a run that wrote nothing leaves nothing.
+          try {
+            rmdirSync(join(root, '.carbon'));
+          } catch {
+            // Not empty (or gone): left as it is.
+          }
+        },
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
         const environment = asEnvironmentError(error);

@@ -123,6 +123,9 @@ function parseValue<T extends z.ZodType>(
       );
     }),
   );
+  const parsed = schema.safeParse(entry.value);
+  if (parsed.success) return { data: parsed.data, strict: true };
+  // Again with the wrong values in the issues, for the messages: only when there is one.
   const result = schema.safeParse(entry.value, { reportInput: true });
   if (result.success) return { data: result.data, strict: true };
   for (const issue of result.error.issues) {

@@ -56,8 +56,11 @@ export interface RealmOptions {
   transpiler: Transpiler;
   /** Values of the environment variables carbon.config.ts declares (null: unset). */
   env: Record<string, string | null>;
-  /** Milliseconds a module (with everything it imports) may run. */
-  timeoutMs: number;
+  /**
+   * Milliseconds a module (with everything it imports) may run; undefined when the caller watches
+   * the time itself (a worker thread, stopped from outside: cheaper than a vm timeout per module).
+   */
+  timeoutMs: number | undefined;
 }
 
 export class SettingsRealm {
@@ -66,7 +69,7 @@ export class SettingsRealm {
   private readonly realRoot: string;
   private readonly files: SettingsFiles;
   private readonly transpiler: Transpiler;
-  private readonly timeoutMs: number;
+  private readonly timeoutMs: number | undefined;
   private env: Record<string, string | null>;
   private readonly compiled = new Map<string, unknown>();
   private readonly texts = new Map<string, { source: string; code: string }>();
@@ -108,14 +111,16 @@ export class SettingsRealm {
     this.inputs = emptyInputs();
     let answer: string;
     try {
-      answer = runInContext(`__carbonRealm.evaluate(${JSON.stringify(file)})`, this.context, {
-        timeout: this.timeoutMs,
-      }) as string;
+      answer = runInContext(
+        `__carbonRealm.evaluate(${JSON.stringify(file)})`,
+        this.context,
+        this.timeoutMs === undefined ? {} : { timeout: this.timeoutMs },
+      ) as string;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       // Stopped half way: whatever the module changed stays in that context, so it is replaced.
       this.context = this.createContext();
-      const seconds = this.timeoutMs / 1000;
+      const seconds = (this.timeoutMs ?? 0) / 1000;
       return this.finish({
         problems: [],
         console: [],

@@ -85,7 +85,17 @@ const GIT_FORMS: { pattern: RegExp; parse: (m: RegExpExecArray) => GitLocation }
   },
 ];
 
+/** Parsed URLs, remembered: each is parsed for its checks, its rendering, its keys and its rules. */
+const parsedUrls = new Map<string, GitLocation | undefined>();
+
 export function parseGitUrl(value: string): GitLocation | undefined {
+  if (parsedUrls.has(value)) return parsedUrls.get(value);
+  const location = parseGitUrlOnce(value);
+  if (parsedUrls.size < 100_000) parsedUrls.set(value, location);
+  return location;
+}
+
+function parseGitUrlOnce(value: string): GitLocation | undefined {
   for (const form of GIT_FORMS) {
     const match = form.pattern.exec(value);
     if (match) {

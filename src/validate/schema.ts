@@ -18,26 +18,30 @@ export interface SchemaProblem {
 const compiled = new Map<string, ValidateFunction>();
 
 /**
- * The schema's validation function. Compiling the schema with ajv costs about 190 ms (loading ajv
- * and compiling); ajv's standalone code for it loads in about 10 ms. So the first compile of a
- * schema keeps that code (store.ts), named by a hash of the schema and Carbon's build, and later
- * processes load it instead.
+ * The schema's validation function: `fast` stops at the first error (most documents are valid, and
+ * ajv then skips the branches of every oneOf it need not try); `full` collects every error, for the
+ * messages. Compiling the schema costs about 190 ms (loading ajv and compiling); ajv's standalone
+ * code for it loads in about 10 ms. So the first compile of a schema keeps that code (store.ts),
+ * named by a hash of the schema and Carbon's build, and later processes load it instead.
  */
-function validator(schemaPath: string): ValidateFunction {
-  let validate = compiled.get(schemaPath);
+function validator(schemaPath: string, mode: 'fast' | 'full'): ValidateFunction {
+  const key = `${mode} ${schemaPath}`;
+  let validate = compiled.get(key);
   if (validate) return validate;
   const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
   const text = readFileSync(schemaPath, 'utf8');
   const build = buildId();
   const kept =
-    build === undefined ? undefined : join(STORE_FOLDER, `schema-${nameOf(build, text)}.cjs`);
+    build === undefined
+      ? undefined
+      : join(STORE_FOLDER, `schema-${mode}-${nameOf(build, text)}.cjs`);
   try {
     if (!kept) throw new Error('nothing is kept without a build id');
     validate = require(kept) as ValidateFunction;
   } catch {
-    validate = compileAndKeep(require, text, kept, schemaPath);
+    validate = compileAndKeep(require, text, kept, schemaPath, mode === 'full');
   }
-  compiled.set(schemaPath, validate);
+  compiled.set(key, validate);
   return validate;
 }
 
@@ -46,10 +50,11 @@ function compileAndKeep(
   schema: string,
   target: string | undefined,
   path: string,
+  allErrors: boolean,
 ): ValidateFunction {
   const Ajv = require('ajv') as typeof import('ajv').default;
   const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-  const ajv = new Ajv({ strict: false, allErrors: true, code: { source: target !== undefined } });
+  const ajv = new Ajv({ strict: false, allErrors, code: { source: target !== undefined } });
   addFormats(ajv);
   let parsed: object;
   try {
@@ -85,9 +90,10 @@ export function validateAgainstSchema(
   document: unknown,
 ): SchemaProblem[] {
   if (schemaPath === undefined) return [];
-  const validate = validator(schemaPath);
-  if (validate(document)) return [];
-  return summarize(validate.errors ?? []);
+  if (validator(schemaPath, 'fast')(document)) return [];
+  const full = validator(schemaPath, 'full');
+  full(document);
+  return summarize(full.errors ?? []);
 }
 
 /**

@@ -67,16 +67,17 @@ export function checkOrb(orb: Map): Problem[] {
     for (const [name, component] of Object.entries(components(orb, kind))) {
       const at = `/${kind}/${escape(name)}`;
       const declared = new Set(Object.keys(component.parameters ?? {}));
-      for (const [pointer, text] of strings(component, at)) {
-        if (pointer.startsWith(`${at}/parameters/`)) continue;
+      forEachReference(component, at, (text, pointer) => {
+        const where = pointer();
+        if (where.startsWith(`${at}/parameters/`)) return;
         for (const match of text.matchAll(PARAMETER_REFERENCE)) {
           if (!declared.has(match[1]!))
             problems.push({
-              pointer,
+              pointer: where,
               message: `<< parameters.${match[1]} >> is not a parameter of ${kind.slice(0, -1)} ${name}`,
             });
         }
-      }
+      });
       if (Array.isArray(component.steps))
         problems.push(...checkSteps(component.steps, `${at}/steps`, commands, ''));
       const executor = component['executor'];
@@ -108,20 +109,20 @@ const UNRELIABLE_PIPELINE_VALUES =
 function checkPipelineValues(config: Map): Problem[] {
   const problems: Problem[] = [];
   const declared = isMap(config['parameters']) ? config['parameters'] : {};
-  for (const [pointer, text] of strings(config, '')) {
+  forEachReference(config, '', (text, pointer) => {
     for (const match of text.matchAll(PIPELINE_PARAMETER)) {
       if (!Object.hasOwn(declared, match[1]!))
         problems.push({
-          pointer,
+          pointer: pointer(),
           message: `<< pipeline.parameters.${match[1]} >> is not declared in the config's parameters`,
         });
     }
     for (const match of text.matchAll(UNRELIABLE_PIPELINE_VALUES))
       problems.push({
-        pointer,
+        pointer: pointer(),
         message: `pipeline.${match[1]} is deprecated or missing in GitHub App projects: choose workflows with a pipeline parameter`,
       });
-  }
+  });
   return problems;
 }
 
@@ -317,11 +318,34 @@ export function typeProblem(definition: ParameterDefinition, value: YamlValue): 
   }
 }
 
-/** Every string in a document with its JSON pointer. */
-function* strings(value: YamlValue, at: string): Generator<[string, string]> {
-  if (typeof value === 'string') yield [at, value];
-  else if (Array.isArray(value))
-    for (let i = 0; i < value.length; i++) yield* strings(value[i]!, `${at}/${i}`);
-  else if (isMap(value))
-    for (const [key, item] of Object.entries(value)) yield* strings(item, `${at}/${escape(key)}`);
+/**
+ * Calls `visit` with every string of a document that contains `<<` (the only ones these checks
+ * read), and a way to get its JSON pointer: pointers are built only for what is reported.
+ */
+function forEachReference(
+  value: YamlValue,
+  at: string,
+  visit: (text: string, pointer: () => string) => void,
+): void {
+  const path: (string | number)[] = [];
+  const pointer = () =>
+    `${at}${path.map((segment) => `/${typeof segment === 'number' ? segment : escape(segment)}`).join('')}`;
+  const walk = (item: YamlValue): void => {
+    if (typeof item === 'string') {
+      if (item.includes('<<')) visit(item, pointer);
+    } else if (Array.isArray(item)) {
+      for (let index = 0; index < item.length; index++) {
+        path.push(index);
+        walk(item[index]!);
+        path.pop();
+      }
+    } else if (isMap(item)) {
+      for (const key of Object.keys(item)) {
+        path.push(key);
+        walk(item[key]!);
+        path.pop();
+      }
+    }
+  };
+  walk(value);
 }

@@ -3,7 +3,7 @@
 // cached answer of `check` must equal the uncached one, byte for byte. The seed is printed, so a
 // failure can be replayed (CARBON_FAULT_SEED).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,7 +83,7 @@ describe(`the fault suite (seed ${seed})`, () => {
       const check = runCarbon(['check', '--root', root]);
       expect(check.code, `after kill ${attempt}: ${check.stdout}${check.stderr}`).toBe(0);
       expect(temporaryFiles(root)).toEqual([]);
-      expect(readdirSync(join(root, '.carbon'))).toEqual([]);
+      expect(existsSync(join(root, '.carbon'))).toBe(false);
     }
     // Enough attempts must really have been killed half way, or the test proves nothing (a run
     // from the cache can finish before its kill).
