@@ -3,7 +3,9 @@
 import { compileWorkspace, type Compiled } from './compile/compile.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { Workspace } from './resolve/model.ts';
+import type { Source } from './settings/parse.ts';
 import type { ConsoleLine } from './settings/realm.ts';
+import type { Config } from './settings/schema.ts';
 
 export interface CompiledSettings {
   /** Absent when any error was found. */
@@ -11,6 +13,10 @@ export interface CompiledSettings {
   /** Every error and warning, located and sorted. */
   diagnostics: Diagnostic[];
   console: ConsoleLine[];
+  /** The config, defaults filled in, even when a project has errors (absent when it could not be read). */
+  config?: Config;
+  /** The id and module of every project that was read, even when some module has errors. */
+  projects: { id: string; source: Source }[];
 }
 
 export async function compileSettings(
@@ -27,6 +33,8 @@ export async function compileSettings(
   return {
     diagnostics: compiled.diagnostics,
     console: compiled.console,
+    ...(compiled.config ? { config: compiled.config } : {}),
+    projects: compiled.summaries.map(({ id, source }) => ({ id, source })),
     ...(compiled.workspace ? { workspace: compiled.workspace } : {}),
   };
 }

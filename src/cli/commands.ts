@@ -286,4 +286,106 @@ export const COMMANDS: Command[] = [
       '0 every branch published or up to date, 2 invalid settings, stale generated files, a hand-written config or a git failure, 3 a bug in Carbon',
     run: async (context) => (await import('./deliver.ts')).publish(context),
   },
+  {
+    name: 'init',
+    summary: 'start a new workspace: settings, a sample project, the CI check',
+    arguments: '[DIR] [options]',
+    positionals: { min: 0, max: 1 },
+    description:
+      'Writes a new Carbon workspace into DIR (default: the current folder; created when missing): carbon.config.ts with every field commented out under what it means and its default, a sample project in projects/example.ts, .gitignore (node_modules/, .carbon/, site/), .circleci/config.yml (the CI check: npm ci, then npx carbon check), package.json (Carbon as a development dependency) and tsconfig.json (editor types). The new workspace compiles with no error and no warning. A file that exists is never replaced: init lists them and writes nothing, unless --force.',
+    options: [
+      {
+        name: 'force',
+        type: 'boolean',
+        description: 'Replace files that exist (and allow a folder named projects/).',
+      },
+      {
+        name: 'package',
+        type: 'string',
+        value: 'SPEC',
+        description:
+          "How package.json installs Carbon: an npm spec such as github:owner/carbon#v1.0.0. Default: the spec the running Carbon was installed with, else file: and Carbon's folder (this machine only).",
+      },
+      HELP_OPTION,
+    ],
+    examples: [
+      'npx carbon init ../agency',
+      'npx carbon init --package github:BlackstoneStudio/carbon#main',
+    ],
+    exitCodes:
+      '0 written, 2 files exist (nothing written), usage or environment, 3 a bug in Carbon',
+    run: async (context) => (await import('./scaffold.ts')).init(context),
+  },
+  {
+    name: 'new',
+    summary: 'add a project module, projects/<project>.ts, from its git URLs',
+    arguments: '<project> [git URLs...] [options]',
+    positionals: {
+      min: 1,
+      max: Number.POSITIVE_INFINITY,
+      missing: 'new takes the project id, then the git URLs of its repositories',
+    },
+    description:
+      "Writes projects/<project>.ts: the project and its repositories with every settings field written or commented out with an example, each documented where it first appears. Each git URL (the agency's repository) becomes a repository whose id is its name. The carbon repository (the Dockerfiles) is --carbon URL, else the repository whose name ends in \"carbon\"; every other repository gets a build with it, enabled when carbon.config.ts sets an AWS account. --origin pairs a repository with the client's and adds an hourly sync, live when a git.sshKeys entry may push to the agency's repository. Without URLs, example repositories stand in. The workspace is compiled first: the id must be free (ignoring case), and the new module must compile.",
+    options: [
+      {
+        name: 'carbon',
+        type: 'string',
+        value: 'URL',
+        description:
+          'The carbon repository (added to the repositories when not among the URLs). Default: the one whose name ends in "carbon".',
+      },
+      {
+        name: 'origin',
+        type: 'string',
+        value: 'REPO=URL',
+        multiple: true,
+        description:
+          "The client's repository of one of the repositories (by id or git URL), repeatable: --origin Acme-API=github.com/acme/api.git.",
+      },
+      {
+        name: 'branch',
+        type: 'string',
+        value: 'NAME',
+        description:
+          'Default branch of the repositories, and the branch builds run on. Default: main.',
+      },
+      {
+        name: 'name',
+        type: 'string',
+        value: 'TEXT',
+        description:
+          'The project\'s name for people. Default: made from the id ("big-client": "Big client").',
+      },
+      {
+        name: 'force',
+        type: 'boolean',
+        description: 'Replace projects/<project>.ts when it exists.',
+      },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: [
+      'npx carbon new acme github.com/BlackstoneStudio/Acme-API.git github.com/BlackstoneStudio/Acme-Carbon.git',
+      'npx carbon new acme git@github.com:BlackstoneStudio/Acme-API.git --carbon git@github.com:BlackstoneStudio/Acme-Infra.git --origin Acme-API=github.com/acme/api.git --branch develop',
+    ],
+    exitCodes: '0 written, 2 the file or id exists, invalid settings or usage, 3 a bug in Carbon',
+    run: async (context) => (await import('./scaffold.ts')).newProjectCommand(context),
+  },
+  {
+    name: 'ls',
+    summary: 'list what the settings produce: builds, checkouts, images, deploys, syncs',
+    arguments: '[project] [options]',
+    positionals: { min: 0, max: 1 },
+    description:
+      'Prints a table with a row per repository of every project (or of one): the branch its pushes build ("-" without a build, "disabled"), what the build checks out beside it (the carbon repository and the linked ones, each at its branch), the ECR repository of the image, the deploy (ECS cluster/service, a hook, or none), and each sync rule with its schedule in words, as the generated files schedule it. The table fits the terminal ($COLUMNS, else its width). --json prints the same as JSON. Problems in the settings are reported as generate reports them.',
+    options: [
+      { name: 'json', type: 'boolean', description: 'Print JSON (an array of projects) instead.' },
+      ROOT_OPTION,
+      HELP_OPTION,
+    ],
+    examples: ['npx carbon ls', 'npx carbon ls taxaroo --json'],
+    exitCodes: GENERAL_EXIT,
+    run: async (context) => (await import('./ls.ts')).ls(context),
+  },
 ];

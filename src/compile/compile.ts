@@ -11,9 +11,10 @@ import {
 } from '../cache.ts';
 import type { RenderedFile } from '../output/files.ts';
 import type { Workspace } from '../resolve/model.ts';
-import { WORKSPACE_RULES } from '../resolve/workspace-rules.ts';
+import { WORKSPACE_RULES, type ProjectSummary } from '../resolve/workspace-rules.ts';
 import { listProjectModules } from '../settings/load.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
+import type { Config } from '../settings/schema.ts';
 import { Timings } from '../timings.ts';
 import { declaredEnv, type ConfigResult } from './config.ts';
 import type { OrbResult } from './orb.ts';
@@ -43,6 +44,10 @@ export interface Compiled {
   console: ConsoleLine[];
   /** Absent when any error was found: nothing may be emitted. */
   workspace?: Workspace;
+  /** The config, defaults filled in, even when a project has errors (absent when it could not be read). */
+  config?: Config;
+  /** Every project that was read, and where: known even when some module has errors. */
+  summaries: ProjectSummary[];
   /** Every project file, rendered (with `render`), when there is no error and no problem. */
   files: RenderedFile[];
   problems: FileProblem[];
@@ -64,19 +69,20 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   const cache = timings.time('cache', () => new PipelineCache(root, setting));
   const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
   const listed = listProjectModules(root, options.allowEmpty ?? false);
-  let runner: Runner | undefined;
-  /** The runner, made on first need; `expected`: how many modules it will likely compile. */
-  const runnerOf = async (expected: number): Promise<Runner> => {
-    if (!runner) {
+  let runner: Promise<Runner> | undefined;
+  /**
+   * The runner, made on first need (once: the orb and the modules may ask for it at the same
+   * time); `expected`: how many modules it will likely compile.
+   */
+  const runnerOf = (expected: number): Promise<Runner> =>
+    (runner ??= (async () => {
       const [{ createRunner }, { packOrbCached }, { ORB_TEMPLATES }] = await timings.timeAsync(
         'modules',
         () => Promise.all([import('./runner.ts'), import('../emit/orb.ts'), import('../paths.ts')]),
       );
       const orb = timings.time('emit', () => packOrbCached(ORB_TEMPLATES));
-      runner = createRunner({ root, env: options.env, timings, orb }, expected);
-    }
-    return runner;
-  };
+      return createRunner({ root, env: options.env, timings, orb }, expected);
+    })());
   try {
     timings.mark('compile');
     let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
@@ -90,6 +96,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       return {
         diagnostics: config.diagnostics,
         console: [],
+        summaries: [],
         files: [],
         problems: [],
         cache,
@@ -138,12 +145,13 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     const ordered = listed.modules.map((file) => units.get(file)!);
     const orbResult = await orb;
     if (orbResult) cache.keepOrb({ ...orbResult, config: orbKey });
+    const summaries = ordered.flatMap((unit) => unit.summaries);
     const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
       rule({
         root,
         config: config!.config,
         ...(config!.configSource ? { configSource: config!.configSource } : {}),
-        projects: ordered.flatMap((unit) => unit.summaries),
+        projects: summaries,
         complete: !ordered.some((unit) => hasErrors(unit.diagnostics)),
       }),
     );
@@ -161,6 +169,8 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       ...(orbResult ? { orb: orbResult } : {}),
       diagnostics,
       console: [...config.console, ...ordered.flatMap((unit) => unit.console)],
+      config: config.config,
+      summaries,
       files: [],
       problems: ordered.flatMap((unit) => unit.problems),
       cache,
@@ -175,7 +185,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     if (compiled.problems.length === 0) compiled.files = ordered.flatMap((unit) => unit.files);
     return compiled;
   } finally {
-    await runner?.close();
+    await (await runner)?.close();
   }
 }
 

@@ -13,7 +13,7 @@ import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
  */
 type Access = 'local' | 'token' | 'key' | 'none' | 'invalid';
 
-function accessOf(written: string, context: RuleContext): Access {
+export function accessOf(written: string, context: RuleContext): Access {
   const location = parseGitUrl(written);
   if (location === undefined) return 'invalid';
   if (location.kind === 'file') return 'local';

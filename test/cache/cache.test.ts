@@ -299,3 +299,18 @@ describe('the store', () => {
       rmSync(join(folder, name));
   });
 });
+
+describe('runs that share the cache', () => {
+  it('a generate after a run that did not render (ls) finishes: the orb and the modules share one runner', () => {
+    const root = workspace();
+    rmSync(join(root, 'generated'), { recursive: true });
+    rmSync(join(REPO_ROOT, 'node_modules/.cache/carbon/pipeline'), {
+      recursive: true,
+      force: true,
+    });
+    expect(runCarbon(['ls', '--root', root]).code).toBe(0);
+    const result = runCarbon(['generate', '--root', root], { timeout: 30_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('wrote generated/acme/Api/.circleci/config.yml');
+  });
+});

@@ -14,12 +14,14 @@ export interface CliResult {
 
 export function runCarbon(
   args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
 ): CliResult {
   const result = spawnSync(process.execPath, [CARBON_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',
+    // A run that never ends fails its test instead of hanging the suite.
+    timeout: options.timeout ?? 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -1,0 +1,86 @@
+// What the settings produce, project by project and repository by repository: the data behind
+// `carbon ls` (its table and its --json). Built from the resolved model, so it shows exactly what
+// generate would emit: the build branch, what a build checks out, where the image goes, how it is
+// deployed, and each sync rule with its schedule told as the generated files schedule it.
+import { relative, sep } from 'node:path';
+import type { DeployMode, ResolvedRepository, Workspace } from '../resolve/model.ts';
+import { cadenceOf, describeCadence } from '../site/schedule.ts';
+
+export interface ProjectListing {
+  id: string;
+  name: string;
+  /** The settings module, relative to the workspace, `/`-separated. */
+  source: string;
+  repositories: RepositoryListing[];
+}
+
+export interface RepositoryListing {
+  id: string;
+  name: string;
+  /** Absent when the repository has no build (the carbon repository, a repository that only syncs). */
+  build?: BuildListing;
+  syncs: SyncListing[];
+}
+
+export interface BuildListing {
+  enabled: boolean;
+  /** Pushes to this branch build and deploy. */
+  branch: string;
+  carbon: { repository: string; branch: string };
+  /** The other repositories the build checks out, each at its branch. */
+  linked: { repository: string; branch: string }[];
+  ecrRepository: string;
+  deploy: {
+    mode: DeployMode;
+    cluster: string;
+    service: string;
+    container: string;
+    hook?: string;
+  };
+}
+
+export interface SyncListing {
+  name: string;
+  direction: 'local' | 'origin';
+  cron: string;
+  from: { side: 'origin' | 'local'; branch: string };
+  to: { side: 'origin' | 'local'; branch: string };
+  /** When it runs, in words, as the generated schedules have it. */
+  when: string;
+}
+
+export function listWorkspace(workspace: Workspace, root: string): ProjectListing[] {
+  const scheduling = workspace.config.circleci.scheduling;
+  return [...workspace.projects]
+    .sort((a, b) => a.id.localeCompare(b.id, 'en'))
+    .map((project) => ({
+      id: project.id,
+      name: project.name,
+      source: relative(root, project.source.file).split(sep).join('/'),
+      repositories: project.repositories.map((repository) => ({
+        id: repository.id,
+        name: repository.name,
+        ...(repository.build ? { build: buildListing(repository.build) } : {}),
+        syncs: repository.syncs.map((sync) => ({
+          name: sync.name,
+          direction: sync.direction,
+          cron: sync.cron,
+          from: { side: sync.from.side, branch: sync.from.branch },
+          to: { side: sync.to.side, branch: sync.to.branch },
+          when: describeCadence(cadenceOf(sync.cron, scheduling)),
+        })),
+      })),
+    }));
+}
+
+function buildListing(build: NonNullable<ResolvedRepository['build']>): BuildListing {
+  const { mode, cluster, service, container, hook } = build.deploy;
+  return {
+    enabled: build.enabled,
+    branch: build.branch,
+    carbon: { repository: build.carbon.repository, branch: build.carbon.branch },
+    linked: build.linked.map(({ repository, branch }) => ({ repository, branch })),
+    ecrRepository: build.image.ecrRepository,
+    deploy: { mode, cluster, service, container, ...(hook === undefined ? {} : { hook }) },
+  };
+}

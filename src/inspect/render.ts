@@ -1,0 +1,104 @@
+// `carbon ls` as text: a table with a row per repository, grouped by project, when it fits the
+// terminal; on a terminal too narrow for it, the same facts stacked, a block per repository with
+// its labels aligned (and without the facts it does not have). A disabled build produces nothing, so it shows as "disabled" with nothing
+// checked out, pushed or deployed.
+import { wrap } from '../cli/args.ts';
+import type { BuildListing, ProjectListing, RepositoryListing, SyncListing } from './listing.ts';
+import { renderTable, type Table } from './table.ts';
+
+const NONE = '-';
+const HEADERS = ['PROJECT', 'REPOSITORY', 'BUILD', 'CHECKS OUT', 'ECR', 'DEPLOY', 'SYNC'];
+/** SYNC reads well wrapped down to 40 characters; CHECKS OUT and DEPLOY down to their longest word. */
+const SHRINKABLE = [
+  { column: 6, min: 40 },
+  { column: 3, min: 0 },
+  { column: 5, min: 0 },
+];
+
+export function listingText(projects: ProjectListing[], width?: number): string {
+  return listingTable(projects, width) ?? listingBlocks(projects, width ?? Infinity);
+}
+
+/** The facts of a repository, each its lines: what both layouts show. */
+function facts(repository: RepositoryListing) {
+  const build = repository.build?.enabled ? repository.build : undefined;
+  return {
+    build: repository.build ? (build ? build.branch : 'disabled') : NONE,
+    checksOut: build ? checkouts(build) : [NONE],
+    ecr: build ? build.ecrRepository : NONE,
+    deploy: build ? deploy(build) : NONE,
+    sync: repository.syncs.length > 0 ? repository.syncs.map(sync) : [NONE],
+  };
+}
+
+function listingTable(projects: ProjectListing[], width?: number): string | undefined {
+  const table: Table = { headers: HEADERS, rows: [], shrinkable: SHRINKABLE };
+  for (const project of projects) {
+    project.repositories.forEach((repository, index) => {
+      const shown = facts(repository);
+      table.rows.push({
+        group: index === 0,
+        cells: [
+          [index === 0 ? project.id : ''],
+          [repository.id],
+          [shown.build],
+          shown.checksOut,
+          [shown.ecr],
+          [shown.deploy],
+          shown.sync,
+        ],
+      });
+    });
+  }
+  return renderTable(table, width);
+}
+
+const LABELS = ['build', 'checks out', 'ecr', 'deploy', 'sync'];
+const LABEL_WIDTH = Math.max(...LABELS.map((label) => label.length)) + 2;
+
+function listingBlocks(projects: ProjectListing[], width: number): string {
+  const lines: string[] = [];
+  const value = (label: string, texts: string[]) => {
+    const indent = `    ${' '.repeat(LABEL_WIDTH)}`;
+    texts.forEach((text, index) => {
+      const head = index === 0 ? `    ${label.padEnd(LABEL_WIDTH)}` : indent;
+      wrap(text, Math.max(20, width - indent.length)).forEach((line, at) =>
+        lines.push(`${at === 0 ? head : indent}${line}`),
+      );
+    });
+  };
+  projects.forEach((project, index) => {
+    if (index > 0) lines.push('');
+    lines.push(`${project.id} (${project.name}): ${project.source}`);
+    for (const repository of project.repositories) {
+      const shown = facts(repository);
+      lines.push(`  ${repository.id}`);
+      value('build', [shown.build]);
+      // The rest only when there is something to say: the block is for narrow screens.
+      if (shown.ecr !== NONE) {
+        value('checks out', shown.checksOut);
+        value('ecr', [shown.ecr]);
+        value('deploy', [shown.deploy]);
+      }
+      if (repository.syncs.length > 0) value('sync', shown.sync);
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function checkouts(build: BuildListing): string[] {
+  return [
+    `${build.carbon.repository}@${build.carbon.branch} (carbon)`,
+    ...build.linked.map(({ repository, branch }) => `${repository}@${branch}`),
+  ];
+}
+
+function deploy({ deploy }: BuildListing): string {
+  if (deploy.mode === 'ecs_service') return `${deploy.cluster}/${deploy.service}`;
+  if (deploy.mode === 'hook') return `hook ${deploy.hook}`;
+  return 'none (push only)';
+}
+
+function sync(rule: SyncListing): string {
+  return `${rule.from.side} ${rule.from.branch} → ${rule.to.side} ${rule.to.branch}: ${rule.when}`;
+}

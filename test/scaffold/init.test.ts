@@ -1,0 +1,325 @@
+// `carbon init` as a newcomer runs it: a workspace that generates with no error and no warning, a
+// documented config, the CI check valid for CircleCI, what git ignores checked by git itself, and
+// never a file replaced without --force.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SCHEMA } from '../../src/paths.ts';
+import { validateAgainstSchema } from '../../src/validate/schema.ts';
+import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { makeWorkspace } from '../helpers/workspace.ts';
+import { commentText, expectEveryFieldDocumented, tree } from './helpers.ts';
+
+const FILES = [
+  'carbon.config.ts',
+  'projects/example.ts',
+  '.gitignore',
+  '.circleci/config.yml',
+  'package.json',
+  'tsconfig.json',
+];
+
+function git(cwd: string, ...args: string[]) {
+  return spawnSync('git', args, { cwd, encoding: 'utf8' });
+}
+
+describe('carbon init', () => {
+  it('writes a workspace that generates with no error and no warning, and says what comes next', () => {
+    const parent = makeWorkspace({});
+    const result = runCarbon(['init', 'agency'], { cwd: parent });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const root = join(parent, 'agency');
+    expect(result.stdout).toContain(FILES.map((file) => `wrote agency/${file}\n`).join(''));
+    expect(result.stdout).toContain('a new Carbon workspace in agency\n');
+    expect(result.stdout).toContain('1. cd agency && npm install');
+    expect(result.stdout).toContain(
+      '2. edit projects/example.ts, or add a project: npx carbon new',
+    );
+    expect(result.stdout).toContain('3. npx carbon generate');
+    expect(result.stdout).toContain('4. git init && git add -A && git commit');
+    expect(Object.keys(tree(root)).sort()).toEqual([...FILES].sort());
+
+    const generated = runCarbon(['generate'], { cwd: root });
+    expect(generated.stderr).toBe('');
+    expect(generated.code).toBe(0);
+    expect(generated.stdout).toContain('wrote orb.yml\n');
+    const checked = runCarbon(['check'], { cwd: root });
+    expect(checked.code, checked.stderr).toBe(0);
+    const listed = runCarbon(['ls'], { cwd: root, env: { COLUMNS: '' } });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain('example  example-app     disabled');
+  });
+
+  it('documents every workspace setting, each commented out under what it means, with defineConfig', () => {
+    const root = makeWorkspace({});
+    expect(runCarbon(['init'], { cwd: root }).code).toBe(0);
+    const text = readFileSync(join(root, 'carbon.config.ts'), 'utf8');
+    expect(text).toContain(
+      "import { defineConfig } from 'carbon';\n\nexport default defineConfig({\n",
+    );
+    const comments = commentText(text);
+    expect(
+      expectEveryFieldDocumented(text, [
+        'CarbonConfig',
+        'OrbSettings',
+        'CircleCISettings',
+        'ConfigRepository',
+        'AwsSettings',
+        'GitSettings',
+        'JiraSettings',
+      ]),
+    ).toBeGreaterThan(20);
+    // Every default is in a comment, and what is not commented out sets nothing.
+    expect(comments).toContain("Default: 'blackstone'.");
+    expect(text).toContain("    // version: '1.0.0',\n");
+    const live = text.split('\n').filter((line) => !/^\s*\/\//.test(line) && /:/.test(line));
+    expect(live.map((line) => line.trim())).toEqual([
+      'orb: {',
+      'circleci: {',
+      'aws: {',
+      'git: {',
+      'jira: {',
+    ]);
+  });
+
+  it('writes a CI check that CircleCI accepts: npm ci, the schema, then carbon check', () => {
+    const root = makeWorkspace({});
+    runCarbon(['init'], { cwd: root });
+    const config = parse(readFileSync(join(root, '.circleci/config.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: unknown[] }>;
+      workflows: Record<string, { jobs: string[] }>;
+    };
+    expect(validateAgainstSchema(DEFAULT_SCHEMA, config)).toEqual([]);
+    // A value CircleCI refuses is found: the validation can fail.
+    expect(validateAgainstSchema(DEFAULT_SCHEMA, { ...config, version: 'two' })).not.toEqual([]);
+    const commands = config.jobs['check']!.steps.flatMap((step) =>
+      typeof step === 'object' && step !== null && 'run' in step
+        ? [(step as { run: { command: string } }).run.command]
+        : [],
+    );
+    expect(commands).toEqual([
+      'npm ci --no-audit --no-fund',
+      'npx carbon fetch-schema',
+      'npx carbon check',
+    ]);
+    // Carbon's check insists on the schema in CI, as Carbon's own CI does.
+    expect(config.jobs['check']).toMatchObject({ environment: { CARBON_REQUIRE_SCHEMA: '1' } });
+    expect(config.workflows['check']!.jobs).toEqual(['check']);
+  });
+
+  it('makes git ignore what Carbon and npm leave behind, and nothing of the settings', () => {
+    const root = makeWorkspace({});
+    runCarbon(['init'], { cwd: root });
+    const generated = runCarbon(['generate'], { cwd: root });
+    expect(generated.code).toBe(0);
+    const written = [...generated.stdout.matchAll(/^wrote (\S+)$/gm)].map((match) => match[1]!);
+    expect(written).toContain('orb.yml');
+    git(root, 'init', '-q');
+    for (const path of ['node_modules/carbon/x.js', '.carbon/cache', 'site/index.html'])
+      expect(git(root, 'check-ignore', '-q', path).status, path).toBe(0);
+    const status = git(root, 'status', '--porcelain', '-uall').stdout;
+    expect(status.split('\n').filter(Boolean).sort()).toEqual(
+      [...FILES, ...written].map((file) => `?? ${file}`).sort(),
+    );
+  });
+
+  it('installs Carbon through package.json: the running one by default, or the spec given', () => {
+    const root = makeWorkspace({});
+    runCarbon(['init'], { cwd: root });
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      devDependencies: { carbon: string };
+      scripts: Record<string, string>;
+    };
+    expect(manifest.devDependencies.carbon).toMatch(/^file:/);
+    expect(resolve(root, manifest.devDependencies.carbon.slice('file:'.length))).toBe(REPO_ROOT);
+    expect(manifest.scripts).toMatchObject({ generate: 'carbon generate', check: 'carbon check' });
+
+    const other = makeWorkspace({});
+    const given = runCarbon(['init', '--package', 'github:BlackstoneStudio/carbon#v2.0.0'], {
+      cwd: other,
+    });
+    expect(given.code).toBe(0);
+    expect(given.stdout).not.toContain('a folder CI does not have');
+    expect(readFileSync(join(other, 'package.json'), 'utf8')).toContain(
+      '"carbon": "github:BlackstoneStudio/carbon#v2.0.0"',
+    );
+    expect(runCarbon(['init'], { cwd: makeWorkspace({}) }).stdout).toContain(
+      'a folder CI does not have',
+    );
+  });
+
+  it('type-checks with tsc against Carbon itself, every commented example included', async () => {
+    const root = makeWorkspace({});
+    runCarbon(['init'], { cwd: root });
+    mkdirSync(join(root, 'node_modules'));
+    spawnSync('ln', ['-s', REPO_ROOT, join(root, 'node_modules', 'carbon')]);
+    const tsc = () =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', '.'], {
+        cwd: root,
+        encoding: 'utf8',
+      });
+    const written = tsc();
+    expect(written.stdout, written.stdout).toBe('');
+    expect(written.status).toBe(0);
+
+    // Every commented example uncommented, as a user may: still the types of settings.
+    const { readSettingsDocs } = await import('../../src/scaffold/docs.ts');
+    const { configModule } = await import('../../src/scaffold/config-module.ts');
+    const { exampleRepositories, projectText } = await import('../../src/scaffold/new.ts');
+    const { planRepositories } = await import('../../src/scaffold/repositories.ts');
+    const { parseConfig } = await import('../../src/settings/parse.ts');
+    const docs = await readSettingsDocs();
+    writeFileSync(join(root, 'carbon.config.ts'), configModule(docs, { live: true }));
+    for (const [id, plan] of [
+      ['example', planRepositories(exampleRepositories('example'))],
+      ['nocarbon', planRepositories({ urls: ['github.com/a/web.git'], origins: [] })],
+    ] as const) {
+      const { text } = projectText(
+        id,
+        id,
+        plan,
+        'main',
+        parseConfig(undefined).config,
+        root,
+        docs,
+        {
+          live: true,
+        },
+      );
+      // No field left commented out (a field's line ends with a comma; a comment's with a stop).
+      const commentedField = /^\s*\/\/ [\w'-]+: .*,$/m;
+      expect(text).not.toMatch(commentedField);
+      expect(
+        projectText(id, id, plan, 'main', parseConfig(undefined).config, root, docs).text,
+      ).toMatch(commentedField);
+      writeFileSync(join(root, 'projects', `${id}.ts`), text);
+    }
+    const live = tsc();
+    expect(live.stdout, live.stdout).toBe('');
+    expect(live.status).toBe(0);
+
+    // A mistake is found: the check can fail.
+    writeFileSync(
+      join(root, 'projects/example.ts'),
+      readFileSync(join(root, 'projects/example.ts'), 'utf8').replace(
+        'enabled: false',
+        "enabled: 'no'",
+      ),
+    );
+    const wrong = tsc();
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stdout).toContain("Type 'string' is not assignable to type 'boolean");
+  });
+
+  it('writes what prettier writes', async () => {
+    const prettier = await import('prettier');
+    const style = JSON.parse(readFileSync(join(REPO_ROOT, '.prettierrc.json'), 'utf8')) as object;
+    const root = makeWorkspace({});
+    runCarbon(['init'], { cwd: root });
+    expect(
+      runCarbon(
+        [
+          'new',
+          'acme',
+          'github.com/a/acme-web.git',
+          'github.com/a/acme-carbon.git',
+          '--origin',
+          'acme-web=github.com/c/web.git',
+        ],
+        { cwd: root },
+      ).code,
+    ).toBe(0);
+    for (const file of [...FILES.filter((f) => f !== '.gitignore'), 'projects/acme.ts']) {
+      const text = readFileSync(join(root, file), 'utf8');
+      expect(await prettier.format(text, { ...style, filepath: join(root, file) }), file).toBe(
+        text,
+      );
+    }
+  });
+
+  it('never replaces a file: it lists every one that exists and writes nothing, unless --force', () => {
+    const root = makeWorkspace({
+      '.gitignore': 'dist/\n',
+      'package.json': '{ "name": "mine" }\n',
+      'README.md': '# Mine\n',
+    });
+    const before = tree(root);
+    const refused = runCarbon(['init'], { cwd: root });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toBe(
+      `carbon: ${root} already has .gitignore, package.json: carbon init never replaces a file; ` +
+        'move them away, or run `carbon init --force` to replace them. Nothing was written\n',
+    );
+    expect(tree(root)).toEqual(before);
+
+    const forced = runCarbon(['init', '--force'], { cwd: root });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(root, '.gitignore'), 'utf8')).toContain('node_modules/');
+    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# Mine\n');
+    expect(runCarbon(['generate'], { cwd: root }).stderr).toBe('');
+  });
+
+  it('refuses a file for DIR, a folder where a file goes, a projects/ folder, and extra arguments', () => {
+    const root = makeWorkspace({ 'notes.txt': 'x\n', 'ws/.circleci': 'not a folder\n' });
+    const cases: [string[], string][] = [
+      [
+        ['init', 'notes.txt'],
+        `carbon: ${join(root, 'notes.txt')} is a file: give carbon init a folder`,
+      ],
+      [
+        ['init', 'ws'],
+        `carbon: ${join(root, 'ws/.circleci')} is a file, where Carbon needs a folder`,
+      ],
+      [
+        ['init', 'projects'],
+        `carbon: ${join(root, 'projects')} is the projects/ folder of ${root}`,
+      ],
+      [['init', 'a', 'b'], 'carbon: unexpected argument "b": see `carbon init --help`'],
+    ];
+    const before = tree(root);
+    for (const [args, message] of cases) {
+      const result = runCarbon(args, { cwd: root });
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+    }
+    expect(tree(root)).toEqual(before);
+    expect(existsSync(join(root, 'projects'))).toBe(false);
+  });
+
+  it('is followed by carbon new and carbon generate: the first hour, end to end', () => {
+    const root = join(makeWorkspace({}), 'agency');
+    expect(runCarbon(['init', root]).code).toBe(0);
+    const config = join(root, 'carbon.config.ts');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        "// accountId: '123456789012'",
+        "accountId: '123456789012'",
+      ),
+    );
+    const created = runCarbon([
+      'new',
+      'acme',
+      'file:///srv/git/web.git',
+      'file:///srv/git/acme-carbon.git',
+      '--root',
+      root,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const generated = runCarbon(['generate'], { cwd: join(root, 'projects') });
+    expect(generated.stderr).toBe('');
+    expect(generated.stdout).toContain('wrote generated/acme/web/.circleci/config.yml\n');
+  });
+
+  it('has help with its options, examples and exit codes', () => {
+    const help = runCarbon(['init', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: carbon init [DIR] [options]');
+    for (const text of ['--force', '--package SPEC', 'npx carbon init ../agency', 'Exit codes: 0'])
+      expect(help.stdout).toContain(text);
+  });
+});
