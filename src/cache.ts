@@ -176,8 +176,13 @@ export class PipelineCache {
   }
 
   private path(): string {
-    return join(this.setting!.folder, `${nameOf(this.root)}.json`);
+    return cacheFileOf(this.root, this.setting!);
   }
+}
+
+/** Where a workspace's results are kept. */
+export function cacheFileOf(root: string, setting: CacheSetting = defaultCacheSetting()): string {
+  return join(setting.folder, `${nameOf(root)}.json`);
 }
 
 /** The hash of what decides every result beyond the workspace's own files and the schema. */

@@ -76,12 +76,8 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
    */
   const runnerOf = (expected: number): Promise<Runner> =>
     (runner ??= (async () => {
-      const [{ createRunner }, { packOrbCached }, { ORB_TEMPLATES }] = await timings.timeAsync(
-        'modules',
-        () => Promise.all([import('./runner.ts'), import('../emit/orb.ts'), import('../paths.ts')]),
-      );
-      const orb = timings.time('emit', () => packOrbCached(ORB_TEMPLATES));
-      return createRunner({ root, env: options.env, timings, orb }, expected);
+      const { createRunner } = await timings.timeAsync('modules', () => import('./runner.ts'));
+      return createRunner({ root, env: options.env, timings }, expected);
     })());
   try {
     timings.mark('compile');

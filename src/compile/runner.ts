@@ -3,25 +3,24 @@
 // Carbon, and two workers use both cores of a small machine. When Carbon runs from its TypeScript
 // sources (the tests), a worker cannot load them, so the same code runs in this thread.
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { error } from '../diagnostics.ts';
 import { EnvironmentError, UserError } from '../errors.ts';
-import type { Orb } from '../emit/orb.ts';
+import { packOrbCached } from '../emit/orb.ts';
+import { ORB_TEMPLATES } from '../paths.ts';
 import { SettingsRealm } from '../settings/realm.ts';
 import { Transpiler } from '../settings/transpile.ts';
 import { Timings, type Stage } from '../timings.ts';
 import type { Config } from '../settings/schema.ts';
 import { produceConfig, type ConfigResult } from './config.ts';
+import type { Worker } from 'node:worker_threads';
 import { produceOrb, type OrbResult } from './orb.ts';
+import { BUNDLED, adoptWorker, memoryLimit, startWorker } from './prewarm.ts';
 import { produceUnit, type UnitContext, type UnitResult } from './unit.ts';
 
 export interface RunnerOptions {
   root: string;
   env: NodeJS.ProcessEnv;
   timings: Timings;
-  /** The packed orb (packed once, in this thread): configs are checked against it. */
-  orb: Orb;
 }
 
 export interface Runner {
@@ -40,23 +39,21 @@ export interface Runner {
 /** Seconds a module may run, and megabytes a worker may use, unless the environment says otherwise. */
 export function limits(env: NodeJS.ProcessEnv): { timeoutMs: number; memoryMb: number } {
   const seconds = Number(env['CARBON_SETTINGS_TIMEOUT'] ?? 10);
-  const megabytes = Number(env['CARBON_SETTINGS_MEMORY'] ?? 256);
   return {
     timeoutMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 10_000,
-    memoryMb: Number.isFinite(megabytes) && megabytes >= 32 ? megabytes : 256,
+    memoryMb: memoryLimit(env),
   };
 }
 
-const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
-/** Workers need the bundle: from the TypeScript sources, settings run in this thread. */
-const BUNDLED = import.meta.url.endsWith('.js');
-
+/**
+ * One worker, unless the machine has cores to spare: on a two-core machine a second worker made an
+ * uncached check of 500 projects slower, not faster (1.0 s against 0.95 s: the two threads slow
+ * each other down more than they share), and its heap costs 35 MB. CARBON_WORKERS overrides.
+ */
 export function createRunner(options: RunnerOptions, moduleCount: number): Runner {
   const wanted = options.env['CARBON_WORKERS'];
   const workers =
-    wanted !== undefined
-      ? Number(wanted)
-      : Math.min(availableParallelism(), moduleCount > 8 ? 2 : 1);
+    wanted !== undefined ? Number(wanted) : moduleCount > 64 && availableParallelism() >= 4 ? 2 : 1;
   if (!BUNDLED || workers <= 0) return new LocalRunner(options);
   const pool = new PoolRunner(options, workers);
   // Every worker starts now: the second boots while the first reads carbon.config.ts.
@@ -90,7 +87,7 @@ export class LocalRunner implements Runner {
   }
 
   async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
-    return produceOrb(config, this.options.orb, schemaPath);
+    return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath);
   }
 
   async units(files: string[], context: UnitContext, env: Record<string, string | null>) {
@@ -98,7 +95,9 @@ export class LocalRunner implements Runner {
     realm.declareEnv(env);
     const results: UnitResult[] = [];
     for (const file of files)
-      results.push(await produceUnit(realm, file, context, this.options.orb, this.options.timings));
+      results.push(
+        await produceUnit(realm, file, context, packOrbCached(ORB_TEMPLATES), this.options.timings),
+      );
     return results;
   }
 
@@ -231,12 +230,8 @@ export class PoolRunner implements Runner {
     const { memoryMb } = limits(this.options.env);
     this.started++;
     this.options.timings.mark(`worker ${this.started} spawned`);
-    const worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
-      workerData: { root: this.options.root, orb: this.options.orb },
-      resourceLimits: { maxOldGenerationSizeMb: memoryMb, maxYoungGenerationSizeMb: 32 },
-      stdout: false,
-      stderr: false,
-    });
+    const worker =
+      adoptWorker(this.options.root) ?? startWorker(this.options.root, this.options.env);
     const slot: Slot = { worker, tasks: [] };
     this.slots.push(slot);
     worker.on('message', (answer: WorkerAnswer) => {

@@ -3,7 +3,8 @@
 // end stop this thread, not Carbon), and the main thread stops it past the time limit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError, asEnvironmentError } from '../errors.ts';
-import type { Orb } from '../emit/orb.ts';
+import { packOrbCached, type Orb } from '../emit/orb.ts';
+import { ORB_TEMPLATES } from '../paths.ts';
 import { SettingsRealm } from '../settings/realm.ts';
 import { Transpiler } from '../settings/transpile.ts';
 import { Timings } from '../timings.ts';
@@ -12,7 +13,9 @@ import { produceOrb } from './orb.ts';
 import type { WorkerAnswer, WorkerRequest } from './runner.ts';
 import { produceUnit } from './unit.ts';
 
-const { root, orb } = workerData as { root: string; orb: Orb };
+const { root } = workerData as { root: string };
+// Packed here (kept by content, or packed once): the worker may start before the main thread has.
+const orb: Orb = packOrbCached(ORB_TEMPLATES);
 const transpiler = new Transpiler();
 // No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
 const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });

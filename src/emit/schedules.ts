@@ -15,7 +15,20 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 export type TimetableResult =
   { ok: true; timetable: Timetable; minutesLost?: string } | { ok: false; reason: string };
 
+/** Timetables, remembered by cron: a fleet has a few crons and thousands of rules. */
+const timetables = new Map<string, TimetableResult>();
+
 export function toTimetable(text: string): TimetableResult {
+  let known = timetables.get(text);
+  if (known === undefined) {
+    known = toTimetableOnce(text);
+    if (timetables.size < 10_000) timetables.set(text, known);
+  }
+  // Shared by the documents it is put into: they are only ever read (rendered, validated).
+  return known;
+}
+
+function toTimetableOnce(text: string): TimetableResult {
   const parsed = parseCron(text);
   if (!parsed.ok) return { ok: false, reason: parsed.message };
   const [minute, hour, dayOfMonth, month, dayOfWeek] = parsed.cron;

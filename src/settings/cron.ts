@@ -40,7 +40,19 @@ const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 
 export type CronResult = { ok: true; cron: Cron } | { ok: false; message: string };
 
+/** Crons parsed, remembered: each is read by parse, the rules, the schedules and the site. */
+const parsedCrons = new Map<string, CronResult>();
+
 export function parseCron(text: string): CronResult {
+  let parsed = parsedCrons.get(text);
+  if (parsed === undefined) {
+    parsed = parseCronOnce(text);
+    if (parsedCrons.size < 10_000) parsedCrons.set(text, parsed);
+  }
+  return parsed;
+}
+
+function parseCronOnce(text: string): CronResult {
   const fail = (why: string): CronResult => ({
     ok: false,
     message: `${JSON.stringify(text)} ${why}`,

@@ -224,25 +224,37 @@ export function realmBootstrap(host: RealmHost): unknown {
       return 'object';
     }
   };
+  /** Whether the last evaluation's values hold a marker (so that Carbon decodes them). */
+  let marked = false;
   const snapshot = (exported: string, root: unknown, problems: Problem[]): unknown => {
     const seen = new SetConstructor<object>();
     let nodes = 0;
-    const problem = (path: (string | number)[], message: string) => {
-      problems.push({ export: exported, path: [...path], message });
+    // The path of the value being read, kept as one stack: copied only for a problem.
+    const path: (string | number)[] = [];
+    const problem = (message: string, last?: string | number) => {
+      problems.push({
+        export: exported,
+        path: last === undefined ? [...path] : [...path, last],
+        message,
+      });
+      marked = true;
       return { [MARK]: 'invalid' };
     };
-    const walk = (value: unknown, path: (string | number)[], depth: number): unknown => {
+    const walk = (value: unknown, depth: number): unknown => {
       const type = typeof value;
       if (value === null || type === 'string' || type === 'boolean') return value;
-      if (type === 'number')
-        return isFinite(value) ? value : { [MARK]: 'number', text: StringConstructor(value) };
-      if (type === 'bigint') return { [MARK]: type, text: StringConstructor(value) };
-      if (type !== 'object') return { [MARK]: type };
+      if (type === 'number' && isFinite(value)) return value;
+      if (type !== 'object') {
+        marked = true;
+        if (type === 'number') return { [MARK]: 'number', text: StringConstructor(value) };
+        if (type === 'bigint') return { [MARK]: type, text: StringConstructor(value) };
+        return { [MARK]: type };
+      }
       const object = value as object;
       if (++nodes > MAX_NODES)
-        return problem(path, `is too large: settings hold at most ${MAX_NODES} values`);
-      if (depth > MAX_DEPTH) return problem(path, `is nested deeper than ${MAX_DEPTH} levels`);
-      if (seen.has(object)) return problem(path, 'refers to itself (a cycle)');
+        return problem(`is too large: settings hold at most ${MAX_NODES} values`);
+      if (depth > MAX_DEPTH) return problem(`is nested deeper than ${MAX_DEPTH} levels`);
+      if (seen.has(object)) return problem('refers to itself (a cycle)');
       seen.add(object);
       try {
         if (isArray(object)) {
@@ -253,42 +265,49 @@ export function realmBootstrap(host: RealmHost): unknown {
             try {
               item = (object as unknown[])[index];
             } catch (error) {
-              list.push(problem([...path, index], `reading it threw: ${describeThrown(error)}`));
+              list.push(problem(`reading it threw: ${describeThrown(error)}`, index));
               continue;
             }
-            list.push(walk(item, [...path, index], depth + 1));
+            path.push(index);
+            list.push(walk(item, depth + 1));
+            path.pop();
           }
           return list;
         }
         const prototype = getPrototypeOf(object);
-        if (prototype !== ObjectPrototype && prototype !== null)
+        if (prototype !== ObjectPrototype && prototype !== null) {
+          marked = true;
           return { [MARK]: 'object', kind: kindOf(object) };
+        }
         const copy = blank();
         for (const key of keys(object)) {
-          if (key === MARK) return problem([...path, key], 'uses a key Carbon reserves');
+          if (key === MARK) return problem('uses a key Carbon reserves', key);
           let item: unknown;
           try {
             item = (object as Record<string, unknown>)[key];
           } catch (error) {
-            copy[key] = problem([...path, key], `reading it threw: ${describeThrown(error)}`);
+            copy[key] = problem(`reading it threw: ${describeThrown(error)}`, key);
             continue;
           }
-          copy[key] = walk(item, [...path, key], depth + 1);
+          path.push(key);
+          copy[key] = walk(item, depth + 1);
+          path.pop();
         }
         return copy;
       } catch (error) {
-        return problem(path, `reading it threw: ${describeThrown(error)}`);
+        return problem(`reading it threw: ${describeThrown(error)}`);
       } finally {
         seen.delete(object);
       }
     };
-    return walk(root, [], 0);
+    return walk(root, 0);
   };
 
   let removeAddedGlobals = (): boolean => true;
 
   /** Evaluates a module in a fresh registry; the answer is JSON text (nothing else leaves). */
   const evaluate = (file: string): string => {
+    marked = false;
     registry = new MapConstructor();
     consoleLines = [];
     fileStack = [file];
@@ -332,7 +351,7 @@ export function realmBootstrap(host: RealmHost): unknown {
       error = { message: describeThrown(thrown), stack, ...(compile ? { compile } : {}) };
     }
     const tainted = !removeAddedGlobals();
-    const answer = stringify({ exports, problems, console: consoleLines, error, tainted });
+    const answer = stringify({ exports, problems, console: consoleLines, error, tainted, marked });
     registry = new MapConstructor();
     consoleLines = [];
     return answer;

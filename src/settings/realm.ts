@@ -65,6 +65,8 @@ export interface RealmOptions {
 
 export class SettingsRealm {
   private context: Context;
+  /** The realm's own evaluate, called directly when no vm time limit applies. */
+  private evaluateInRealm!: (file: string) => string;
   private readonly root: string;
   private readonly realRoot: string;
   private readonly files: SettingsFiles;
@@ -96,7 +98,8 @@ export class SettingsRealm {
     const bootstrap = runInContext(`(${realmBootstrap.toString()})`, context) as (
       host: RealmHost,
     ) => unknown;
-    bootstrap(this.host());
+    const api = bootstrap(this.host()) as { evaluate: (file: string) => string };
+    this.evaluateInRealm = api.evaluate;
     this.compiled.clear();
     return context;
   }
@@ -111,11 +114,13 @@ export class SettingsRealm {
     this.inputs = emptyInputs();
     let answer: string;
     try {
-      answer = runInContext(
-        `__carbonRealm.evaluate(${JSON.stringify(file)})`,
-        this.context,
-        this.timeoutMs === undefined ? {} : { timeout: this.timeoutMs },
-      ) as string;
+      // A direct call costs no script to compile; a vm time limit needs runInContext.
+      answer =
+        this.timeoutMs === undefined
+          ? this.evaluateInRealm(file)
+          : (runInContext(`__carbonRealm.evaluate(${JSON.stringify(file)})`, this.context, {
+              timeout: this.timeoutMs,
+            }) as string);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       // Stopped half way: whatever the module changed stays in that context, so it is replaced.
@@ -139,6 +144,8 @@ export class SettingsRealm {
       console: ConsoleLine[];
       error: { message: string; stack: string; compile?: string } | null;
       tainted: boolean;
+      /** Whether the values hold markers to decode (most settings are plain data throughout). */
+      marked: boolean;
     };
     // A global the module could not be kept from adding: the next module gets a fresh realm.
     if (raw.tainted) this.context = this.createContext();
@@ -148,6 +155,7 @@ export class SettingsRealm {
       console: raw.console.map((line) => ({ ...line, file: this.relative(line.file) })),
     };
     if (raw.error) evaluation.failure = this.failureOf(file, raw.error);
+    else if (raw.exports && !raw.marked) evaluation.exports = raw.exports;
     else if (raw.exports) {
       const exports: Record<string, unknown> = {};
       for (const [name, value] of Object.entries(raw.exports))
