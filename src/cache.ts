@@ -7,16 +7,16 @@
 // build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
 // CARBON_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
-import { hashFileInto, hashFolderInto } from './hash.ts';
+import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import { inputsUnchanged } from './settings/inputs.ts';
 import { STORE_FOLDER, buildId, nameOf, pruneStore, writeAtomic } from './store.ts';
 
-const FORMAT = 3;
+const FORMAT = 5;
 
 /** What, beyond the workspace, decides the results, and where they are kept. */
 export interface CacheSetting {
@@ -48,6 +48,10 @@ interface CacheFile {
   format: number;
   key: string;
   config?: ConfigResult;
+  /**
+   * By `files <module>` (rendered files, for generate and check) or `projects <module>` (resolved
+   * projects, for the commands that read settings): each keeps only what its commands need.
+   */
   units: Record<string, KeptUnit>;
   orb?: KeptOrb;
 }
@@ -56,6 +60,8 @@ interface CacheFile {
 export class PipelineCache {
   private readonly root: string;
   private readonly setting: CacheSetting | undefined;
+  /** `files` or `projects`: which kind of unit this run reads and makes. */
+  private readonly kind: string;
   private readonly key: string;
   private readonly kept: CacheFile;
   private readonly next: CacheFile;
@@ -63,12 +69,16 @@ export class PipelineCache {
   /** Units computed in this run, with the environment they were computed with. */
   private readonly fresh = new Map<string, Record<string, string | null>>();
 
-  constructor(root: string, setting: CacheSetting | undefined) {
+  constructor(root: string, setting: CacheSetting | undefined, render: boolean) {
     this.root = root;
     this.setting = setting?.build === undefined ? undefined : setting;
+    this.kind = render ? 'files' : 'projects';
     this.key = this.setting ? fileKey(this.setting) : '';
     this.kept = this.read();
     this.next = { format: FORMAT, key: this.key, units: {} };
+    // The other kind of unit is not this run's to judge: it stays as it was.
+    for (const [key, unit] of Object.entries(this.kept.units))
+      if (!key.startsWith(`${this.kind} `)) this.next.units[key] = unit;
   }
 
   private read(): CacheFile {
@@ -107,11 +117,11 @@ export class PipelineCache {
     schema: string | undefined,
     env: Record<string, string | null>,
   ): UnitResult | undefined {
-    const kept = this.kept.units[module];
+    const kept = this.kept.units[`${this.kind} ${module}`];
     if (!kept || kept.config !== config) return undefined;
-    if (schema !== undefined && (!kept.result.rendered || kept.schema !== schema)) return undefined;
+    if (schema !== undefined && kept.schema !== schema) return undefined;
     if (!inputsUnchanged(this.root, kept.result.inputs, env)) return undefined;
-    this.next.units[module] = kept;
+    this.next.units[`${this.kind} ${module}`] = kept;
     return kept.result;
   }
 
@@ -129,10 +139,17 @@ export class PipelineCache {
       result.diagnostics.some((d) => d.code === 'settings-memory' || d.code === 'settings-timeout')
     )
       return;
-    this.next.units[result.module] = {
+    this.next.units[`${this.kind} ${result.module}`] = {
       config,
       ...(schema !== undefined && result.rendered ? { schema } : {}),
-      result,
+      // Texts are kept by hash only: they are most of a unit, and the disk has them already.
+      result: {
+        ...result,
+        files: result.files.map(({ path, text, hash }) => ({
+          path,
+          hash: hash ?? hashOfText(text!),
+        })),
+      },
     };
     this.fresh.set(result.module, env);
     this.changed = true;
@@ -158,14 +175,18 @@ export class PipelineCache {
   save(): void {
     if (!this.setting) return;
     for (const [module, env] of this.fresh) {
-      const kept = this.next.units[module];
-      if (kept && !inputsUnchanged(this.root, kept.result.inputs, env))
-        delete this.next.units[module];
+      const key = `${this.kind} ${module}`;
+      const kept = this.next.units[key];
+      if (kept && !inputsUnchanged(this.root, kept.result.inputs, env)) delete this.next.units[key];
     }
     if (this.next.config && !inputsUnchanged(this.root, this.next.config.inputs, {}))
       delete this.next.config;
-    const dropped = Object.keys(this.kept.units).some((module) => !(module in this.next.units));
-    if (!this.changed && !dropped) return;
+    const dropped = Object.keys(this.kept.units).some((key) => !(key in this.next.units));
+    if (!this.changed && !dropped) {
+      // Still current: prewarm.ts starts a worker early only for modules saved after this file.
+      touch(this.path());
+      return;
+    }
     try {
       writeAtomic(this.path(), JSON.stringify(this.next));
       prune(this.setting.folder);
@@ -212,6 +233,15 @@ export function configFingerprint(config: ConfigResult): string {
       ]),
     )
     .digest('hex');
+}
+
+function touch(path: string): void {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // No kept file (or a read-only store): nothing to mark.
+  }
 }
 
 /** One file per workspace, and only the most recently written workspaces'. */

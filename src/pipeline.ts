@@ -1,22 +1,23 @@
 // The whole pipeline behind `carbon generate` and `carbon check`: compile (settings -> rendered
 // files, compile/compile.ts) + the orb -> output (write what changed, or report drift). Nothing
 // is written unless every stage before output succeeded.
-import { compileWorkspace } from './compile/compile.ts';
+import { compileWorkspace, type Compiled } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import {
   planOutput,
   readAhead,
   removeLeftovers,
+  scanGenerated,
   writeOutput,
   type DiskState,
   type OutputPlan,
   type WriteResult,
 } from './output/files.ts';
 import { lockWorkspace } from './output/lock.ts';
-import { VERSIONS_FILE, orbContent, recordVersion } from './output/versions.ts';
+import { VERSIONS_FILE, orbContent, recordVersion, type VersionRecord } from './output/versions.ts';
 import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
-import type { Workspace } from './resolve/model.ts';
+import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
 import type { ConsoleLine } from './settings/realm.ts';
 import { Timings } from './timings.ts';
@@ -68,20 +69,40 @@ async function pipeline(
   { root, schemaPath, write, env, allowEmpty = false }: PipelineOptions,
   timings: Timings,
 ): Promise<PipelineResult> {
-  const leftovers = write ? removeLeftovers(root) : [];
+  // One walk of generated/: a killed run's temporary files, and which generated files exist.
+  const scan = write ? scanGenerated(root) : undefined;
+  const leftovers = scan ? removeLeftovers(root, scan) : [];
   // What is on disk is read while the modules compile (errors are said when it is used).
   let disk: Promise<DiskState | undefined> = Promise.resolve(undefined);
-  const compiled = await compileWorkspace({
-    root,
-    env,
-    render: true,
-    schemaPath,
-    timings,
-    allowEmpty,
-    meanwhile: () => {
-      disk = readAhead(root, [ORB_FILE, VERSIONS_FILE]).catch(() => undefined);
-    },
-  });
+  const compile = (renew?: ReadonlySet<string>) =>
+    compileWorkspace({
+      root,
+      env,
+      render: true,
+      schemaPath,
+      timings,
+      allowEmpty,
+      ...(renew
+        ? { renew }
+        : {
+            meanwhile: () => {
+              disk = readAhead(root, [ORB_FILE, VERSIONS_FILE], scan).catch(() => undefined);
+            },
+          }),
+    });
+  let outcome = await planned(root, await compile(), disk, timings);
+  if (outcome.plan && outcome.plan.textNeeded.length > 0) {
+    // The cache keeps texts by hash, and these differ on disk (edited by hand, or written from
+    // other settings): the modules of every file that is not unchanged are compiled again, for
+    // their texts (the ones compiled just now would otherwise come from the cache this time).
+    const unchanged = new Set(outcome.plan.unchanged);
+    const { owners } = outcome.compiled;
+    const renew = new Set(
+      [...owners].filter(([path]) => !unchanged.has(path)).map(([, module]) => module),
+    );
+    outcome = await planned(root, await compile(renew), disk, timings);
+  }
+  const { compiled, plan, record, orbProblems } = outcome;
   const result: PipelineResult = {
     diagnostics: compiled.diagnostics,
     problems: compiled.problems,
@@ -90,17 +111,44 @@ async function pipeline(
     timings,
     leftovers,
   };
+  if (orbProblems) result.problems = orbProblems;
+  if (!plan || !compiled.config) return result;
+  if (plan.textNeeded.length > 0)
+    throw new Error(`the texts of ${plan.textNeeded.join(', ')} were not compiled again`);
+  result.plan = plan;
+  if (plan.removals.length > 0 && plan.writes.length > 0)
+    result.diagnostics = [
+      ...result.diagnostics,
+      ...(await renameWarnings(plan, compiled.summaries)),
+    ];
+  const guard = record?.conflict ?? orbVersionGuard(compiled.config, plan);
+  if (guard) result.versionGuard = guard;
+  if (write && plan.foreign.length === 0 && !guard)
+    result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
+  return result;
+}
+
+/** A compiled workspace and, when it has no error or problem, what output would do with it. */
+async function planned(
+  root: string,
+  compiled: Compiled,
+  disk: Promise<DiskState | undefined>,
+  timings: Timings,
+): Promise<{
+  compiled: Compiled;
+  plan?: OutputPlan;
+  record?: VersionRecord;
+  orbProblems?: FileProblem[];
+}> {
   compiled.cache.save();
-  const workspace = compiled.workspace;
-  if (hasErrors(compiled.diagnostics) || !workspace || compiled.problems.length > 0) return result;
+  const config = compiled.config;
+  if (hasErrors(compiled.diagnostics) || !config || compiled.problems.length > 0)
+    return { compiled };
   const orb = compiled.orb!;
-  if (orb.problems.length > 0) {
-    result.problems = orb.problems;
-    return result;
-  }
+  if (orb.problems.length > 0) return { compiled, orbProblems: orb.problems };
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
   // Published versions are immutable: every version packed is recorded with its content.
-  const { namespace, name, version, reference } = workspace.config.orb;
+  const { namespace, name, version, reference } = config.orb;
   const record =
     reference === 'inline'
       ? undefined
@@ -108,14 +156,7 @@ async function pipeline(
   if (record) files.splice(1, 0, record.file);
   const state = await disk;
   const plan = timings.time('output', () => planOutput(root, files, state));
-  result.plan = plan;
-  if (plan.removals.length > 0 && plan.writes.length > 0)
-    result.diagnostics = [...result.diagnostics, ...(await renameWarnings(plan, workspace))];
-  const guard = record?.conflict ?? orbVersionGuard(workspace.config, plan);
-  if (guard) result.versionGuard = guard;
-  if (write && plan.foreign.length === 0 && !guard)
-    result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
-  return result;
+  return { compiled, plan, ...(record ? { record } : {}) };
 }
 
 /** The testing aid of writeOutput: CARBON_TEST_FULL_DISK_AFTER=N. */
@@ -131,9 +172,9 @@ function lockWait(env: NodeJS.ProcessEnv): number {
 }
 
 /** What renaming a repository changes in AWS, located at its id (loaded only when it may apply). */
-async function renameWarnings(plan: OutputPlan, workspace: Workspace): Promise<Diagnostic[]> {
+async function renameWarnings(plan: OutputPlan, projects: ProjectSummary[]): Promise<Diagnostic[]> {
   const { findRenames } = await import('./output/renames.ts');
-  const found = findRenames(plan, workspace);
+  const found = findRenames(plan, projects);
   if (found.length === 0) return [];
   const { locateDiagnostics } = await import('./settings/locate.ts');
   return locateDiagnostics(found);

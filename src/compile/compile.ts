@@ -35,6 +35,8 @@ export interface CompileOptions {
   meanwhile?: () => void;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;
+  /** Modules (workspace-relative) to compile even when kept: their texts are needed. */
+  renew?: ReadonlySet<string>;
 }
 
 export interface Compiled {
@@ -42,7 +44,7 @@ export interface Compiled {
   diagnostics: Diagnostic[];
   /** What settings modules wrote to the console, by module. */
   console: ConsoleLine[];
-  /** Absent when any error was found: nothing may be emitted. */
+  /** The resolved workspace (without `render`); absent when any error was found. */
   workspace?: Workspace;
   /** The config, defaults filled in, even when a project has errors (absent when it could not be read). */
   config?: Config;
@@ -50,6 +52,8 @@ export interface Compiled {
   summaries: ProjectSummary[];
   /** Every project file, rendered (with `render`), when there is no error and no problem. */
   files: RenderedFile[];
+  /** The module each file comes from, by path. */
+  owners: Map<string, string>;
   problems: FileProblem[];
   /** The cache this run read and will write (pipeline.ts adds the orb to it). */
   cache: PipelineCache;
@@ -66,7 +70,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     options.cache === false || options.env['CARBON_CACHE'] === '0'
       ? undefined
       : (options.cache ?? defaultCacheSetting());
-  const cache = timings.time('cache', () => new PipelineCache(root, setting));
+  const cache = timings.time('cache', () => new PipelineCache(root, setting, render));
   const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
   const listed = listProjectModules(root, options.allowEmpty ?? false);
   let runner: Promise<Runner> | undefined;
@@ -94,6 +98,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         console: [],
         summaries: [],
         files: [],
+        owners: new Map(),
         problems: [],
         cache,
         compiled: 0,
@@ -106,7 +111,9 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     timings.time('cache', () => {
       for (const file of listed.modules) {
         const module = file.slice(root.length + 1);
-        const kept = cache.unit(module, configKey, schema, env);
+        const kept = options.renew?.has(module)
+          ? undefined
+          : cache.unit(module, configKey, schema, env);
         if (kept) units.set(file, kept);
         else pending.push(file);
       }
@@ -140,7 +147,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     timings.mark('units');
     const ordered = listed.modules.map((file) => units.get(file)!);
     const orbResult = await orb;
-    if (orbResult) cache.keepOrb({ ...orbResult, config: orbKey });
+    if (orbResult && !cache.orb(orbKey)) cache.keepOrb({ ...orbResult, config: orbKey });
     const summaries = ordered.flatMap((unit) => unit.summaries);
     const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
       rule({
@@ -168,17 +175,24 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       config: config.config,
       summaries,
       files: [],
+      owners: new Map(),
       problems: ordered.flatMap((unit) => unit.problems),
       cache,
       compiled: pending.length,
     };
     if (hasErrors(diagnostics)) return compiled;
-    compiled.workspace = {
-      config: config.config,
-      ...(config.configSource ? { configSource: config.configSource } : {}),
-      projects: ordered.flatMap((unit) => unit.projects),
-    };
-    if (compiled.problems.length === 0) compiled.files = ordered.flatMap((unit) => unit.files);
+    if (!render)
+      compiled.workspace = {
+        config: config.config,
+        ...(config.configSource ? { configSource: config.configSource } : {}),
+        projects: ordered.flatMap((unit) => unit.projects),
+      };
+    else if (compiled.problems.length === 0)
+      for (const unit of ordered)
+        for (const file of unit.files) {
+          compiled.files.push(file);
+          compiled.owners.set(file.path, unit.module);
+        }
     return compiled;
   } finally {
     await (await runner)?.close();

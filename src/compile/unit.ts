@@ -38,7 +38,10 @@ export interface UnitResult {
   /** Every error and warning of the module, located. */
   diagnostics: Diagnostic[];
   console: ConsoleLine[];
-  /** The resolved projects, when the module has no error. */
+  /**
+   * The resolved projects, when the module has no error and is not rendered: generate and check
+   * need only the files and summaries, and resolved projects would double what is sent and kept.
+   */
   projects: ResolvedProject[];
   summaries: ProjectSummary[];
   /** Rendered files (with `render`, when the module has no error and every file is valid). */
@@ -76,7 +79,7 @@ export async function produceUnit(
     inputs: load.inputs,
     diagnostics,
     console: load.console,
-    projects: resolved.projects ?? [],
+    projects: context.render ? [] : (resolved.projects ?? []),
     summaries: parsed.projects.map((project, index) =>
       summaryOf(project, resolved.projects?.[index]),
     ),
@@ -106,6 +109,7 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
   return {
     id: project.settings.id,
     source: project.source,
+    repositories: project.repositories.map(({ settings }) => settings.id),
     gitUrls: project.repositories.flatMap(({ settings }) => [
       settings.local.git,
       ...(settings.origin ? [settings.origin.git] : []),

@@ -17,9 +17,9 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { basename, dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UserError, asEnvironmentError } from '../errors.ts';
-import { filesBelow } from '../walk.ts';
+import { hashOfText } from '../hash.ts';
 import { GENERATED_FOLDER, isCarbons, isGeneratedPath } from './layout.ts';
 
 const TEMPORARY = /\.carbon-tmp$/;
@@ -30,7 +30,13 @@ const PATH_MAX = 4095;
 export interface RenderedFile {
   /** Relative to the workspace root, `/`-separated. */
   path: string;
-  text: string;
+  /**
+   * The text; absent for a file of a module taken from the pipeline cache, which keeps only the
+   * hash (hashOfText): such a file is unchanged when the disk has that hash, and otherwise its
+   * module is compiled again for the text (OutputPlan.textNeeded).
+   */
+  text?: string;
+  hash?: string;
 }
 
 export interface OutputPlan {
@@ -42,6 +48,8 @@ export interface OutputPlan {
   unchanged: string[];
   /** Files Carbon would have to replace or remove but that lack the generated header. */
   foreign: { path: string; why: 'replace' | 'remove' }[];
+  /** Files known only by hash (from the cache) that differ on disk: their text is needed first. */
+  textNeeded: string[];
 }
 
 /** What is on disk at Carbon's paths: which generated files exist, and their texts. */
@@ -56,11 +64,15 @@ export interface DiskState {
  * this thread costs less than one through the thread pool), so it never delays a worker's answer
  * by more than a batch. Problems (a link, a folder) come out when the state is used.
  */
-export function readAhead(root: string, rootFiles: string[]): Promise<DiskState> {
+export function readAhead(
+  root: string,
+  rootFiles: string[],
+  scan: GeneratedScan = scanGenerated(root),
+): Promise<DiskState> {
   return new Promise((resolve, reject) => {
     let existing: Set<string>;
     try {
-      existing = generatedFiles(root);
+      existing = generatedFiles(scan);
     } catch (error) {
       reject(error);
       return;
@@ -84,10 +96,17 @@ export function readAhead(root: string, rootFiles: string[]): Promise<DiskState>
 }
 
 export function planOutput(root: string, files: RenderedFile[], disk?: DiskState): OutputPlan {
-  const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
+  const plan: OutputPlan = {
+    root,
+    writes: [],
+    removals: [],
+    unchanged: [],
+    foreign: [],
+    textNeeded: [],
+  };
   for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
-  const existing = disk?.existing ?? generatedFiles(root);
+  const existing = disk?.existing ?? generatedFiles(scanGenerated(root));
   const readText = (root: string, path: string) =>
     disk?.texts.has(path) ? disk.texts.get(path) : readTextNow(root, path);
   const planned = new Set<string>();
@@ -97,7 +116,10 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
       ? existing.has(file.path)
       : undefined;
     const before = known === false ? undefined : readText(root, file.path);
-    if (before === file.text) plan.unchanged.push(file.path);
+    if (file.text === undefined) {
+      if (before !== undefined && hashOfText(before) === file.hash) plan.unchanged.push(file.path);
+      else plan.textNeeded.push(file.path);
+    } else if (before === file.text) plan.unchanged.push(file.path);
     else if (before !== undefined && !isCarbons(before))
       plan.foreign.push({ path: file.path, why: 'replace' });
     else
@@ -142,56 +164,71 @@ function readTextNow(root: string, path: string): string | undefined {
   }
 }
 
+/** One walk of generated/ (and a look at the root), for everything a run needs to know of it. */
+export interface GeneratedScan {
+  /** Carbon's paths that exist below generated/; temporary files are never listed. */
+  existing: Set<string>;
+  /** Temporary files a killed run left below generated/ or at the root. */
+  temporaries: string[];
+  /** A link or a folder where Carbon writes: said when `existing` is used. */
+  problem?: UserError;
+}
+
 /**
- * Carbon's paths that exist below generated/. A symbolic link there is refused: Carbon would write
- * through it into a folder it does not own; so is a folder where Carbon writes a file. Temporary
- * files are never listed.
+ * Walks generated/ once. A symbolic link there is refused: Carbon would write through it into a
+ * folder it does not own; so is a folder where Carbon writes a file.
  */
-function generatedFiles(root: string): Set<string> {
-  const found = new Set<string>();
-  let entries;
-  try {
-    entries = readdirSync(join(root, GENERATED_FOLDER), { withFileTypes: true, recursive: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    const parent = relative(root, entry.parentPath ?? entry.path)
-      .split(sep)
-      .join('/');
-    const path = `${parent}/${entry.name}`;
-    if (TEMPORARY.test(path)) continue;
-    if (entry.isSymbolicLink())
-      throw new UserError(
-        `${path} is a symbolic link: Carbon writes generated/ itself and does not follow links in ` +
-          'it; replace the link with a folder (or remove it) and run again',
-      );
-    if (!isGeneratedPath(path)) continue;
-    if (entry.isDirectory())
-      throw new UserError(
-        `${path} is a folder, where Carbon writes a file: move the folder out of the way; nothing was written`,
-      );
-    found.add(path);
-  }
-  return found;
+export function scanGenerated(root: string): GeneratedScan {
+  const scan: GeneratedScan = {
+    existing: new Set(),
+    temporaries: safeList(root).filter((name) => TEMPORARY.test(name)),
+  };
+  // By hand rather than readdirSync's `recursive`: half the time, which a fleet's thousands of
+  // folders make worth it (30 ms against 60 for 500 projects).
+  const walk = (folder: string, path: string) => {
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const below = `${path}/${entry.name}`;
+      if (TEMPORARY.test(below)) {
+        if (!entry.isDirectory()) scan.temporaries.push(below);
+        continue;
+      }
+      if (entry.isDirectory() && !isGeneratedPath(below)) walk(`${folder}/${entry.name}`, below);
+      else if (scan.problem) continue;
+      else if (entry.isSymbolicLink())
+        scan.problem = new UserError(
+          `${below} is a symbolic link: Carbon writes generated/ itself and does not follow links in ` +
+            'it; replace the link with a folder (or remove it) and run again',
+        );
+      else if (!isGeneratedPath(below)) continue;
+      else if (entry.isDirectory())
+        scan.problem = new UserError(
+          `${below} is a folder, where Carbon writes a file: move the folder out of the way; nothing was written`,
+        );
+      else scan.existing.add(below);
+    }
+  };
+  walk(join(root, GENERATED_FOLDER), GENERATED_FOLDER);
+  return scan;
+}
+
+function generatedFiles(scan: GeneratedScan): Set<string> {
+  if (scan.problem) throw scan.problem;
+  return scan.existing;
 }
 
 /**
  * Removes the temporary files a killed run left beside Carbon's outputs. Called with the
  * workspace lock held, so no other run is writing them.
  */
-export function removeLeftovers(root: string): string[] {
-  const removed: string[] = [];
-  const candidates = [
-    ...filesBelow(join(root, GENERATED_FOLDER)).map((path) => `${GENERATED_FOLDER}/${path}`),
-    ...safeList(root),
-  ];
-  for (const path of candidates) {
-    if (!TEMPORARY.test(path)) continue;
-    rmSync(join(root, path), { force: true });
-    removed.push(path);
-  }
-  return removed;
+export function removeLeftovers(root: string, scan: GeneratedScan = scanGenerated(root)): string[] {
+  for (const path of scan.temporaries) rmSync(join(root, path), { force: true });
+  return scan.temporaries;
 }
 
 function safeList(folder: string): string[] {

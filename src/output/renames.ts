@@ -3,7 +3,7 @@
 // plan removes the config of one repository and creates the config of another, say what changes.
 import { parse } from 'yaml';
 import { warning, type Diagnostic } from '../diagnostics.ts';
-import type { Workspace } from '../resolve/model.ts';
+import type { ProjectSummary } from '../resolve/workspace-rules.ts';
 import type { OutputPlan } from './files.ts';
 
 const CONFIG = /^generated\/([^/]+)\/([^/]+)\/\.circleci\/config\.yml$/;
@@ -14,7 +14,7 @@ const WATCHED: [string, string][] = [
   ['dockerfile', 'Dockerfile path'],
 ];
 
-export function findRenames(plan: OutputPlan, workspace: Workspace): Diagnostic[] {
+export function findRenames(plan: OutputPlan, projects: ProjectSummary[]): Diagnostic[] {
   const removed = new Map<string, { repository: string; text: string }[]>();
   const created = new Map<string, { repository: string; text: string }[]>();
   for (const { path, before } of plan.removals) {
@@ -44,18 +44,16 @@ export function findRenames(plan: OutputPlan, workspace: Workspace): Diagnostic[
       return was !== undefined && is !== undefined && was !== is ? [`${what} ${was} → ${is}`] : [];
     });
     if (changes.length === 0) continue;
-    const project = workspace.projects.find((candidate) => candidate.id === projectId);
-    const repository = project?.repositories.find(
-      (candidate) => candidate.id === renamed.repository,
-    );
-    if (!project || !repository) continue;
+    const project = projects.find((candidate) => candidate.id === projectId);
+    const index = project?.repositories.indexOf(renamed.repository) ?? -1;
+    if (!project || index < 0) continue;
     found.push(
       warning(
         'renamed-repository',
         {
           file: project.source.file,
           exportName: project.source.exportName,
-          path: ['repositories', repository.index, 'id'],
+          path: ['repositories', index, 'id'],
         },
         `repository ${JSON.stringify(old.repository)} seems renamed to ${JSON.stringify(renamed.repository)}, ` +
           `which changes its ${changes.join(', ')}; AWS keeps the old ones: move the images and the service ` +

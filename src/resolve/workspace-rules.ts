@@ -14,6 +14,8 @@ export interface ProjectSummary {
   source: Source;
   /** Every git URL of its repositories, as written (local and origin). */
   gitUrls: string[];
+  /** The ids of its repositories, in the written order (their index is their position). */
+  repositories: string[];
   /** Where its enabled builds push and deploy (known when the project has no error). */
   targets: BuildTarget[];
 }

@@ -14,8 +14,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
+import { cacheFileOf, fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
+import type { UnitResult } from '../../src/compile/unit.ts';
+import { hashOfText } from '../../src/hash.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
@@ -111,6 +113,51 @@ describe('the pipeline cache, through the CLI', () => {
     expect(result.stderr).toContain('error invalid-output');
   });
 
+  it('keeps texts by hash only, and compiles again the modules whose files differ on disk', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': CONFIG,
+      'projects/acme.ts': project('main'),
+      'projects/beta.ts': project('main').replace(/acme/g, 'beta'),
+      'projects/_shared.ts':
+        'export const repo = (owner: string, name: string) => `github.com/${owner}/${name}.git`;\n',
+      'lib/owner.ts': "export const owner = 'acme';\n",
+    });
+    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    const acme = readFileSync(join(root, CONFIG_PATH), 'utf8');
+    const betaPath = CONFIG_PATH.replace('acme', 'beta');
+    const beta = readFileSync(join(root, betaPath), 'utf8');
+    // Edited by hand, and removed: check shows both with their texts, which the cache lacks.
+    writeFileSync(join(root, CONFIG_PATH), acme.replace('source_branch: main', 'source_branch: x'));
+    rmSync(join(root, betaPath));
+    const check = runCarbon(['check', '--root', root], { env: { CARBON_PROFILE: '1' } });
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('+          source_branch: main');
+    expect(check.stdout).toContain(betaPath);
+    const restore = runCarbon(['generate', '--root', root]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(readFileSync(join(root, CONFIG_PATH), 'utf8')).toBe(acme);
+    expect(readFileSync(join(root, betaPath), 'utf8')).toBe(beta);
+    // A module edited and another one's file removed in the same run: both come out right.
+    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
+    rmSync(join(root, betaPath));
+    const both = runCarbon(['generate', '--root', root]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(readFileSync(join(root, CONFIG_PATH), 'utf8')).toContain('source_branch: develop');
+    expect(readFileSync(join(root, betaPath), 'utf8')).toBe(beta);
+    expect(checkSays(root).code).toBe(0);
+    // What the cache keeps of a file is its hash, not its text.
+    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon/pipeline');
+    const kept = readdirSync(folder)
+      .map((name) => readFileSync(join(folder, name), 'utf8'))
+      .find((text) => text.includes(root));
+    const units = (JSON.parse(kept!) as { units: Record<string, { result: UnitResult }> }).units;
+    const files = units['files projects/acme.ts']!.result.files;
+    expect(files.map((file) => Object.keys(file).sort())).toEqual([
+      ['hash', 'path'],
+      ['hash', 'path'],
+    ]);
+  });
+
   it('is off with CARBON_CACHE=0, giving the same answer', () => {
     const root = workspace();
     const cached = readFileSync(join(root, CONFIG_PATH), 'utf8');
@@ -134,15 +181,18 @@ describe('the pipeline cache', () => {
     folders.push(folder);
     return folder;
   };
-  /** Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from it. */
-  const compiler = (root: string, env: NodeJS.ProcessEnv = {}) => {
+  /**
+   * Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from
+   * it. With `render: false` (as run, site and plan compile) the resolved projects can be read.
+   */
+  const compiler = (root: string, env: NodeJS.ProcessEnv = {}, render = true) => {
     const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
     return async (options: { save?: (compiled: Compiled) => void } = {}) => {
       const compiled = await compileWorkspace({
         root,
         env,
-        render: true,
-        schemaPath: SCHEMA,
+        render,
+        schemaPath: render ? SCHEMA : undefined,
         cache: setting,
       });
       options.save?.(compiled);
@@ -172,7 +222,10 @@ describe('the pipeline cache', () => {
     expect(first.compiled).toBe(1);
     const second = await compile();
     expect(second.compiled).toBe(0);
-    expect(texts(second)).toEqual(texts(first));
+    // Kept files are known by the hash of their text (output compares it with the disk).
+    expect(second.files).toEqual(
+      first.files.map(({ path, text }) => ({ path, hash: hashOfText(text!) })),
+    );
   });
 
   it('keeps nothing without a build id', async () => {
@@ -207,12 +260,14 @@ describe('the pipeline cache', () => {
       'projects/acme.ts': `import names from '../lib/names';\nexport const acme = { id: 'acme', name: names.name, repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Carbon' }, local: { git: 'github.com/acme/api.git' } }, { id: 'Carbon', name: 'C', local: { git: 'github.com/acme/carbon.git' } }] };\n`,
       'lib/names.json': '{ "name": "From JSON" }\n',
     });
-    const compile = compiler(root);
+    const compile = compiler(root, {}, false);
+    const render = compiler(root);
     expect((await compile()).workspace?.projects[0]?.name).toBe('From JSON');
+    await render();
     writeFileSync(join(root, 'lib/names.ts'), "export default { name: 'From TypeScript' };\n");
-    const after = await compile();
+    expect((await compile()).workspace?.projects[0]?.name).toBe('From TypeScript');
+    const after = await render();
     expect(after.compiled).toBe(1);
-    expect(after.workspace?.projects[0]?.name).toBe('From TypeScript');
     const uncached = await compileWorkspace({
       root,
       env: {},
@@ -229,7 +284,7 @@ describe('the pipeline cache', () => {
       'projects/acme.ts': `import { name } from './_names.js';\nexport const acme = { id: 'acme', name, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
       'projects/_names.ts': "export const name = 'TypeScript';\n",
     });
-    const compile = compiler(root);
+    const compile = compiler(root, {}, false);
     await compile();
     writeFileSync(join(root, 'projects/_names.js'), "export const name = 'JavaScript';\n");
     const after = await compile();
@@ -241,7 +296,7 @@ describe('the pipeline cache', () => {
       'carbon.config.ts': CONFIG,
       'projects/acme.ts': `let name = 'none';\ntry { name = require('./_later').name; } catch { name = 'none'; }\nexport const acme = { id: 'acme', name, repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
     });
-    const compile = compiler(root);
+    const compile = compiler(root, {}, false);
     expect((await compile()).workspace?.projects[0]?.name).toBe('none');
     writeFileSync(join(root, 'projects/_later.ts'), "export const name = 'later';\n");
     const after = await compile();
@@ -255,7 +310,7 @@ describe('the pipeline cache', () => {
       'projects/acme.ts': `import { env } from 'carbon';\nexport const acme = { id: 'acme', name: env('ACME_NAME') ?? 'unset', repositories: [{ id: 'Api', name: 'Api', local: { git: 'github.com/acme/api.git' } }] };\n`,
     });
     const env: NodeJS.ProcessEnv = { ACME_NAME: 'One' };
-    const compile = compiler(root, env);
+    const compile = compiler(root, env, false);
     expect((await compile()).workspace?.projects[0]?.name).toBe('One');
     expect((await compile()).compiled).toBe(0);
     env['ACME_NAME'] = 'Two';
@@ -275,6 +330,33 @@ describe('the pipeline cache', () => {
     const after = await compile();
     expect(after.compiled).toBe(1);
     expect(texts(after).join('')).toContain('source_branch: develop');
+  });
+
+  it('keeps rendered and resolved units side by side: neither kind of run undoes the other', async () => {
+    const root = workspace();
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const run = async (render: boolean) => {
+      const compiled = await compileWorkspace({
+        root,
+        env: {},
+        render,
+        schemaPath: render ? SCHEMA : undefined,
+        cache: setting,
+      });
+      compiled.cache.save();
+      return compiled;
+    };
+    const rendered = await run(true);
+    expect(rendered.workspace).toBeUndefined();
+    expect(rendered.files.length).toBeGreaterThan(0);
+    const resolved = await run(false);
+    expect(resolved.compiled).toBe(1);
+    expect(resolved.workspace?.projects.map((project) => project.id)).toEqual(['acme']);
+    expect((await run(true)).compiled).toBe(0);
+    expect((await run(false)).compiled).toBe(0);
+    // A rendered unit never carries the resolved projects: they would double what is kept.
+    const kept = readFileSync(cacheFileOf(root, setting), 'utf8');
+    expect(JSON.parse(kept).units['files projects/acme.ts'].result.projects).toEqual([]);
   });
 });
 
