@@ -12,7 +12,7 @@ const CRONS = [
   '0 3 1,15 * *',
 ];
 
-function project(index) {
+function project(index, warnings) {
   const id = `client${String(index).padStart(4, '0')}`;
   const owner = `Client-${index}-Org`;
   const branch = index % 3 === 0 ? 'main' : 'develop';
@@ -39,7 +39,8 @@ function project(index) {
       sync: [
         {
           direction: 'local',
-          cron: cron(0),
+          // A pinned minute CircleCI cannot keep: one cron-minutes-lost warning per project.
+          cron: warnings ? `${1 + (index % 59)} */2 * * *` : cron(0),
           branches: { origin: branch, local: `sync/${branch}` },
         },
       ],
@@ -120,15 +121,18 @@ function project(index) {
   };
 }
 
-/** Writes the workspace of `count` projects into `root` (projects/ and carbon.config.ts). */
-export function writeFleet(root, count) {
+/**
+ * Writes the workspace of `count` projects into `root` (projects/ and carbon.config.ts); with
+ * `warnings`, each project has one warning (a cron at a minute a CircleCI timetable cannot pin).
+ */
+export function writeFleet(root, count, { warnings = false } = {}) {
   mkdirSync(join(root, 'projects'), { recursive: true });
   writeFileSync(
     join(root, 'carbon.config.ts'),
     "import { defineConfig } from 'carbon';\n\nexport default defineConfig({ aws: { accountId: '123456789012', region: 'eu-west-1' }, circleci: { context: 'carbon-aws' }, git: { sshKeys: { 'github.com': 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk' } } });\n",
   );
   for (let index = 1; index <= count; index++) {
-    const settings = project(index);
+    const settings = project(index, warnings);
     writeFileSync(
       join(root, 'projects', `${settings.id}.ts`),
       `import { defineProject } from 'carbon';\n\nexport const ${settings.id} = defineProject(${JSON.stringify(settings, null, 2)});\n`,

@@ -14,13 +14,19 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from './paths.ts';
 
 /** Set by the launcher (bin/carbon.mjs) to the hash of Carbon's sources; absent in tests. */
 declare const __CARBON_BUILD__: string | undefined;
 
-export const STORE_FOLDER = join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon');
+/**
+ * node_modules/.cache/carbon/ (beside Carbon's bundle), or CARBON_STORE: a folder of its own,
+ * for a CI cache that keeps it between jobs, or an empty one to measure a new machine.
+ */
+export const STORE_FOLDER = process.env['CARBON_STORE']
+  ? resolve(process.env['CARBON_STORE'])
+  : join(PACKAGE_ROOT, 'node_modules', '.cache', 'carbon');
 
 /** Carbon's build id, or undefined when nothing may be kept (no launcher: the tests). */
 export function buildId(): string | undefined {

@@ -135,9 +135,13 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
         configFailed: hasErrors(config.diagnostics),
         schemaPath,
       };
-      const running = (await runnerOf(pending.length)).units(pending, context, env);
+      // Each unit's diagnostics are located here, as it arrives: this thread mostly waits for
+      // the runner, which then never spends its time on positions.
+      const running = (await runnerOf(pending.length))
+        .units(pending, context, env)
+        .map((unit) => unit.then((result) => withPositions(result, timings)));
       options.meanwhile?.();
-      const results = await running;
+      const results = await Promise.all(running);
       results.forEach((result, index) => {
         units.set(pending[index]!, result);
         cache.keepUnit(result, configKey, schema, env);
@@ -197,6 +201,14 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   } finally {
     await (await runner)?.close();
   }
+}
+
+/** A unit whose diagnostics have their line and column, in the order they are reported. */
+async function withPositions(unit: UnitResult, timings: Timings): Promise<UnitResult> {
+  if (unit.diagnostics.length === 0) return unit;
+  const { locateDiagnostics } = await import('../settings/locate.ts');
+  const diagnostics = await timings.timeAsync('locate', () => locateDiagnostics(unit.diagnostics));
+  return { ...unit, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 /** One report of a problem found by several modules (an `exports const` in a shared helper). */

@@ -27,12 +27,12 @@ export interface Runner {
   config(): Promise<ConfigResult>;
   /** orb.yml's text for this config, validated. */
   orb(config: Config, schemaPath: string | undefined): Promise<OrbResult>;
-  /** Every module's unit, in the order of `files`. */
+  /** Every module's unit, in the order of `files`: each settles as soon as it is compiled. */
   units(
     files: string[],
     context: UnitContext,
     declaredEnv: Record<string, string | null>,
-  ): Promise<UnitResult[]>;
+  ): Promise<UnitResult>[];
   close(): Promise<void>;
 }
 
@@ -90,15 +90,18 @@ export class LocalRunner implements Runner {
     return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath);
   }
 
-  async units(files: string[], context: UnitContext, env: Record<string, string | null>) {
+  units(files: string[], context: UnitContext, env: Record<string, string | null>) {
     const realm = this.realmOf();
     realm.declareEnv(env);
-    const results: UnitResult[] = [];
-    for (const file of files)
-      results.push(
-        await produceUnit(realm, file, context, packOrbCached(ORB_TEMPLATES), this.options.timings),
+    // One after another: a module's realm state must not interleave with the next one's.
+    let previous: Promise<unknown> = Promise.resolve();
+    return files.map((file) => {
+      const unit = previous.then(() =>
+        produceUnit(realm, file, context, packOrbCached(ORB_TEMPLATES), this.options.timings),
       );
-    return results;
+      previous = unit.catch(() => undefined);
+      return unit;
+    });
   }
 
   async close(): Promise<void> {}
@@ -173,11 +176,9 @@ export class PoolRunner implements Runner {
     return answer.result;
   }
 
-  async units(files: string[], context: UnitContext, env: Record<string, string | null>) {
-    const answers = await Promise.all(
-      files.map((file) => this.run({ type: 'unit', file, context, env }, file)),
-    );
-    return answers.map((answer) => {
+  units(files: string[], context: UnitContext, env: Record<string, string | null>) {
+    return files.map(async (file) => {
+      const answer = await this.run({ type: 'unit', file, context, env }, file);
       if (answer.type !== 'unit') throw new Error(`worker answered ${answer.type} to a unit`);
       return answer.result;
     });

@@ -3,7 +3,7 @@
 // of caching: what it produces depends only on its own inputs (recorded by the settings realm),
 // the workspace config, the orb and the schema. The rules across projects run later, on summaries.
 import { relative } from 'node:path';
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
+import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { emitProject, orbReference } from '../emit/emit.ts';
 import type { Orb } from '../emit/orb.ts';
 import { renderYaml } from '../emit/yaml.ts';
@@ -12,7 +12,6 @@ import type { ResolvedProject } from '../resolve/model.ts';
 import { resolveProjects } from '../resolve/resolve.ts';
 import type { ProjectSummary } from '../resolve/workspace-rules.ts';
 import { loadProjectModule } from '../settings/load.ts';
-import { locateDiagnostics } from '../settings/locate.ts';
 import { parseProjects, type ParsedProject, type Source } from '../settings/parse.ts';
 import type { ConsoleLine, Inputs, SettingsRealm } from '../settings/realm.ts';
 import type { Config } from '../settings/schema.ts';
@@ -35,7 +34,7 @@ export interface UnitResult {
   /** Workspace-relative path of the module. */
   module: string;
   inputs: Inputs;
-  /** Every error and warning of the module, located. */
+  /** Every error and warning of the module (compile.ts locates them, as units arrive). */
   diagnostics: Diagnostic[];
   console: ConsoleLine[];
   /**
@@ -69,15 +68,10 @@ export async function produceUnit(
   };
   const blocked = hasErrors(load.diagnostics) || hasErrors(parsed.diagnostics);
   const resolved = timings.time('resolve', () => resolveProjects(ruleContext, blocked));
-  const found = [...load.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics];
-  const diagnostics =
-    found.length === 0
-      ? []
-      : sortDiagnostics(await timings.timeAsync('locate', () => locateDiagnostics(found)));
   const result: UnitResult = {
     module: relative(root, file).split('\\').join('/'),
     inputs: load.inputs,
-    diagnostics,
+    diagnostics: [...load.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics],
     console: load.console,
     projects: context.render ? [] : (resolved.projects ?? []),
     summaries: parsed.projects.map((project, index) =>

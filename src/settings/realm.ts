@@ -9,6 +9,7 @@ import { isBuiltin } from 'node:module';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { compileFunction, createContext, runInContext, type Context } from 'node:vm';
 import type { Position } from '../diagnostics.ts';
+import { fixExportsConst } from './exports-const.ts';
 import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
 import { SettingsFiles, type Inputs } from './inputs.ts';
 import type { Transpiler } from './transpile.ts';
@@ -393,24 +394,6 @@ function decode(
 
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
-}
-
-/**
- * The seed writes `exports const taxaroo = ...`. Rather than stopping at that one mistake, note
- * it and read the line as `export const`, so every other problem of the module is reported in
- * the same run. Columns stay put: `exports ` and `export  ` have the same length.
- */
-function fixExportsConst(source: string, found: (position: Position) => void): string {
-  const lines = source.split('\n');
-  let changed = false;
-  lines.forEach((line, index) => {
-    const match = /^(\s*)exports(\s+)(const|let|var|function|class|default)\b/.exec(line);
-    if (!match) return;
-    found({ line: index + 1, column: match[1]!.length + 1 });
-    lines[index] = `${match[1]}export ${match[2]}${line.slice(match[0].length - match[3]!.length)}`;
-    changed = true;
-  });
-  return changed ? lines.join('\n') : source;
 }
 
 function syntaxFailure(file: string, error: unknown): EvaluationFailure {

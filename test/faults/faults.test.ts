@@ -7,7 +7,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain ES module of the bench, without types.
 import { writeFleet } from '../../bench/fleet.mjs';
 import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
