@@ -75,7 +75,8 @@ export function keep(relativePath: string, content: string): void {
 
 /** How many of each kind of kept thing may pile up before the oldest go. */
 const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
-  { folder: 'transpiled', pattern: /\.js$/, keep: 2000 },
+  // Transpiled modules were kept until Carbon found that writing them costs more than it saves.
+  { folder: 'transpiled', pattern: /./, keep: 0 },
   { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
   { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
 ];

@@ -17,6 +17,8 @@ const { root } = workerData as { root: string };
 // Packed here (kept by content, or packed once): the worker may start before the main thread has.
 const orb: Orb = packOrbCached(ORB_TEMPLATES);
 const transpiler = new Transpiler();
+// Every module a worker is given is transpiled: load sucrase while the first request is on its way.
+transpiler.load();
 // No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
 const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
 

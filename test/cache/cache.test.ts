@@ -361,23 +361,25 @@ describe('the pipeline cache', () => {
 });
 
 describe('the store', () => {
-  it('stays bounded: the oldest transpiled modules go when there are too many', () => {
-    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon/transpiled');
-    mkdirSync(folder, { recursive: true });
+  it('stays bounded: the oldest packed orbs go when there are too many, old kinds entirely', () => {
+    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon');
+    const transpiled = join(folder, 'transpiled');
+    mkdirSync(transpiled, { recursive: true });
     const old = new Date('2001-01-01T00:00:00Z');
-    for (let index = 0; index < 2100; index++) {
-      const path = join(folder, `zz-prune-test-${index}.js`);
+    for (let index = 0; index < 20; index++) {
+      const path = join(folder, `orb-zz-prune-test-${index}.json`);
       writeFileSync(path, '');
       utimesSync(path, old, old);
+      writeFileSync(join(transpiled, `zz-prune-test-${index}.js`), '');
     }
     // A run that keeps something new prunes the store.
     const root = workspace();
     writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
     expect(runCarbon(['generate', '--root', root]).code).toBe(0);
-    const left = readdirSync(folder);
-    expect(left.length).toBeLessThanOrEqual(2000);
-    expect(left.filter((name) => name.startsWith('zz-prune-test-')).length).toBeLessThan(2100);
-    for (const name of left.filter((name) => name.startsWith('zz-prune-test-')))
+    const orbs = readdirSync(folder).filter((name) => /^orb-.*\.json$/.test(name));
+    expect(orbs.length).toBeLessThanOrEqual(8);
+    expect(readdirSync(transpiled)).toEqual([]);
+    for (const name of orbs.filter((name) => name.startsWith('orb-zz-prune-test-')))
       rmSync(join(folder, name));
   });
 });
