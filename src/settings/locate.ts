@@ -1,5 +1,6 @@
 // locate: turns a diagnostic's settings path into the line and column of the property in the
-// module's source, from the module's outline (outline.ts: sucrase's tokens, read once per file).
+// module's source, from the module's outline (outline.ts, built on the scanner in tokens.ts, once
+// per file).
 // TypeScript itself (ts-morph, half a second to load) is loaded only to word a syntax error.
 import { readFileSync, statSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';

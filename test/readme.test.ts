@@ -1,0 +1,104 @@
+// The README's examples are what Carbon prints. Each `<!-- output: NAME -->` block is the whole
+// output of the command it shows, run here: init in a temporary folder, new in the workspace it
+// made, ls on the sample, generate on a module with three mistakes. Each `<!-- excerpt: NAME -->`
+// block shows part of an output: its lines, `...` left out, appear in the real output in that
+// order. After changing what they print, `UPDATE_README=1 npx vitest run test/readme.test.ts`
+// writes the whole-output blocks again (excerpts are edited by hand).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { MINIMAL_CONFIG, makeWorkspace } from './helpers/workspace.ts';
+
+const README = join(REPO_ROOT, 'README.md');
+const OUTPUT = /(<!-- output: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
+const EXCERPT = /<!-- excerpt: ([\w-]+) -->\n\n```\n([\s\S]*?)```\n/g;
+
+/** The project module of the README's example of errors: three mistakes, one of each kind. */
+const MISTAKES = `import { defineProject } from 'carbon';
+
+exports const acme = defineProject({
+  id: 'acme',
+  name: 'Acme',
+  repositories: [
+    {
+      id: 'Acme-API',
+      name: 'Acme API',
+      build: { enabled: true, branch: 'develop;id', carbonRepo: 'Acme-Carbn' },
+      local: { git: 'file:///srv/git/acme-api.git' },
+    },
+    { id: 'Acme-Carbon', name: 'Acme Carbon', local: { git: 'file:///srv/git/acme-carbon.git' } },
+  ],
+});
+`;
+
+/** `$ npx carbon <args>` and what it printed (stdout, then stderr), with the expected exit code. */
+function shown(args: string[], cwd: string, code = 0): string {
+  const result = runCarbon(args, { cwd, env: { COLUMNS: '' } });
+  expect(result.code, result.stderr).toBe(code);
+  return `$ npx carbon ${args.join(' ')}\n${result.stdout}${result.stderr}`;
+}
+
+/** Each whole-output example, by name. */
+function outputs(): Record<string, string> {
+  const parent = makeWorkspace({});
+  const init = ['init', 'agency', '--package', 'github:BlackstoneStudio/carbon#v2.0.0'];
+  const add = [
+    'new',
+    'acme',
+    'github.com/BlackstoneStudio/Acme-API.git',
+    'github.com/BlackstoneStudio/Acme-Carbon.git',
+    '--origin',
+    'Acme-API=github.com/acme-corp/api.git',
+  ];
+  const mistaken = makeWorkspace({
+    'carbon.config.ts': MINIMAL_CONFIG,
+    'projects/acme.ts': MISTAKES,
+  });
+  return {
+    init: shown(init, parent),
+    new: shown(add, join(parent, 'agency')),
+    ls: shown(['ls'], REPO_ROOT),
+    errors: shown(['generate'], mistaken, 2),
+  };
+}
+
+/** Each excerpt's command, run on the sample. */
+const EXCERPT_COMMANDS: Record<string, string[]> = {
+  'run-dry': ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-sync-to-local-sync/develop', '--dry-run'],
+};
+
+describe('the README', () => {
+  it('shows what carbon init, new, ls and generate print, whole', () => {
+    const expected = outputs();
+    const text = readFileSync(README, 'utf8');
+    const found = [...text.matchAll(OUTPUT)].map((match) => match[2]!);
+    expect(found.sort()).toEqual(Object.keys(expected).sort());
+    const updated = text.replace(
+      OUTPUT,
+      (_, head: string, name: string, _body, tail: string) => `${head}${expected[name]}${tail}`,
+    );
+    if (process.env['UPDATE_README'] === '1') writeFileSync(README, updated);
+    expect(text).toBe(updated);
+  });
+
+  it('shows lines of carbon run --dry-run that it prints, in order', () => {
+    const text = readFileSync(README, 'utf8');
+    const excerpts = [...text.matchAll(EXCERPT)];
+    expect(excerpts.map((match) => match[1])).toEqual(Object.keys(EXCERPT_COMMANDS));
+    for (const [, name, body] of excerpts) {
+      const real = shown(EXCERPT_COMMANDS[name!]!, REPO_ROOT).split('\n');
+      let at = 0;
+      for (const line of body!
+        .split('\n')
+        .filter((l) => l !== '' && !/^(\| )?\.\.\.$/.test(l.trim()))) {
+        const index = real.indexOf(line, at);
+        expect(
+          index,
+          `README excerpt ${name}: "${line}" is not printed (after line ${at})`,
+        ).toBeGreaterThanOrEqual(0);
+        at = index + 1;
+      }
+    }
+  });
+});
