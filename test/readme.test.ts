@@ -13,6 +13,28 @@ import { MINIMAL_CONFIG, makeWorkspace } from './helpers/workspace.ts';
 const README = join(REPO_ROOT, 'README.md');
 const OUTPUT = /(<!-- output: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
 const EXCERPT = /<!-- excerpt: ([\w-]+) -->\n\n```\n([\s\S]*?)```\n/g;
+const COMPILES = /<!-- compiles: (project|config) -->\n\n```ts\n([\s\S]*?)```\n/g;
+
+/** A project for the README's carbon.config.ts example: one build, in the repository it names. */
+const GITHUB_APP_PROJECT = `export const taxaroo = {
+  id: 'taxaroo',
+  name: 'Taxaroo',
+  aws: { accountId: '123456789012' },
+  repositories: [
+    {
+      id: 'Taxaroo-API-V2',
+      name: 'Taxaroo API',
+      build: { enabled: true, branch: 'develop', carbonRepo: 'Taxaroo-Carbon' },
+      local: { git: 'github.com/BlackstoneStudio/Taxaroo-API-V2.git' },
+    },
+    {
+      id: 'Taxaroo-Carbon',
+      name: 'Taxaroo Carbon',
+      local: { git: 'file:///srv/git/taxaroo-carbon.git' },
+    },
+  ],
+};
+`;
 
 /** The project module of the README's example of errors: three mistakes, one of each kind. */
 const MISTAKES = `import { defineProject } from 'carbon';
@@ -100,5 +122,28 @@ describe('the README', () => {
         at = index + 1;
       }
     }
+  });
+
+  it('shows settings that generate as they are', () => {
+    const blocks = Object.fromEntries(
+      [...readFileSync(README, 'utf8').matchAll(COMPILES)].map((m) => [m[1]!, m[2]!]),
+    );
+    expect(Object.keys(blocks).sort()).toEqual(['config', 'project']);
+    // The project example, with the sample's carbon.config.ts (its AWS account and SSH keys).
+    const project = makeWorkspace({
+      'carbon.config.ts': readFileSync(join(REPO_ROOT, 'carbon.config.ts'), 'utf8'),
+      'projects/taxaroo.ts': blocks['project']!,
+    });
+    const first = runCarbon(['generate'], { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toBe('');
+    // The GitHub App carbon.config.ts example, with a project whose build it can name.
+    const config = makeWorkspace({
+      'carbon.config.ts': blocks['config']!,
+      'projects/taxaroo.ts': GITHUB_APP_PROJECT,
+    });
+    const second = runCarbon(['generate'], { cwd: config });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toBe('');
   });
 });
