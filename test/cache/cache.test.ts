@@ -397,4 +397,31 @@ describe('runs that share the cache', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('wrote generated/acme/Api/.circleci/config.yml');
   });
+
+  it('uses the kept schema code also from a CARBON_STORE outside Carbon', () => {
+    // The kept code requires ajv's runtime, which is not found above a store in another folder:
+    // it is loaded with Carbon's own require, and used, not compiled again on every run.
+    const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
+    try {
+      const root = workspace();
+      const env = { CARBON_STORE: store, CARBON_CACHE: '0' };
+      expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
+      const kept = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
+      expect(kept).toHaveLength(1);
+      expect(readFileSync(join(store, kept[0]!), 'utf8')).toContain('require("ajv/dist/runtime/');
+      // A kept validator that needs ajv's runtime, as the real one does, and counts its calls
+      // shows that the kept code is what validates.
+      const calls = join(store, 'calls');
+      writeFileSync(
+        join(store, kept[0]!),
+        `require('ajv/dist/runtime/ucs2length');\nmodule.exports = function counted() { require('node:fs').appendFileSync(${JSON.stringify(calls)}, '.'); return true; };\n`,
+      );
+      const check = runCarbon(['check', '--root', root], { env });
+      expect(check.code, check.stderr).toBe(0);
+      // One call per document validated: the config and the orb.
+      expect(readFileSync(calls, 'utf8')).toBe('..');
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
 });
