@@ -22,6 +22,12 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+
+// This thread mostly waits for the settings worker and reads files: a young generation of 2 MB
+// (instead of up to 16) costs it little time and keeps 25 MB off the peak memory of a compile of
+// 500 projects (bench/RESULTS.md). Set before anything below allocates much.
+setFlagsFromString('--max-semi-space-size=2');
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const sourceRoot = join(packageRoot, 'src');
