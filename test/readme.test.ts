@@ -4,13 +4,13 @@
 // block shows part of an output: its lines, `...` left out, appear in the real output in that
 // order. After changing what they print, `UPDATE_README=1 npx vitest run test/readme.test.ts`
 // writes the whole-output blocks again (excerpts are edited by hand).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { README, expectReadmeBlocks } from './helpers/readme.ts';
 import { MINIMAL_CONFIG, makeWorkspace } from './helpers/workspace.ts';
 
-const README = join(REPO_ROOT, 'README.md');
 const OUTPUT = /(<!-- output: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
 const EXCERPT = /<!-- excerpt: ([\w-]+) -->\n\n```\n([\s\S]*?)```\n/g;
 const COMPILES = /<!-- compiles: (project|config) -->\n\n```ts\n([\s\S]*?)```\n/g;
@@ -92,16 +92,7 @@ const EXCERPT_COMMANDS: Record<string, string[]> = {
 
 describe('the README', () => {
   it('shows what carbon init, new, ls and generate print, whole', () => {
-    const expected = outputs();
-    const text = readFileSync(README, 'utf8');
-    const found = [...text.matchAll(OUTPUT)].map((match) => match[2]!);
-    expect(found.sort()).toEqual(Object.keys(expected).sort());
-    const updated = text.replace(
-      OUTPUT,
-      (_, head: string, name: string, _body, tail: string) => `${head}${expected[name]}${tail}`,
-    );
-    if (process.env['UPDATE_README'] === '1') writeFileSync(README, updated);
-    expect(text).toBe(updated);
+    expectReadmeBlocks(OUTPUT, outputs());
   });
 
   it('shows lines of carbon run --dry-run that it prints, in order', () => {

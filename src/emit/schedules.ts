@@ -8,6 +8,7 @@
 // either matches; a timetable needs both to match: an error, as is anything else it cannot say.
 import { expand, parseCron, type Cron } from '../settings/cron.ts';
 import type { Timetable } from './circleci.ts';
+import { rememberedByText } from '../memo.ts';
 
 const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
@@ -15,18 +16,14 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 export type TimetableResult =
   { ok: true; timetable: Timetable; minutesLost?: string } | { ok: false; reason: string };
 
-/** Timetables, remembered by cron: a fleet has a few crons and thousands of rules. */
-const timetables = new Map<string, TimetableResult>();
-
-export function toTimetable(text: string): TimetableResult {
-  let known = timetables.get(text);
-  if (known === undefined) {
-    known = toTimetableOnce(text);
-    if (timetables.size < 10_000) timetables.set(text, known);
-  }
-  // Shared by the documents it is put into: they are only ever read (rendered, validated).
-  return known;
-}
+/**
+ * Timetables, remembered by cron: a fleet has a few crons and thousands of rules. Shared by the
+ * documents they are put into: those are only ever read (rendered, validated).
+ */
+export const toTimetable: (text: string) => TimetableResult = rememberedByText(
+  toTimetableOnce,
+  10_000,
+);
 
 function toTimetableOnce(text: string): TimetableResult {
   const parsed = parseCron(text);

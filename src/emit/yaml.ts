@@ -3,6 +3,8 @@
 // the order the emitter built them in; there are no anchors, aliases or flow collections (but the
 // empty `[]` and `{}`); multi-line strings become literal blocks.
 
+import { rememberedByText } from '../memo.ts';
+
 export type YamlValue =
   string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 
@@ -121,16 +123,7 @@ const FIRST_CHARACTER_INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`]/;
  * How each string is written, remembered: the same keys and values (`carbon/CarbonBuild`,
  * `develop`, URLs) recur in every config of a fleet, and deciding costs a dozen regular expressions.
  */
-const written = new Map<string, string>();
-
-function plainOrQuoted(text: string): string {
-  let known = written.get(text);
-  if (known === undefined) {
-    known = decidePlainOrQuoted(text);
-    if (written.size < 100_000) written.set(text, known);
-  }
-  return known;
-}
+const plainOrQuoted = rememberedByText(decidePlainOrQuoted, 100_000);
 
 function decidePlainOrQuoted(text: string): string {
   if (

@@ -1,6 +1,8 @@
 // Cron strings: exactly five numeric fields, bounds checked. Names and @macros are refused with the
 // numeric form to write instead, because CircleCI's schedulers accept only numbers.
 
+import { rememberedByText } from '../memo.ts';
+
 export interface CronRange {
   start: number;
   end: number;
@@ -41,16 +43,7 @@ const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 export type CronResult = { ok: true; cron: Cron } | { ok: false; message: string };
 
 /** Crons parsed, remembered: each is read by parse, the rules, the schedules and the site. */
-const parsedCrons = new Map<string, CronResult>();
-
-export function parseCron(text: string): CronResult {
-  let parsed = parsedCrons.get(text);
-  if (parsed === undefined) {
-    parsed = parseCronOnce(text);
-    if (parsedCrons.size < 10_000) parsedCrons.set(text, parsed);
-  }
-  return parsed;
-}
+export const parseCron: (text: string) => CronResult = rememberedByText(parseCronOnce, 10_000);
 
 function parseCronOnce(text: string): CronResult {
   const fail = (why: string): CronResult => ({

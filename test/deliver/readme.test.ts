@@ -3,22 +3,20 @@
 // `<!-- example-config: NAME -->` block is a config CircleCI's schema accepts. After changing what
 // the commands print, `UPDATE_README=1 npx vitest run test/deliver/readme.test.ts` writes the
 // blocks again from the real output.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_SCHEMA } from '../../src/paths.ts';
 import { validateAgainstSchema } from '../../src/validate/schema.ts';
 import { STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
-import { REPO_ROOT } from '../helpers/cli.ts';
 import {
   API_SYNCS,
   deliveryFixture,
   HAND_MADE_SCHEDULE,
   type DeliveryFixture,
 } from '../helpers/circleci-workspace.ts';
+import { README, expectReadmeBlocks } from '../helpers/readme.ts';
 
-const README = join(REPO_ROOT, 'README.md');
 const BLOCK = /(<!-- example: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
 
 let fixture: DeliveryFixture;
@@ -57,16 +55,7 @@ async function driftExamples(): Promise<Record<string, string>> {
 
 describe('the README', () => {
   it('shows what carbon plan and carbon apply print', async () => {
-    const examples = await driftExamples();
-    const text = readFileSync(README, 'utf8');
-    const found = [...text.matchAll(BLOCK)].map((match) => match[2]!);
-    expect(found.sort()).toEqual(Object.keys(examples).sort());
-    const expected = text.replace(
-      BLOCK,
-      (_, head: string, name: string, _body, tail: string) => `${head}${examples[name]}${tail}`,
-    );
-    if (process.env['UPDATE_README'] === '1') writeFileSync(README, expected);
-    expect(text).toBe(expected);
+    expectReadmeBlocks(BLOCK, await driftExamples());
   });
 
   it('shows CircleCI configs the official schema accepts', () => {

@@ -1,0 +1,18 @@
+// Answers remembered by the text they were computed from, for pure functions that a fleet calls
+// with few distinct texts many times (crons, timetables, YAML scalars).
+
+/** `compute`, remembered by its argument, up to `limit` answers; past that, computed each time. */
+export function rememberedByText<T>(
+  compute: (text: string) => T,
+  limit: number,
+): (text: string) => T {
+  const known = new Map<string, T>();
+  return (text) => {
+    let answer = known.get(text);
+    if (answer === undefined) {
+      answer = compute(text);
+      if (known.size < limit) known.set(text, answer);
+    }
+    return answer;
+  };
+}
