@@ -11,6 +11,7 @@ import {
   scanGenerated,
   writeOutput,
   type DiskState,
+  type GeneratedScan,
   type OutputPlan,
   type WriteResult,
 } from './output/files.ts';
@@ -69,11 +70,19 @@ async function pipeline(
   { root, schemaPath, write, env, allowEmpty = false }: PipelineOptions,
   timings: Timings,
 ): Promise<PipelineResult> {
-  // One walk of generated/: a killed run's temporary files, and which generated files exist.
-  const scan = write ? scanGenerated(root) : undefined;
-  const leftovers = scan ? removeLeftovers(root, scan) : [];
-  // What is on disk is read while the modules compile (errors are said when it is used).
+  // What is on disk is walked and read while the modules compile, after they were sent to the
+  // settings worker (errors reading are said when the state is used): one walk of generated/ for
+  // a killed run's temporary files and which generated files exist, then their texts.
+  let scan: GeneratedScan | undefined;
+  let leftovers: string[] = [];
   let disk: Promise<DiskState | undefined> = Promise.resolve(undefined);
+  const readDisk = () => {
+    if (write) {
+      scan = scanGenerated(root);
+      leftovers = removeLeftovers(root, scan);
+    }
+    disk = readAhead(root, [ORB_FILE, VERSIONS_FILE], scan).catch(() => undefined);
+  };
   const compile = (renew?: ReadonlySet<string>) =>
     compileWorkspace({
       root,
@@ -82,13 +91,7 @@ async function pipeline(
       schemaPath,
       timings,
       allowEmpty,
-      ...(renew
-        ? { renew }
-        : {
-            meanwhile: () => {
-              disk = readAhead(root, [ORB_FILE, VERSIONS_FILE], scan).catch(() => undefined);
-            },
-          }),
+      ...(renew ? { renew } : { meanwhile: readDisk }),
     });
   let outcome = await planned(root, await compile(), disk, timings);
   if (outcome.plan && outcome.plan.textNeeded.length > 0) {
