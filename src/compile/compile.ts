@@ -16,7 +16,7 @@ import { listProjectModules } from '../settings/load.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
 import type { Config } from '../settings/schema.ts';
 import { Timings } from '../timings.ts';
-import { declaredEnv, type ConfigResult } from './config.ts';
+import type { ConfigResult } from './config.ts';
 import type { OrbResult } from './orb.ts';
 import type { Runner } from './runner.ts';
 import type { UnitResult } from './unit.ts';
@@ -227,4 +227,12 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
     seen.add(key);
     return true;
   });
+}
+
+/**
+ * The values of the environment variables the config declares, from `env` (null: unset). Here, not
+ * in config.ts: that module loads the settings schema (zod), which a cached run never needs.
+ */
+function declaredEnv(config: Config, env: NodeJS.ProcessEnv): Record<string, string | null> {
+  return Object.fromEntries(config.env.map((name) => [name, env[name] ?? null]));
 }

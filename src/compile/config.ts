@@ -30,8 +30,3 @@ export async function produceConfig(realm: SettingsRealm, root: string): Promise
     inputs: loaded?.load.inputs ?? { files: {}, probes: { 'carbon.config.ts': false }, env: {} },
   };
 }
-
-/** The values of the environment variables the config declares, from `env` (null: unset). */
-export function declaredEnv(config: Config, env: NodeJS.ProcessEnv): Record<string, string | null> {
-  return Object.fromEntries(config.env.map((name) => [name, env[name] ?? null]));
-}
