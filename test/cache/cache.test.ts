@@ -11,6 +11,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ import type { UnitResult } from '../../src/compile/unit.ts';
 import { hashOfText } from '../../src/hash.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
-import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
 const KEYS = `git: { sshKeys: { 'github.com': '${TEST_KEY}' } }`;
@@ -423,5 +424,47 @@ describe('runs that share the cache', () => {
     } finally {
       rmSync(store, { recursive: true, force: true });
     }
+  });
+
+  it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph', () => {
+    // Hooks append every package a run loads to a file, imported (a resolution hook in Node's
+    // loader thread) or required (a wrapper of CommonJS resolution, in every thread: workers
+    // inherit it). Appending synchronously: a worker's stderr may be cut off at exit.
+    const root = workspace();
+    const PACKAGE = /node_modules\/((?:@[^/]+\/)?[^/.][^/]*)\//;
+    const log = join(root, 'packages.log');
+    const record = `{ const m = ${PACKAGE}.exec(r); if (m) appendFileSync(${JSON.stringify(log)}, m[1] + '\\n'); }`;
+    const hook = join(root, 'hook.mjs');
+    const preload = join(root, 'preload.cjs');
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent(${JSON.stringify(
+        `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, next) { const found = await next(s, c); const r = found.url; ${record} return found; }`,
+      )}));\n`,
+    );
+    writeFileSync(
+      preload,
+      `const { appendFileSync } = require('node:fs');\nconst Module = require('node:module');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (...args) { const r = resolve.apply(this, args); ${record} return r; };\n`,
+    );
+    const loaded = (env: NodeJS.ProcessEnv = {}) => {
+      rmSync(log, { force: true });
+      const run = spawnSync(
+        process.execPath,
+        ['--require', preload, '--import', hook, CARBON_BIN, 'check', '--root', root],
+        { encoding: 'utf8', env: { ...process.env, ...env } },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      // No file: no package was loaded at all.
+      const text = readFileSync(log, { encoding: 'utf8', flag: 'a+' });
+      return new Set(text.split('\n').filter(Boolean));
+    };
+    // The hooks see what an uncached run loads: the check below is not vacuous.
+    expect([...loaded({ CARBON_CACHE: '0' })]).toEqual(
+      expect.arrayContaining(['zod', 'ajv', 'sucrase']),
+    );
+    const cached = loaded();
+    expect(
+      ['zod', 'yaml', 'ajv', 'sucrase', 'ts-morph'].filter((name) => cached.has(name)),
+    ).toEqual([]);
   });
 });
