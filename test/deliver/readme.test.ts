@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEFAULT_SCHEMA } from '../../src/paths.ts';
+import { SCHEMA } from '../helpers/schema.ts';
 import { validateAgainstSchema } from '../../src/validate/schema.ts';
 import { STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import {
@@ -64,7 +64,6 @@ describe('the README', () => {
       ...text.matchAll(/<!-- example-config: [\w-]+ -->\n\n```yaml\n([\s\S]*?)```\n/g),
     ];
     expect(configs.length).toBeGreaterThan(0);
-    for (const [, yaml] of configs)
-      expect(validateAgainstSchema(DEFAULT_SCHEMA, parse(yaml!))).toEqual([]);
+    for (const [, yaml] of configs) expect(validateAgainstSchema(SCHEMA, parse(yaml!))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEMA } from '../../src/paths.ts';
+import { SCHEMA } from '../helpers/schema.ts';
 import { validateAgainstSchema } from '../../src/validate/schema.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
@@ -92,9 +92,9 @@ describe('carbon init', () => {
       jobs: Record<string, { steps: unknown[] }>;
       workflows: Record<string, { jobs: string[] }>;
     };
-    expect(validateAgainstSchema(DEFAULT_SCHEMA, config)).toEqual([]);
+    expect(validateAgainstSchema(SCHEMA, config)).toEqual([]);
     // A value CircleCI refuses is found: the validation can fail.
-    expect(validateAgainstSchema(DEFAULT_SCHEMA, { ...config, version: 'two' })).not.toEqual([]);
+    expect(validateAgainstSchema(SCHEMA, { ...config, version: 'two' })).not.toEqual([]);
     const commands = config.jobs['check']!.steps.flatMap((step) =>
       typeof step === 'object' && step !== null && 'run' in step
         ? [(step as { run: { command: string } }).run.command]
