@@ -1,7 +1,7 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -16,6 +16,8 @@ export interface SchemaProblem {
 }
 
 const compiled = new Map<string, ValidateFunction>();
+/** Validators loaded from kept code, with the kept file: damaged code is compiled again. */
+const fromStore = new WeakMap<ValidateFunction, string>();
 
 /**
  * The schema's validation function: `fast` stops at the first error (most documents are valid, and
@@ -38,6 +40,7 @@ function validator(schemaPath: string, mode: 'fast' | 'full'): ValidateFunction 
   try {
     if (!kept) throw new Error('nothing is kept without a build id');
     validate = loadKept(kept, require);
+    fromStore.set(validate, kept);
   } catch {
     validate = compileAndKeep(require, text, kept, schemaPath, mode === 'full');
   }
@@ -110,10 +113,30 @@ export function validateAgainstSchema(
   document: unknown,
 ): SchemaProblem[] {
   if (schemaPath === undefined) return [];
-  if (validator(schemaPath, 'fast')(document)) return [];
-  const full = validator(schemaPath, 'full');
-  full(document);
-  return summarize(full.errors ?? []);
+  if (validate(schemaPath, 'fast', document).valid) return [];
+  return summarize(validate(schemaPath, 'full', document).errors);
+}
+
+/**
+ * One validation. Kept code that throws was damaged after ajv wrote it (writes are atomic): it is
+ * removed and the schema compiled again, instead of failing every run until the store is cleared.
+ */
+function validate(
+  schemaPath: string,
+  mode: 'fast' | 'full',
+  document: unknown,
+): { valid: boolean; errors: ErrorObject[] } {
+  let check = validator(schemaPath, mode);
+  try {
+    return { valid: check(document) as boolean, errors: check.errors ?? [] };
+  } catch (error) {
+    const kept = fromStore.get(check);
+    if (kept === undefined) throw error;
+    rmSync(kept, { force: true });
+    compiled.delete(`${mode} ${schemaPath}`);
+    check = validator(schemaPath, mode);
+    return { valid: check(document) as boolean, errors: check.errors ?? [] };
+  }
 }
 
 /**

@@ -426,6 +426,26 @@ describe('runs that share the cache', () => {
     }
   });
 
+  it('compiles the schema again when the kept validator code is damaged', () => {
+    const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
+    try {
+      const root = workspace();
+      const env = { CARBON_STORE: store, CARBON_CACHE: '0' };
+      expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
+      const [kept] = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
+      // Loads, but throws on every document, as code edited or damaged after it was kept would.
+      writeFileSync(
+        join(store, kept!),
+        "module.exports = function damaged() { throw new ReferenceError('damaged'); };\n",
+      );
+      const check = runCarbon(['check', '--root', root], { env });
+      expect(check.code, check.stderr).toBe(0);
+      expect(readFileSync(join(store, kept!), 'utf8')).toContain('require("ajv/dist/runtime/');
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  });
+
   it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph', () => {
     // Hooks append every package a run loads to a file, imported (a resolution hook in Node's
     // loader thread) or required (a wrapper of CommonJS resolution, in every thread: workers
