@@ -54,6 +54,17 @@ describe('what a killed run leaves', () => {
     expect(existsSync(join(root, '.orb.yml.4242.carbon-tmp'))).toBe(false);
   });
 
+  it("leaves a folder named like a temporary file alone: it is not Carbon's", () => {
+    const root = generated(sample());
+    const folder = join(root, 'orb.yml.carbon-tmp');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'notes.txt'), 'mine');
+    const result = runCarbon(['generate', '--root', root]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('orb.yml.carbon-tmp');
+    expect(readFileSync(join(folder, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   it('takes over the lock of a process that no longer runs', () => {
     const root = generated(sample());
     mkdirSync(join(root, '.carbon'), { recursive: true });
