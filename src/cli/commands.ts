@@ -126,7 +126,7 @@ export const COMMANDS: Command[] = [
       missing: 'run takes <project>/<repository> and a workflow name',
     },
     description:
-      "Runs a job of a generated workflow here, as CircleCI would run it in a container: the config processed as `circleci config process` does, `checkout` from the repository's git URL, every step with bash and the CIRCLE_* variables. add_ssh_keys and setup_remote_docker are skipped: your own keys and docker serve. Rehearse a sync before scheduling it.",
+      "Runs a job of a generated workflow here, as CircleCI would run it in a container: the config processed as `circleci config process` does, `checkout` from the repository's git URL, every step with bash and the CIRCLE_* variables. add_ssh_keys takes the keys with the fingerprints asked for from your ~/.ssh (a private key with its .pub beside it) and puts them where the job looks, in a HOME of the job's own; setup_remote_docker is skipped: the docker on your PATH serves. Rehearse a sync before scheduling it.",
     options: [
       {
         name: 'dry-run',

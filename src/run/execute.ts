@@ -1,20 +1,21 @@
-// Runs a processed job on this machine, in a working folder of its own, the way CircleCI runs it
-// in a container: `checkout` from the repository's git URL, each `run` step with
-// `bash -eo pipefail` and its environment, the CIRCLE_* variables jobs rely on, and BASH_ENV
-// sourced at the start of every step. `add_ssh_keys` and `setup_remote_docker` are announced
-// no-ops: your own SSH keys and the docker on PATH serve. After a failed step only the steps
-// marked `when: always` or `on_fail` run, as on CircleCI.
+// Runs a processed job on this machine, the way CircleCI runs it in a container: `checkout` from
+// the repository's git URL, each `run` step with `bash -eo pipefail` and its environment, the
+// CIRCLE_* variables jobs rely on, and BASH_ENV sourced at the start of every step.
+// `add_ssh_keys` puts your keys with the fingerprints asked for where the job looks for them
+// (ssh-keys.ts); `setup_remote_docker` is announced: the docker on PATH serves. After a failed
+// step only the steps marked `when: always` or `on_fail` run, as on CircleCI.
 //
-// The job keeps to its folder: it gets a HOME of its own there (so known_hosts and other dotfiles
-// a step writes never touch yours), paths it is given must stay inside the working folder, and
-// everything is removed afterwards unless kept. SIGINT and SIGTERM go to the running step, which
-// is waited for: a sync half way through a push is never abandoned.
+// The job keeps to itself: it gets a HOME of its own in a temporary folder (so known_hosts and
+// other dotfiles a step writes never touch yours), paths it is given must stay inside the working
+// folder, and everything is removed afterwards unless kept. SIGINT and SIGTERM go to the running
+// step, which is waited for: a sync half way through a push is never abandoned.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { ProcessedJob, ProcessedStep } from './process.ts';
+import { offerKeys } from './ssh-keys.ts';
 
 export interface ExecuteOptions {
   job: ProcessedJob;
@@ -107,10 +108,11 @@ export async function executeJob(options: ExecuteOptions): Promise<ExecuteResult
   } finally {
     signals.stop();
     if (result.code === 0) out(`\n== ${job.name} succeeded\n`);
-    if (options.keep || options.workdir) {
-      if (!options.workdir) out(`carbon run: kept ${workdir}\n`);
-      rmSync(bashEnv, { force: true });
-      rmSync(join(scratch, 'home'), { recursive: true, force: true });
+    if (options.keep && !options.workdir) {
+      // The working folder is inside the scratch folder: only it stays.
+      out(`carbon run: kept ${workdir}\n`);
+      for (const name of ['bash_env', 'home', 'tmp'])
+        rmSync(join(scratch, name), { recursive: true, force: true });
     } else {
       rmSync(scratch, { recursive: true, force: true });
     }
@@ -247,8 +249,7 @@ async function runStep(
     case 'checkout':
       return checkout(step.path, context);
     case 'add_ssh_keys':
-      options.out('skipped here: carbon run uses your own SSH agent and keys\n');
-      return 0;
+      return addSshKeys(step.fingerprints, env['HOME']!, options);
     case 'setup_remote_docker':
       options.out('skipped here: the docker command on your PATH serves\n');
       return 0;
@@ -256,6 +257,22 @@ async function runStep(
       options.out(`carbon run cannot carry out the step ${step.name}: it needs CircleCI itself\n`);
       return 2;
   }
+}
+
+/** Your keys with the fingerprints the step asks for, where the job looks for them (ssh-keys.ts). */
+function addSshKeys(fingerprints: string[], jobHome: string, options: ExecuteOptions): number {
+  if (fingerprints.length === 0) {
+    options.out('no fingerprint given: ssh offers what your ssh-agent holds (SSH_AUTH_SOCK)\n');
+    return 0;
+  }
+  const userHome = options.env['HOME'] ?? homedir();
+  for (const offer of offerKeys(fingerprints, userHome, jobHome))
+    options.out(
+      offer.key
+        ? `${offer.fingerprint}: your ${offer.key}, as ${offer.linked} for the job\n`
+        : `${offer.fingerprint}: no key in ${join(userHome, '.ssh')} has this fingerprint (a private key with its .pub beside it): the steps that need it fail, as on CircleCI without the key\n`,
+    );
+  return 0;
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -160,10 +160,12 @@ export function describeJob(prepared: Prepared): string {
         lines.push(`${number} checkout${step.path ? ` into ${step.path}` : ''}`);
         break;
       case 'add_ssh_keys':
-        lines.push(`${number} add_ssh_keys (skipped by carbon run)`);
+        lines.push(
+          `${number} add_ssh_keys: ${step.fingerprints.length > 0 ? `${step.fingerprints.join(', ')}, from your ~/.ssh` : 'your ssh-agent'}`,
+        );
         break;
       case 'setup_remote_docker':
-        lines.push(`${number} setup_remote_docker (skipped by carbon run)`);
+        lines.push(`${number} setup_remote_docker (skipped: the docker on your PATH serves)`);
         break;
       case 'other':
         lines.push(`${number} ${step.name} (carbon run cannot carry it out)`);

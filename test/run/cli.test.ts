@@ -17,8 +17,12 @@ describe('carbon run on the sample', () => {
     expect(result.stdout).toContain("blackstone/carbon@2.0.0 is played by the workspace's orb.yml");
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
     // One add_ssh_keys per end of the sync, each with exactly its own fingerprint.
-    expect(result.stdout).toContain('3. add_ssh_keys (skipped by carbon run)');
-    expect(result.stdout).toContain('4. add_ssh_keys (skipped by carbon run)');
+    expect(result.stdout).toContain(
+      '3. add_ssh_keys: SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk, from your ~/.ssh',
+    );
+    expect(result.stdout).toContain(
+      '4. add_ssh_keys: c6:1a:0f:63:b1:7c:2e:9d:80:51:3a:4e:d2:77:19:05, from your ~/.ssh',
+    );
     expect(result.stdout).toContain('5. run: Sync develop into sync/develop');
     expect(result.stdout).toContain('6. run: Remove the job');
     expect(result.stdout).toContain(

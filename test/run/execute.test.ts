@@ -1,7 +1,7 @@
 // Running a job keeps to its working folder and behaves as CircleCI does around failures and
 // signals: its own HOME, `when: always` steps after a failure, SIGTERM passed to the running step
 // and waited for, and everything removed afterwards.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,11 @@ const run = (
   when,
 });
 
-async function execute(steps: ProcessedStep[], env: NodeJS.ProcessEnv = {}) {
+async function execute(
+  steps: ProcessedStep[],
+  env: NodeJS.ProcessEnv = {},
+  folders: { workdir?: string; keep?: boolean } = {},
+) {
   const marks = makeWorkspace({});
   const job: ProcessedJob = { name: 'test/Job', parameters: {}, steps };
   const before = new Set(readdirSync(tmpdir()));
@@ -32,6 +36,7 @@ async function execute(steps: ProcessedStep[], env: NodeJS.ProcessEnv = {}) {
     branch: 'main',
     env: { PATH: process.env['PATH'], MARKS: marks, ...env },
     out: (text) => (output += text),
+    ...folders,
   });
   const leftovers = readdirSync(tmpdir()).filter(
     (name) => !before.has(name) && name.startsWith('carbon-run-'),
@@ -66,6 +71,22 @@ describe('executeJob', () => {
     expect(existsSync(home)).toBe(false);
     expect(existsSync(known) ? readFileSync(known, 'utf8') : undefined).toBe(before);
     expect(leftovers).toEqual([]);
+  });
+
+  it('keeps only the working folder with --workdir or --keep, nothing of its scratch', async () => {
+    const workdir = join(makeWorkspace({}), 'work');
+    const chosen = await execute([run('writes', 'echo kept > here.txt')], {}, { workdir });
+    expect(chosen.result.code).toBe(0);
+    expect(readFileSync(join(workdir, 'here.txt'), 'utf8')).toBe('kept\n');
+    expect(chosen.leftovers).toEqual([]);
+    const kept = await execute([run('writes', 'echo kept > here.txt')], {}, { keep: true });
+    expect(kept.result.code).toBe(0);
+    // The temporary working folder stays, inside a scratch folder that holds nothing else.
+    expect(kept.leftovers).toHaveLength(1);
+    const scratch = join(tmpdir(), kept.leftovers[0]!);
+    expect(readdirSync(scratch)).toEqual(['project']);
+    expect(readFileSync(join(scratch, 'project/here.txt'), 'utf8')).toBe('kept\n');
+    rmSync(scratch, { recursive: true, force: true });
   });
 
   it('passes SIGTERM to the running step, waits for it, then runs only `always` steps', async () => {
