@@ -405,7 +405,8 @@ describe('runs that share the cache', () => {
     const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
     try {
       const root = workspace();
-      const env = { CARBON_STORE: store, CARBON_CACHE: '0' };
+      // The schema named: a store of its own holds no fetched copy.
+      const env = { CARBON_STORE: store, CARBON_CACHE: '0', CARBON_CIRCLECI_SCHEMA: SCHEMA };
       expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
       const kept = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
       expect(kept).toHaveLength(1);
@@ -430,7 +431,8 @@ describe('runs that share the cache', () => {
     const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
     try {
       const root = workspace();
-      const env = { CARBON_STORE: store, CARBON_CACHE: '0' };
+      // The schema named: a store of its own holds no fetched copy.
+      const env = { CARBON_STORE: store, CARBON_CACHE: '0', CARBON_CIRCLECI_SCHEMA: SCHEMA };
       expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
       const [kept] = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
       // Loads, but throws on every document, as code edited or damaged after it was kept would.
