@@ -49,7 +49,7 @@ const SCHEMA_OPTION: OptionSpec = {
   type: 'string',
   value: 'FILE',
   description:
-    "CircleCI's JSON schema. Default: $CARBON_CIRCLECI_SCHEMA, else ../shared/circleci/schema.json beside Carbon.",
+    "CircleCI's JSON schema. Default: $CARBON_CIRCLECI_SCHEMA, else ../shared/circleci/schema.json beside Carbon, else the copy `carbon fetch-schema` keeps; without any, Carbon's own checks only.",
 };
 export const HELP_OPTION: OptionSpec = {
   name: 'help',

@@ -76,17 +76,16 @@ export async function fetchSchema(
   env: NodeJS.ProcessEnv,
 ): Promise<{ path: string; fetched: boolean; url: string }> {
   const url = pinnedSchemaUrl(env);
-  if (
-    existsSync(FETCHED_SCHEMA) &&
-    hashOfText(readFileSync(FETCHED_SCHEMA)) === PINNED_SCHEMA.sha256
-  )
-    return { path: FETCHED_SCHEMA, fetched: false, url };
+  // Already here: kept by an earlier fetch, or the pinned schema beside Carbon (../shared).
+  for (const path of [FETCHED_SCHEMA, DEFAULT_SCHEMA])
+    if (existsSync(path) && hashOfText(readFileSync(path)) === PINNED_SCHEMA.sha256)
+      return { path, fetched: false, url };
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   } catch (error) {
     throw new UserError(
-      `could not download the CircleCI schema from ${url}: ${(error as Error).message} (no network?); alternatively give --schema FILE`,
+      `could not download the CircleCI schema from ${url}: ${(error as Error).message} (no network?); download it another way and give it to generate, check and validate with --schema FILE or CARBON_CIRCLECI_SCHEMA, or set CARBON_SCHEMA_URL to a mirror`,
     );
   }
   if (!response.ok)

@@ -65,6 +65,15 @@ describe('carbon fetch-schema', () => {
     expect(again.stdout).toContain("CircleCI's schema is already in");
   });
 
+  it('needs no network when the pinned schema is beside Carbon already (../shared)', async () => {
+    // This clone has ../shared; the mirror named here does not exist, and is never asked.
+    const result = await carbon(REPO_ROOT, ['fetch-schema'], {
+      CARBON_SCHEMA_URL: 'http://127.0.0.1:9/nowhere.json',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`CircleCI's schema is already in ${SCHEMA}\n`);
+  });
+
   it('keeps nothing with a wrong digest, and says when there is no network', async () => {
     const install = copyOfCarbon();
     const wrong = await carbon(install, ['fetch-schema'], { CARBON_SCHEMA_URL: await serve('{}') });
