@@ -64,7 +64,7 @@ function shown(args: string[], cwd: string, code = 0): string {
 /** Each whole-output example, by name. */
 function outputs(): Record<string, string> {
   const parent = makeWorkspace({});
-  const init = ['init', 'agency', '--package', 'github:BlackstoneStudio/carbon#v2.0.0'];
+  const init = ['init', 'agency', '--package', 'github:BlackstoneStudio/carbon#main'];
   const add = [
     'new',
     'acme',
@@ -81,6 +81,7 @@ function outputs(): Record<string, string> {
     init: shown(init, parent),
     new: shown(add, join(parent, 'agency')),
     ls: shown(['ls'], REPO_ROOT),
+    'errors-module': `$ cat projects/acme.ts\n${MISTAKES}`,
     errors: shown(['generate'], mistaken, 2),
   };
 }
