@@ -1,5 +1,6 @@
 // The README's examples are Carbon's output: blocks of README.md marked with a comment are
-// compared with what the tests ran, and `UPDATE_README=1` writes them again from it.
+// compared with what the tests ran, and `UPDATE_README=1` writes them again from it (one README
+// test file at a time: each rewrites the whole file).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
