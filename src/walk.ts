@@ -1,4 +1,5 @@
-// The one walk of a folder tree that Carbon needs (hashing templates, finding generated files).
+// The one walk of a folder tree that Carbon needs (hashing templates, finding generated files),
+// and the listing of one folder that may not exist.
 import { readdirSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 
@@ -20,4 +21,13 @@ export function filesBelow(folder: string): string[] {
     files.push(parent === '' ? entry.name : `${parent.split(sep).join('/')}/${entry.name}`);
   }
   return files.sort();
+}
+
+/** The names in `folder`, or none when it cannot be listed (missing, not a folder). */
+export function namesIn(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
 }

@@ -2,12 +2,13 @@
 // each component folder a top-level key, each file's base name a component, and a string value that
 // is exactly `<<include(path)>>` replaced by that file (relative to the orb folder) with every
 // `<<` escaped as `\<<`, so that CircleCI does not read the script's heredocs as parameters.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { hashOfFolder } from '../hash.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
 import { buildId, keep, nameOf, readKept } from '../store.ts';
+import { namesIn } from '../walk.ts';
 import type { YamlValue } from './yaml.ts';
 
 export type Orb = { [key: string]: YamlValue };
@@ -49,13 +50,7 @@ export function packOrb(folder: string): Orb {
 }
 
 function listYaml(folder: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return [];
-  }
-  return names
+  return namesIn(folder)
     .filter((name) => /\.ya?ml$/.test(name))
     .sort()
     .map((name) => join(folder, name));

@@ -5,8 +5,9 @@
 // linked under CircleCI's name into the job's own ~/.ssh, so the scripts find it exactly as they
 // would on CircleCI, and nothing is copied or written into your ~/.ssh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { namesIn } from '../walk.ts';
 
 export interface KeyOffer {
   /** The fingerprint as the step gave it. */
@@ -28,12 +29,7 @@ function normalized(fingerprint: string): { hash: 'sha256' | 'md5'; wanted: stri
 
 /** Private keys in a ~/.ssh folder: those with a .pub beside them, and CircleCI-named ones. */
 function privateKeys(folder: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return [];
-  }
+  const names = namesIn(folder);
   return names
     .filter(
       (name) =>

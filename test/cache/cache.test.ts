@@ -399,53 +399,56 @@ describe('runs that share the cache', () => {
     expect(result.stdout).toContain('wrote generated/acme/Api/.circleci/config.yml');
   });
 
-  it('uses the kept schema code also from a CARBON_STORE outside Carbon', () => {
-    // The kept code requires ajv's runtime, which is not found above a store in another folder:
-    // it is loaded with Carbon's own require, and used, not compiled again on every run.
+  /**
+   * A workspace generated once with a store of its own (the schema named: such a store holds no
+   * fetched copy), and the kept validator code's file in it; the store goes after `test`.
+   */
+  function withOwnStore(
+    test: (setup: { root: string; env: NodeJS.ProcessEnv; kept: string }) => void,
+  ) {
     const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
     try {
       const root = workspace();
-      // The schema named: a store of its own holds no fetched copy.
       const env = { CARBON_STORE: store, CARBON_CACHE: '0', CARBON_CIRCLECI_SCHEMA: SCHEMA };
       expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
       const kept = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
       expect(kept).toHaveLength(1);
-      expect(readFileSync(join(store, kept[0]!), 'utf8')).toContain('require("ajv/dist/runtime/');
+      test({ root, env, kept: join(store, kept[0]!) });
+    } finally {
+      rmSync(store, { recursive: true, force: true });
+    }
+  }
+
+  it('uses the kept schema code also from a CARBON_STORE outside Carbon', () => {
+    // The kept code requires ajv's runtime, which is not found above a store in another folder:
+    // it is loaded with Carbon's own require, and used, not compiled again on every run.
+    withOwnStore(({ root, env, kept }) => {
+      expect(readFileSync(kept, 'utf8')).toContain('require("ajv/dist/runtime/');
       // A kept validator that needs ajv's runtime, as the real one does, and counts its calls
       // shows that the kept code is what validates.
-      const calls = join(store, 'calls');
+      const calls = join(root, 'calls');
       writeFileSync(
-        join(store, kept[0]!),
+        kept,
         `require('ajv/dist/runtime/ucs2length');\nmodule.exports = function counted() { require('node:fs').appendFileSync(${JSON.stringify(calls)}, '.'); return true; };\n`,
       );
       const check = runCarbon(['check', '--root', root], { env });
       expect(check.code, check.stderr).toBe(0);
       // One call per document validated: the config and the orb.
       expect(readFileSync(calls, 'utf8')).toBe('..');
-    } finally {
-      rmSync(store, { recursive: true, force: true });
-    }
+    });
   });
 
   it('compiles the schema again when the kept validator code is damaged', () => {
-    const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
-    try {
-      const root = workspace();
-      // The schema named: a store of its own holds no fetched copy.
-      const env = { CARBON_STORE: store, CARBON_CACHE: '0', CARBON_CIRCLECI_SCHEMA: SCHEMA };
-      expect(runCarbon(['generate', '--root', root], { env }).code).toBe(0);
-      const [kept] = readdirSync(store).filter((name) => /^schema-fast-.*\.cjs$/.test(name));
+    withOwnStore(({ root, env, kept }) => {
       // Loads, but throws on every document, as code edited or damaged after it was kept would.
       writeFileSync(
-        join(store, kept!),
+        kept,
         "module.exports = function damaged() { throw new ReferenceError('damaged'); };\n",
       );
       const check = runCarbon(['check', '--root', root], { env });
       expect(check.code, check.stderr).toBe(0);
-      expect(readFileSync(join(store, kept!), 'utf8')).toContain('require("ajv/dist/runtime/');
-    } finally {
-      rmSync(store, { recursive: true, force: true });
-    }
+      expect(readFileSync(kept, 'utf8')).toContain('require("ajv/dist/runtime/');
+    });
   });
 
   it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph', () => {
