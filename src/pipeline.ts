@@ -37,6 +37,8 @@ export interface PipelineResult {
   leftovers?: string[];
   /** How many settings modules were compiled rather than taken from the cache. */
   compiled: number;
+  /** carbon.config.ts with defaults filled in, when it could be read. */
+  config?: Config;
   /** Milliseconds per stage. */
   timings: Timings;
 }
@@ -113,6 +115,7 @@ async function pipeline(
     compiled: compiled.compiled,
     timings,
     leftovers,
+    ...(compiled.config ? { config: compiled.config } : {}),
   };
   if (orbProblems) result.problems = orbProblems;
   if (!plan || !compiled.config) return result;

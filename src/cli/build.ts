@@ -13,7 +13,8 @@ export function schemaOf(context: CommandContext): string | undefined {
   return path;
 }
 
-function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
+/** The pipeline for this command's workspace and options, what settings printed reported. */
+export function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
   const { root, io } = context;
   const schemaPath = schemaOf(context);
   const allowEmpty = context.options['allow-empty'] === true;

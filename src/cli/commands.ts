@@ -202,12 +202,9 @@ export const COMMANDS: Command[] = [
     exitCodes: GENERAL_EXIT,
     run: async ({ io, root, options }) => {
       const { siteCommand } = await import('../site/command.ts');
-      const { report, reportConsole } = await import('./report.ts');
+      const { reportSettings } = await import('./report.ts');
       const site = { out: options['out'] as string | undefined, serve: options['serve'] === true };
-      return siteCommand(root, site, io, (result) => {
-        reportConsole(result.console, io);
-        report(result.diagnostics, root, io);
-      });
+      return siteCommand(root, site, io, (result) => reportSettings(result, root, io));
     },
   },
   {

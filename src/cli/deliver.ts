@@ -3,19 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { compileSettings } from '../compile.ts';
-import { hasErrors } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { plural, report, reportBlockers, reportConsole } from './report.ts';
+import { plural, reportBlockers, reportSettings } from './report.ts';
 
 /** The resolved settings, or undefined (reported) when they have errors. */
 async function settings(context: CommandContext): Promise<Workspace | undefined> {
-  const { workspace, diagnostics, console } = await compileSettings(context.root, context.io.env);
-  reportConsole(console, context.io);
-  report(diagnostics, context.root, context.io);
-  return hasErrors(diagnostics) ? undefined : workspace;
+  const compiled = await compileSettings(context.root, context.io.env);
+  reportSettings(compiled, context.root, context.io);
+  return compiled.workspace;
 }
 
 /** On a terminal, one line on stderr that rewrites itself; nothing otherwise. */
@@ -39,7 +37,7 @@ function progressLine(io: Io, what: string) {
   };
 }
 
-async function prepare(context: CommandContext, what: string) {
+async function prepare(context: CommandContext) {
   const workspace = await settings(context);
   if (!workspace) return undefined;
   const { desiredState } = await import('../deliver/desired.ts');
@@ -48,8 +46,22 @@ async function prepare(context: CommandContext, what: string) {
     ...(context.positionals[0] ? { filter: context.positionals[0] } : {}),
     pathPrefix: await workspacePrefix(context.root, context.io.env),
   });
-  return { workspace, desired, progress: progressLine(context.io, what) };
+  return { desired, progress: progressLine(context.io, 'reading') };
 }
+
+/** CircleCI read and compared with the settings; the plan printed. */
+async function readPlan(context: CommandContext, prepared: Prepared) {
+  const { api } = await connectTo(context, prepared.progress);
+  const { makePlan } = await import('../deliver/plan.ts');
+  const format = await import('../deliver/format.ts');
+  const planned = await makePlan(api, prepared.desired, prepared.progress.update);
+  prepared.progress.clear();
+  context.io.out(format.formatPlan(planned));
+  const tally = format.counts(planned.groups);
+  return { api, planned, tally, changes: format.hasChanges(planned), format };
+}
+
+type Prepared = NonNullable<Awaited<ReturnType<typeof prepare>>>;
 
 function connectTo(context: CommandContext, progress: ReturnType<typeof progressLine>) {
   const { io } = context;
@@ -67,7 +79,7 @@ export async function plan(context: CommandContext): Promise<number> {
     throw new UserError(
       '--terraform writes the whole desired state (Terraform deletes what a file leaves out): give no project or repository with it',
     );
-  const prepared = await prepare(context, 'reading');
+  const prepared = await prepare(context);
   if (!prepared) return EXIT.invalid;
   if (typeof options['terraform'] === 'string') {
     const { writeTerraform } = await import('../deliver/terraform.ts');
@@ -75,37 +87,26 @@ export async function plan(context: CommandContext): Promise<number> {
     for (const line of written) io.out(`${line}\n`);
     return EXIT.ok;
   }
-  const { api } = await connectTo(context, prepared.progress);
-  const { makePlan } = await import('../deliver/plan.ts');
-  const { formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
-  const result = await makePlan(api, prepared.desired, prepared.progress.update);
-  prepared.progress.clear();
-  io.out(formatPlan(result));
-  if (counts(result.groups).problems > 0) return EXIT.invalid;
-  return hasChanges(result) ? EXIT.drift : EXIT.ok;
+  const { tally, changes } = await readPlan(context, prepared);
+  if (tally.problems > 0) return EXIT.invalid;
+  return changes ? EXIT.drift : EXIT.ok;
 }
 
 export async function apply(context: CommandContext): Promise<number> {
-  const prepared = await prepare(context, 'reading');
+  const prepared = await prepare(context);
   if (!prepared) return EXIT.invalid;
   const { io, options } = context;
-  const { api } = await connectTo(context, prepared.progress);
-  const { makePlan } = await import('../deliver/plan.ts');
-  const { applyPlan } = await import('../deliver/apply.ts');
-  const { formatApply, formatPlan, counts, hasChanges } = await import('../deliver/format.ts');
-  const planned = await makePlan(api, prepared.desired, prepared.progress.update);
-  prepared.progress.clear();
-  io.out(formatPlan(planned));
-  const problems = counts(planned.groups).problems > 0;
-  if (!hasChanges(planned)) return problems ? EXIT.invalid : EXIT.ok;
-  const tally = counts(planned.groups);
+  const { api, planned, tally, changes, format } = await readPlan(context, prepared);
+  const problems = tally.problems > 0;
+  if (!changes) return problems ? EXIT.invalid : EXIT.ok;
   const deletions = tally.delete + tally.replace;
   if (deletions > 0 && options['yes'] !== true && !(await confirmed(io, deletions)))
     return EXIT.invalid;
+  const { applyPlan } = await import('../deliver/apply.ts');
   const applying = progressLine(io, 'applying');
   const result = await applyPlan(api, planned, prepared.desired, applying.update);
   applying.clear();
-  io.out(formatApply(result));
+  io.out(format.formatApply(result));
   return problems || result.failed.length > 0 || result.unconfirmed.length > 0
     ? EXIT.invalid
     : EXIT.ok;
@@ -116,7 +117,7 @@ export async function apply(context: CommandContext): Promise<number> {
  * so in its command line.
  */
 async function confirmed(io: Io, deletions: number): Promise<boolean> {
-  const objects = `${deletions} object${deletions === 1 ? '' : 's'}`;
+  const objects = plural(deletions, 'object');
   if (!io.interactive || !process.stdin.isTTY) {
     io.err(
       `carbon apply would delete ${objects} (marked - or -/+ above): deletions need --yes when stdin is not a terminal; nothing was changed\n`,
@@ -140,27 +141,22 @@ export async function publish(context: CommandContext): Promise<number> {
   const { io, root, options, positionals } = context;
   // Publish commits the files generate wrote: they must be what the settings say, or the commit
   // message would name a workspace commit that does not hold them.
-  const { runPipeline } = await import('../pipeline.ts');
-  const { schemaOf } = await import('./build.ts');
-  const schemaPath = schemaOf(context);
-  const produced = context.stages.of(
-    await runPipeline({ root, schemaPath, write: false, env: io.env }),
-  );
-  reportConsole(produced.console, io);
+  const produced = await (await import('./build.ts')).pipeline(context, false);
   if (reportBlockers(produced, root, io)) return EXIT.invalid;
   const stale = [...produced.plan!.writes, ...produced.plan!.removals].map((file) => file.path);
   if (stale.length > 0)
     throw new UserError(
       `${plural(stale.length, 'generated file does', 'generated files do')} not match the settings (${stale.join(', ')}): run \`carbon generate\`, commit, then publish`,
     );
-  const { workspace } = await compileSettings(root, io.env);
-  if (workspace!.config.circleci.integration === 'github-app') {
-    const ref = workspace!.config.circleci.configRepository!.ref;
+  const { circleci } = produced.config!;
+  if (circleci.integration === 'github-app') {
     io.out(
-      `nothing to publish: with circleci.integration 'github-app' CircleCI reads each config from this workspace's repository at ${ref}: push generated/ there\n`,
+      `nothing to publish: with circleci.integration 'github-app' CircleCI reads each config from this workspace's repository at ${circleci.configRepository!.ref}: push generated/ there\n`,
     );
     return EXIT.ok;
   }
+  // The resolved projects (generate's run keeps only their files): where each config goes.
+  const { workspace } = await compileSettings(root, io.env);
   const { publishTargets, publishTarget } = await import('../deliver/publish.ts');
   const { workspaceCommit } = await import('../deliver/git.ts');
   const { mapLimit } = await import('../deliver/pool.ts');

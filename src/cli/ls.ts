@@ -6,12 +6,11 @@ import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { report, reportConsole } from './report.ts';
+import { reportSettings } from './report.ts';
 
 export async function ls({ io, root, options, positionals }: CommandContext): Promise<number> {
   const compiled = await compileSettings(root, io.env);
-  reportConsole(compiled.console, io);
-  report(compiled.diagnostics, root, io);
+  reportSettings(compiled, root, io);
   if (!compiled.workspace) return EXIT.invalid;
   const { listWorkspace } = await import('../inspect/listing.ts');
   let projects = listWorkspace(compiled.workspace, root);

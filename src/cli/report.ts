@@ -24,6 +24,16 @@ export function reportConsole(lines: ConsoleLine[], io: Io): void {
   for (const line of lines) io.err(`${line.file}: console.${line.level}: ${line.text}\n`);
 }
 
+/** What settings modules printed, then what was found in them: every reading command says both. */
+export function reportSettings(
+  compiled: { console: ConsoleLine[]; diagnostics: Diagnostic[] },
+  root: string,
+  io: Io,
+): void {
+  reportConsole(compiled.console, io);
+  report(compiled.diagnostics, root, io);
+}
+
 export function reportProblems(problems: FileProblem[], io: Io): void {
   for (const problem of problems) {
     const where = problem.position

@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { wrap } from './args.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { report, reportConsole } from './report.ts';
+import { plural, report, reportConsole } from './report.ts';
 
 export async function init({ io, options, positionals }: CommandContext): Promise<number> {
   const { initWorkspace } = await import('../scaffold/init.ts');
@@ -65,7 +65,7 @@ export async function newProjectCommand(context: CommandContext): Promise<number
   const todo = [...result.todo];
   if (result.otherErrors > 0)
     todo.push(
-      `the workspace has ${result.otherErrors} error${result.otherErrors === 1 ? '' : 's'} in other settings: \`npx carbon generate\` shows ${result.otherErrors === 1 ? 'it' : 'them'}`,
+      `the workspace has ${plural(result.otherErrors, 'error')} in other settings: \`npx carbon generate\` shows ${result.otherErrors === 1 ? 'it' : 'them'}`,
     );
   printTodo(io, todo);
   printSteps(io, [
