@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runCarbon } from '../helpers/cli.ts';
 import { realGit } from '../orb/git.ts';
 import { createSandbox } from '../orb/harness.ts';
-import { installSshHost, type CircleCiKey } from '../orb/ssh.ts';
+import { installSshHost, type CircleCiKey, type SshHost } from '../orb/ssh.ts';
 import { IDENTITY } from './workspace.ts';
 
 const fingerprint = (file: string, hash: 'md5' | 'sha256') =>
@@ -23,12 +23,56 @@ function userKey(ssh: string, name: string): CircleCiKey {
   return { file, md5: fingerprint(file, 'md5'), sha256: fingerprint(file, 'sha256'), publicKey };
 }
 
+/**
+ * A sandbox with a git host that admits keys per repository, and a workspace syncing the client's
+ * repository into the agency's over SSH, with the `git.sshKeys` fingerprints `keys` returns after
+ * making the user's keys in `ssh`; `run` runs the sync.
+ */
+function sshWorkspace(keys: (ssh: string, host: SshHost) => { client: string; agency: string }) {
+  const sandbox = createSandbox();
+  const host = installSshHost(sandbox);
+  const env = { ...sandbox.baseEnv, ...IDENTITY };
+  delete (env as Record<string, string | undefined>)['CARBON_STATE_DIR'];
+  const ssh = join(sandbox.home, '.ssh');
+  mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  const fingerprints = keys(ssh, host);
+  const root = join(sandbox.root, 'workspace');
+  mkdirSync(join(root, 'projects'), { recursive: true });
+  writeFileSync(
+    join(root, 'carbon.config.ts'),
+    `export default { git: { sshKeys: { 'git.example.test/client': '${fingerprints.client}', 'git.example.test/agency': '${fingerprints.agency}' } } };\n`,
+  );
+  writeFileSync(
+    join(root, 'projects/acme.ts'),
+    `export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }], local: { git: '${host.url('agency/api.git')}', defaultBranch: 'main' }, origin: { git: '${host.url('client/api.git')}', defaultBranch: 'main' } }] };\n`,
+  );
+  const generated = runCarbon(['generate', '--root', root]);
+  expect(generated.code, generated.stderr).toBe(0);
+  const run = () =>
+    runCarbon(['run', '--root', root, 'acme/Api', 'carbon-sync-to-local-sync/main'], { env });
+  return { sandbox, host, env, ssh, run };
+}
+
 describe('carbon run of a sync over SSH', () => {
   it('offers each repository the user key with its fingerprint, alone, from the job own HOME', () => {
-    const sandbox = createSandbox();
-    const host = installSshHost(sandbox);
-    const env = { ...sandbox.baseEnv, ...IDENTITY };
-    delete (env as Record<string, string | undefined>)['CARBON_STATE_DIR'];
+    let client!: CircleCiKey;
+    let agency!: CircleCiKey;
+    const {
+      sandbox,
+      host,
+      env,
+      ssh,
+      run: sync,
+    } = sshWorkspace((ssh, host) => {
+      // Three keys of the user's: one opens the client's repository, one the agency's, one neither.
+      client = userKey(ssh, 'client_deploy');
+      agency = userKey(ssh, 'id_ed25519');
+      userKey(ssh, 'unrelated');
+      host.authorize('client/api.git', client);
+      host.authorize('agency/api.git', agency);
+      // One key by its SHA256 fingerprint, the other by MD5, as CircleCI shows older keys.
+      return { client: client.sha256, agency: agency.md5.slice('MD5:'.length) };
+    });
     const git = (args: string[]) => execFileSync(realGit, args, { encoding: 'utf8', env }).trim();
     for (const path of ['client/api.git', 'agency/api.git'])
       git([
@@ -45,34 +89,9 @@ describe('carbon run of a sync over SSH', () => {
     git(['-C', scratch, 'commit', '--quiet', '-m', 'client work']);
     git(['-C', scratch, 'push', '--quiet', join(sandbox.root, 'remotes/client/api.git'), 'main']);
     const source = git(['-C', scratch, 'rev-parse', 'HEAD']);
-
-    // Three keys of the user's: one opens the client's repository, one the agency's, one neither.
-    const ssh = join(sandbox.home, '.ssh');
-    mkdirSync(ssh, { recursive: true, mode: 0o700 });
-    const client = userKey(ssh, 'client_deploy');
-    const agency = userKey(ssh, 'id_ed25519');
-    userKey(ssh, 'unrelated');
-    host.authorize('client/api.git', client);
-    host.authorize('agency/api.git', agency);
     const before = readdirSync(ssh).sort();
 
-    const root = join(sandbox.root, 'workspace');
-    mkdirSync(join(root, 'projects'), { recursive: true });
-    // One key by its SHA256 fingerprint, the other by MD5, as CircleCI shows older keys.
-    writeFileSync(
-      join(root, 'carbon.config.ts'),
-      `export default { git: { sshKeys: { 'git.example.test/client': '${client.sha256}', 'git.example.test/agency': '${agency.md5.slice('MD5:'.length)}' } } };\n`,
-    );
-    writeFileSync(
-      join(root, 'projects/acme.ts'),
-      `export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }], local: { git: '${host.url('agency/api.git')}', defaultBranch: 'main' }, origin: { git: '${host.url('client/api.git')}', defaultBranch: 'main' } }] };\n`,
-    );
-    const generated = runCarbon(['generate', '--root', root]);
-    expect(generated.code, generated.stderr).toBe(0);
-
-    const run = runCarbon(['run', '--root', root, 'acme/Api', 'carbon-sync-to-local-sync/main'], {
-      env,
-    });
+    const run = sync();
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain(`${client.sha256}: your ${client.file}, as `);
     expect(
@@ -94,26 +113,9 @@ describe('carbon run of a sync over SSH', () => {
   });
 
   it('says which fingerprint no key of the user has, and the step then fails naming it', () => {
-    const sandbox = createSandbox();
-    const host = installSshHost(sandbox);
-    const env = { ...sandbox.baseEnv, ...IDENTITY };
-    delete (env as Record<string, string | undefined>)['CARBON_STATE_DIR'];
-    mkdirSync(join(sandbox.home, '.ssh'), { recursive: true, mode: 0o700 });
     const missing = 'SHA256:0000000000000000000000000000000000000000000';
-    const root = join(sandbox.root, 'workspace');
-    mkdirSync(join(root, 'projects'), { recursive: true });
-    writeFileSync(
-      join(root, 'carbon.config.ts'),
-      `export default { git: { sshKeys: { 'git.example.test/agency': '${missing}', 'git.example.test/client': '${missing}' } } };\n`,
-    );
-    writeFileSync(
-      join(root, 'projects/acme.ts'),
-      `export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }], local: { git: '${host.url('agency/api.git')}', defaultBranch: 'main' }, origin: { git: '${host.url('client/api.git')}', defaultBranch: 'main' } }] };\n`,
-    );
-    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
-    const run = runCarbon(['run', '--root', root, 'acme/Api', 'carbon-sync-to-local-sync/main'], {
-      env,
-    });
+    const { sandbox, host, run: sync } = sshWorkspace(() => ({ client: missing, agency: missing }));
+    const run = sync();
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain(
       `${missing}: no key in ${join(sandbox.home, '.ssh')} has this fingerprint`,
