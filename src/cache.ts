@@ -141,7 +141,8 @@ export class PipelineCache {
       return;
     this.next.units[`${this.kind} ${result.module}`] = {
       config,
-      ...(schema !== undefined && result.rendered ? { schema } : {}),
+      // A schema is given only when the unit was rendered (validated against it).
+      ...(schema !== undefined ? { schema } : {}),
       // Texts are kept by hash only: they are most of a unit, and the disk has them already.
       result: {
         ...result,

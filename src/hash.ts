@@ -26,15 +26,6 @@ export function hashOfFolder(folder: string): string {
   return hash.digest('hex');
 }
 
-/** The hash of a file's content, or `<missing>`. */
-export function hashOfFile(path: string): string {
-  try {
-    return hashOfText(readFileSync(path));
-  } catch {
-    return '<missing>';
-  }
-}
-
 export function hashOfText(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }

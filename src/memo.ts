@@ -1,5 +1,5 @@
 // Answers remembered by the text they were computed from, for pure functions that a fleet calls
-// with few distinct texts many times (crons, timetables, YAML scalars).
+// with few distinct texts many times (crons, timetables, git URLs, YAML scalars).
 
 /** `compute`, remembered by its argument, up to `limit` answers; past that, computed each time. */
 export function rememberedByText<T>(
@@ -8,11 +8,9 @@ export function rememberedByText<T>(
 ): (text: string) => T {
   const known = new Map<string, T>();
   return (text) => {
-    let answer = known.get(text);
-    if (answer === undefined) {
-      answer = compute(text);
-      if (known.size < limit) known.set(text, answer);
-    }
+    if (known.has(text)) return known.get(text)!;
+    const answer = compute(text);
+    if (known.size < limit) known.set(text, answer);
     return answer;
   };
 }

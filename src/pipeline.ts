@@ -9,6 +9,7 @@ import {
   readAhead,
   removeLeftovers,
   scanGenerated,
+  textOnDisk,
   writeOutput,
   type DiskState,
   type GeneratedScan,
@@ -16,7 +17,13 @@ import {
   type WriteResult,
 } from './output/files.ts';
 import { lockWorkspace } from './output/lock.ts';
-import { VERSIONS_FILE, orbContent, recordVersion, type VersionRecord } from './output/versions.ts';
+import {
+  VERSIONS_FILE,
+  nextVersions,
+  orbContent,
+  recordVersion,
+  type VersionRecord,
+} from './output/versions.ts';
 import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
 import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
@@ -155,12 +162,17 @@ async function planned(
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
   // Published versions are immutable: every version packed is recorded with its content.
   const { namespace, name, version, reference } = config.orb;
+  const state = await disk;
   const record =
     reference === 'inline'
       ? undefined
-      : recordVersion(root, `${namespace}/${name}`, version, orb.text);
+      : recordVersion(
+          textOnDisk(root, VERSIONS_FILE, state),
+          `${namespace}/${name}`,
+          version,
+          orb.text,
+        );
   if (record) files.splice(1, 0, record.file);
-  const state = await disk;
   const plan = timings.time('output', () => planOutput(root, files, state));
   return { compiled, plan, ...(record ? { record } : {}) };
 }
@@ -197,10 +209,10 @@ function orbVersionGuard(config: Config, plan: OutputPlan): string | undefined {
   const recorded = recordedOrbVersion(change.before);
   if (recorded === undefined || recorded !== config.orb.version) return undefined;
   if (orbContent(change.before) === orbContent(change.text)) return undefined;
-  const [major, minor, patch] = recorded.split('.').map(Number) as [number, number, number];
+  const next = nextVersions(recorded, []);
   return (
     `the orb changed but orb.version is still ${recorded}, the version orb.yml was packed for: published orb ` +
-    `versions are immutable, so bump orb.version in carbon.config.ts (to ${major}.${minor}.${patch + 1} for a fix, ` +
-    `${major}.${minor + 1}.0 for a feature, ${major + 1}.0.0 for a breaking change) and run generate again`
+    `versions are immutable, so bump orb.version in carbon.config.ts (to ${next.fix} for a fix, ` +
+    `${next.feature} for a feature, ${next.major} for a breaking change) and run generate again`
   );
 }

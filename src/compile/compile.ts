@@ -121,9 +121,10 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     // orb.yml, validated in a runner too (its checks need the schema the runners compile anyway),
     // at the same time as the modules.
     const orbKey = `${configKey}:${schema ?? ''}`;
+    const keptOrb = render ? cache.orb(orbKey) : undefined;
     const orb: Promise<OrbResult | undefined> = render
-      ? Promise.resolve(cache.orb(orbKey)).then(
-          async (kept) => kept ?? (await runnerOf(pending.length)).orb(config!.config, schemaPath),
+      ? Promise.resolve(
+          keptOrb ?? runnerOf(pending.length).then((r) => r.orb(config!.config, schemaPath)),
         )
       : Promise.resolve(undefined);
     if (pending.length > 0) {
@@ -151,7 +152,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     timings.mark('units');
     const ordered = listed.modules.map((file) => units.get(file)!);
     const orbResult = await orb;
-    if (orbResult && !cache.orb(orbKey)) cache.keepOrb({ ...orbResult, config: orbKey });
+    if (orbResult && !keptOrb) cache.keepOrb({ ...orbResult, config: orbKey });
     const summaries = ordered.flatMap((unit) => unit.summaries);
     const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
       rule({

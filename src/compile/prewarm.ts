@@ -2,11 +2,13 @@
 // settings (nothing kept for this workspace, CARBON_CACHE=0, or a module saved since the cache
 // was): it boots on the other core while this thread loads the pipeline and reads the cache,
 // instead of after. runner.ts adopts it. A wrong guess costs only the other core's time.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cacheFileOf } from '../cache.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { namesIn } from '../walk.ts';
 
 export const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 /** Workers need the bundle: from the TypeScript sources, settings run in this thread. */
@@ -52,14 +54,9 @@ function savedSince(root: string, cacheFile: string): boolean {
   const kept = statSync(cacheFile, { throwIfNoEntry: false })?.mtimeMs;
   if (kept === undefined) return true;
   const newer = (path: string) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > kept;
-  if (newer(join(root, 'carbon.config.ts'))) return true;
-  let names: string[];
-  try {
-    names = readdirSync(join(root, 'projects'));
-  } catch {
-    return false;
-  }
-  return names.some((name) => newer(join(root, 'projects', name)));
+  if (newer(join(root, CONFIG_FILE))) return true;
+  const projects = join(root, PROJECTS_FOLDER);
+  return namesIn(projects).some((name) => newer(join(projects, name)));
 }
 
 /** The worker prewarm started for `root`, once. */

@@ -93,11 +93,13 @@ export class LocalRunner implements Runner {
   units(files: string[], context: UnitContext, env: Record<string, string | null>) {
     const realm = this.realmOf();
     realm.declareEnv(env);
+    // Once for all modules: finding the packed orb hashes every template file.
+    const orb = packOrbCached(ORB_TEMPLATES);
     // One after another: a module's realm state must not interleave with the next one's.
     let previous: Promise<unknown> = Promise.resolve();
     return files.map((file) => {
       const unit = previous.then(() =>
-        produceUnit(realm, file, context, packOrbCached(ORB_TEMPLATES), this.options.timings),
+        produceUnit(realm, file, context, orb, this.options.timings),
       );
       previous = unit.catch(() => undefined);
       return unit;
@@ -334,7 +336,6 @@ export class PoolRunner implements Runner {
         summaries: [],
         files: [],
         problems: [],
-        rendered: task.request.context.render,
       },
     };
   }

@@ -46,7 +46,6 @@ export interface UnitResult {
   /** Rendered files (with `render`, when the module has no error and every file is valid). */
   files: RenderedFile[];
   problems: FileProblem[];
-  rendered: boolean;
 }
 
 export async function produceUnit(
@@ -79,7 +78,6 @@ export async function produceUnit(
     ),
     files: [],
     problems: [],
-    rendered: context.render,
   };
   if (!context.render || !resolved.projects) return result;
   const reference = orbReference(config, orb);
@@ -124,9 +122,4 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
       ];
     }),
   };
-}
-
-/** Whether a unit's diagnostics include an error. */
-export function unitFailed(unit: UnitResult): boolean {
-  return hasErrors(unit.diagnostics);
 }

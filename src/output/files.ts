@@ -96,6 +96,11 @@ export function readAhead(
   });
 }
 
+/** A file's text as read ahead in `disk`, else read now; undefined when there is no such file. */
+export function textOnDisk(root: string, path: string, disk?: DiskState): string | undefined {
+  return disk?.texts.has(path) ? disk.texts.get(path) : readTextNow(root, path);
+}
+
 export function planOutput(root: string, files: RenderedFile[], disk?: DiskState): OutputPlan {
   const plan: OutputPlan = {
     root,
@@ -108,15 +113,13 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
   for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
   const existing = disk?.existing ?? generatedFiles(scanGenerated(root));
-  const readText = (root: string, path: string) =>
-    disk?.texts.has(path) ? disk.texts.get(path) : readTextNow(root, path);
   const planned = new Set<string>();
   for (const file of files) {
     planned.add(file.path);
     const known = file.path.startsWith(`${GENERATED_FOLDER}/`)
       ? existing.has(file.path)
       : undefined;
-    const before = known === false ? undefined : readText(root, file.path);
+    const before = known === false ? undefined : textOnDisk(root, file.path, disk);
     if (file.text === undefined) {
       if (before !== undefined && hashOfText(before) === file.hash) plan.unchanged.push(file.path);
       else plan.textNeeded.push(file.path);
@@ -132,7 +135,7 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
   }
   for (const path of existing) {
     if (planned.has(path)) continue;
-    const before = readText(root, path) ?? '';
+    const before = textOnDisk(root, path, disk) ?? '';
     if (isCarbons(before)) plan.removals.push({ path, before });
     else plan.foreign.push({ path, why: 'remove' });
   }

@@ -3,8 +3,6 @@
 // under a recorded version is refused, whatever happened to orb.yml (deleted, or packed for another
 // version), and whatever carbon.config.ts says now (a dropped `version` falls back to 1.0.0, which
 // may have been published long ago). The file is committed with the generated files.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { hashOfText } from '../hash.ts';
 import { GENERATED_TEXT, isCarbons } from './layout.ts';
 import type { RenderedFile } from './files.ts';
@@ -23,20 +21,21 @@ export function orbContent(text: string): string {
   return text.replace(/^(?:#.*\n|\n)*/, '');
 }
 
+/** `current`: the text of orb-versions.yml as it is on disk (undefined: there is none). */
 export function recordVersion(
-  root: string,
+  current: string | undefined,
   orbName: string,
   version: string,
   orbText: string,
 ): VersionRecord {
-  const recorded = readRecord(root);
+  const recorded = readRecord(current);
   const digest = `sha256:${hashOfText(orbContent(orbText))}`;
   const known = recorded.get(version);
   const versions = new Map(recorded);
   versions.set(version, digest);
   const record: VersionRecord = { file: { path: VERSIONS_FILE, text: render(versions) } };
   if (known !== undefined && known !== digest) {
-    const next = bump(version, [...recorded.keys()]);
+    const next = nextVersions(version, [...recorded.keys()]);
     record.conflict =
       `${orbName}@${version} is recorded in ${VERSIONS_FILE} with other content (${known.slice(0, 19)}…): ` +
       `published orb versions are immutable, so set orb.version in carbon.config.ts to a version not ` +
@@ -46,16 +45,10 @@ export function recordVersion(
   return record;
 }
 
-function readRecord(root: string): Map<string, string> {
+function readRecord(text: string | undefined): Map<string, string> {
   const versions = new Map<string, string>();
-  let text: string;
-  try {
-    text = readFileSync(join(root, VERSIONS_FILE), 'utf8');
-  } catch {
-    return versions;
-  }
   // A file that is not Carbon's is reported by output planning; its lines are not trusted.
-  if (!isCarbons(text)) return versions;
+  if (text === undefined || !isCarbons(text)) return versions;
   for (const match of text.matchAll(/^ {2}'?(\d+\.\d+\.\d+)'?: (sha256:[0-9a-f]{64})$/gm))
     versions.set(match[1]!, match[2]!);
   return versions;
@@ -86,8 +79,8 @@ function compare(a: string, b: string): number {
   return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
-/** The next versions not recorded yet, above the highest one recorded. */
-function bump(
+/** The next versions not recorded yet, above `version` and the highest one recorded. */
+export function nextVersions(
   version: string,
   recorded: string[],
 ): { fix: string; feature: string; major: string } {

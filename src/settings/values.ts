@@ -1,6 +1,7 @@
 // Checks for the values users write: each returns a message naming what is wrong and what would be
 // right, or undefined when the value is fine. They end up in generated YAML and in shell
 // environments, so they are held to a safe alphabet, not just to what git or AWS would accept.
+import { rememberedByText } from '../memo.ts';
 
 const q = (value: string): string => JSON.stringify(value);
 
@@ -86,14 +87,10 @@ const GIT_FORMS: { pattern: RegExp; parse: (m: RegExpExecArray) => GitLocation }
 ];
 
 /** Parsed URLs, remembered: each is parsed for its checks, its rendering, its keys and its rules. */
-const parsedUrls = new Map<string, GitLocation | undefined>();
-
-export function parseGitUrl(value: string): GitLocation | undefined {
-  if (parsedUrls.has(value)) return parsedUrls.get(value);
-  const location = parseGitUrlOnce(value);
-  if (parsedUrls.size < 100_000) parsedUrls.set(value, location);
-  return location;
-}
+export const parseGitUrl: (value: string) => GitLocation | undefined = rememberedByText(
+  parseGitUrlOnce,
+  100_000,
+);
 
 function parseGitUrlOnce(value: string): GitLocation | undefined {
   for (const form of GIT_FORMS) {
