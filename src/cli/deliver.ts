@@ -51,7 +51,7 @@ async function prepare(context: CommandContext) {
 
 /** CircleCI read and compared with the settings; the plan printed. */
 async function readPlan(context: CommandContext, prepared: Prepared) {
-  const { api } = await connectTo(context, prepared.progress);
+  const api = await connectTo(context, prepared.progress);
   const { makePlan } = await import('../deliver/plan.ts');
   const format = await import('../deliver/format.ts');
   const planned = await makePlan(api, prepared.desired, prepared.progress.update);

@@ -7,15 +7,10 @@ import { Http } from './circleci/http.ts';
 
 export const DEFAULT_API = 'https://circleci.com/api/v2';
 
-export interface Connection {
-  api: CircleCiApi;
-  baseUrl: string;
-}
-
 export function connect(
   env: NodeJS.ProcessEnv,
   hooks: { debug?: (line: string) => void; onWait?: (ms: number, why: string) => void } = {},
-): Connection {
+): CircleCiApi {
   const token = env['CIRCLE_TOKEN'] ?? '';
   if (token === '')
     throw new UserError(
@@ -46,5 +41,5 @@ export function connect(
     ...(hooks.debug ? { debug: hooks.debug } : {}),
     ...(hooks.onWait ? { onWait: hooks.onWait } : {}),
   });
-  return { api: new CircleCiApi(http), baseUrl };
+  return new CircleCiApi(http);
 }

@@ -3,13 +3,13 @@
 // repository and checking out the repository, and its triggers: pushes (when the repository
 // builds) and the schedules schedules.yml lists.
 import {
-  isScheduleTrigger,
   PATHS,
   type CircleCiApi,
   type PipelineDefinitionRead,
   type TriggerBody,
   type TriggerRead,
   type UserRead,
+  type PipelineDefinitionPatch,
 } from './circleci/api.ts';
 import { isNotFound } from './circleci/http.ts';
 import {
@@ -26,7 +26,7 @@ import {
   type Step,
 } from './changes.ts';
 import type { DesiredRepository, DesiredScope } from './desired.ts';
-import { carbonTriggerKey, isCarbonPipeline, PUSH_KEY } from './ownership.ts';
+import { carbonTriggerKey, isCarbonPipeline, triggerKey } from './ownership.ts';
 
 interface Definition {
   definition: PipelineDefinitionRead;
@@ -164,9 +164,12 @@ function planPipeline(
     return;
   }
   if (fields.length > 0) {
-    const patch = changedTopLevel(body, fields);
-    if (patch.config_source)
-      patch.config_source = { file_path: body.config_source.file_path } as never;
+    // The config source's repository cannot change in place: only its file path is sent.
+    const { config_source: source, ...rest } = changedTopLevel(body, fields);
+    const patch: PipelineDefinitionPatch = {
+      ...rest,
+      ...(source ? { config_source: { file_path: source.file_path } } : {}),
+    };
     group.changes.push({
       action: 'update',
       kind: 'pipeline',
@@ -213,10 +216,6 @@ function planTriggers(
             : 'the repository does not build any more',
         ),
       );
-}
-
-function triggerKey(trigger: TriggerBody): string {
-  return isScheduleTrigger(trigger) ? trigger.event_name : PUSH_KEY;
 }
 
 function triggerLabel(trigger: TriggerBody | TriggerRead): string {
@@ -302,9 +301,8 @@ function triggerChange(
       ],
     };
   }
-  const patch: Record<string, unknown> = changedTopLevel(wanted, fields);
-  // A schedule's event source goes whole, as the official provider sends it.
-  if (patch['event_source']) patch['event_source'] = wanted.event_source;
+  // Top-level fields go whole: a schedule's event source as the official provider sends it.
+  const patch = changedTopLevel(wanted, fields);
   return {
     action: 'update',
     kind: 'trigger',

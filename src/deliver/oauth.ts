@@ -17,6 +17,7 @@ import {
 } from './changes.ts';
 import type { DesiredScope } from './desired.ts';
 import { isCarbonSchedule } from './ownership.ts';
+import { MONTHS } from '../settings/cron.ts';
 
 export type OauthCurrent =
   | { kind: 'missing'; message: string }
@@ -138,7 +139,6 @@ function asWritten(schedule: ScheduleRead, me: UserRead): Schedule {
 }
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 /** A schedule as compared: sets in a fixed order, empty or everything-lists left out. */
 function comparable(schedule: Schedule): Json {

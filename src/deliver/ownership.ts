@@ -4,7 +4,13 @@
 // and is one of the two kinds Carbon makes there: a schedule named with the prefix, or the push
 // trigger of the preset Carbon uses. Everything else is listed as not Carbon's and left alone.
 import { MANAGED_MARKER } from '../emit/emit.ts';
-import type { PipelineDefinitionRead, ScheduleRead, TriggerRead } from './circleci/api.ts';
+import {
+  isScheduleTrigger,
+  type PipelineDefinitionRead,
+  type ScheduleRead,
+  type TriggerBody,
+  type TriggerRead,
+} from './circleci/api.ts';
 
 /** The prefix of the names of Carbon's objects; sync names (`carbon-sync-to-…`) have it too. */
 export const CARBON_PREFIX = 'carbon-';
@@ -31,3 +37,8 @@ export function carbonTriggerKey(trigger: TriggerRead): string | undefined {
 
 /** The key of the push trigger: there is one per pipeline, whatever its repository. */
 export const PUSH_KEY = 'pushes';
+
+/** The identity of a trigger Carbon wants, as carbonTriggerKey says it of one that exists. */
+export function triggerKey(trigger: TriggerBody): string {
+  return isScheduleTrigger(trigger) ? trigger.event_name : PUSH_KEY;
+}

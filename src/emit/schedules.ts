@@ -6,12 +6,9 @@
 // per hour and loses the offsets: a warning. `0` (once an hour), `*` and `*/n` with n dividing 60
 // (evenly spread) say nothing a timetable cannot. A cron restricting both day fields runs when
 // either matches; a timetable needs both to match: an error, as is anything else it cannot say.
-import { expand, parseCron, type Cron } from '../settings/cron.ts';
+import { DAYS, MONTHS, expand, parseCron, type Cron } from '../settings/cron.ts';
 import type { Timetable } from './circleci.ts';
 import { rememberedByText } from '../memo.ts';
-
-const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
 export type TimetableResult =
   { ok: true; timetable: Timetable; minutesLost?: string } | { ok: false; reason: string };
@@ -42,7 +39,7 @@ function toTimetableOnce(text: string): TimetableResult {
   // The schedule API takes days of the week or days of the month, never both: the restricted one,
   // else every day of the week (Mondays first, as CircleCI lists them).
   if (restricted(dayOfMonth)) timetable['days-of-month'] = expand(dayOfMonth);
-  else timetable['days-of-week'] = rotateToMonday(expand(dayOfWeek)).map((day) => WEEKDAYS[day]!);
+  else timetable['days-of-week'] = rotateToMonday(expand(dayOfWeek)).map((day) => DAYS[day]!);
   if (restricted(month)) timetable.months = expand(month).map((value) => MONTHS[value - 1]!);
   const evenlySpread =
     minute.text === '0' ||

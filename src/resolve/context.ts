@@ -36,11 +36,11 @@ export function* eachRepository(context: RuleContext): Generator<RepositoryEntry
 }
 
 export function at(project: ParsedProject, ...path: PathSegment[]): Origin {
-  return { file: project.source.file, exportName: project.source.exportName, path };
+  return atSource(project.source, ...path);
 }
 
-/** A place in carbon.config.ts. */
-export function atConfig(source: Source, ...path: PathSegment[]): Origin {
+/** A place in a settings module's export: carbon.config.ts's, or a project's by its source. */
+export function atSource(source: Source, ...path: PathSegment[]): Origin {
   return { file: source.file, exportName: source.exportName, path };
 }
 

@@ -4,6 +4,7 @@
 // project's repository, and GitHub App projects have none at all.
 import { error, quote, warning, type Diagnostic, type Origin } from '../diagnostics.ts';
 import { parseGitUrl } from '../settings/values.ts';
+import type { ParsedProject } from '../settings/parse.ts';
 import { at, lookUpCarbonRepository, type Rule, type RuleContext } from './context.ts';
 import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
 
@@ -57,23 +58,28 @@ const more = (uses: Use[]) =>
     ? ` (and ${uses.length - 1} more use${uses.length > 2 ? 's' : ''} in this project)`
     : '';
 
+/** Every push a project's sync rules make: to local for `direction: 'local'`, else to origin. */
+function pushUses(project: ParsedProject): Use[] {
+  const uses: Use[] = [];
+  for (const { index, settings: repository } of project.repositories) {
+    if (!repository.origin) continue;
+    repository.sync.forEach((rule, ruleIndex) => {
+      const written = rule.direction === 'local' ? repository.local.git : repository.origin!.git;
+      uses.push({
+        where: at(project, 'repositories', index, 'sync', ruleIndex),
+        written,
+        what: rule.direction,
+      });
+    });
+  }
+  return uses;
+}
+
 export const syncTargetsCanBeWritten: Rule = (context) => {
   if (context.configFailed) return [];
   const found: Diagnostic[] = [];
   for (const project of context.projects) {
-    const uses: Use[] = [];
-    for (const { index, settings: repository } of project.repositories) {
-      if (!repository.origin) continue;
-      repository.sync.forEach((rule, ruleIndex) => {
-        const written = rule.direction === 'local' ? repository.local.git : repository.origin!.git;
-        uses.push({
-          where: at(project, 'repositories', index, 'sync', ruleIndex),
-          written,
-          what: rule.direction,
-        });
-      });
-    }
-    for (const [owner, pushes] of byOwner(uses, context)) {
+    for (const [owner, pushes] of byOwner(pushUses(project), context)) {
       const first = pushes[0]!;
       found.push(
         error(
@@ -133,11 +139,7 @@ export const clonesHaveKeys: Rule = (context) => {
       });
     }
     // A push without a key is an error already: its owner is not said twice.
-    const pushOwners = new Set(
-      syncTargetsCanBeWritten({ ...context, projects: [project] }).map(
-        (d) => /add "([^"]+)"/.exec(d.message)?.[1],
-      ),
-    );
+    const pushOwners = new Set(byOwner(pushUses(project), context).keys());
     for (const [owner, clones] of byOwner(uses, context)) {
       if (pushOwners.has(owner)) continue;
       const first = clones[0]!;

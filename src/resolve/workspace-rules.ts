@@ -5,7 +5,7 @@ import { error, quote, type Diagnostic } from '../diagnostics.ts';
 import type { Source } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
 import { didYouMean } from '../suggest.ts';
-import { atConfig } from './context.ts';
+import { atSource } from './context.ts';
 import { gitKey, normalizeKeyPrefix } from './links.ts';
 
 /** What the workspace rules need to know of a project. */
@@ -41,12 +41,6 @@ export interface WorkspaceContext {
 
 export type WorkspaceRule = (context: WorkspaceContext) => Diagnostic[];
 
-const atProject = (project: ProjectSummary, ...path: string[]) => ({
-  file: project.source.file,
-  exportName: project.source.exportName,
-  path,
-});
-
 /**
  * Project ids name folders and AWS resources: `taxaroo` and `Taxaroo` would share a folder on macOS
  * and Windows and an ECR repository everywhere, so ids are compared ignoring case.
@@ -66,7 +60,7 @@ export const projectIdsAreUnique: WorkspaceRule = ({ root, projects }) => {
       found.push(
         error(
           'duplicate-project-id',
-          atProject(project, 'id'),
+          atSource(project.source, 'id'),
           `project id ${quote(id)} ${how} by the export ${quote(earlier.source.exportName)} of ` +
             `${relative(root, earlier.source.file)}: project ids must be unique across the workspace, ignoring case`,
         ),
@@ -105,7 +99,7 @@ export const buildTargetsAreUnique: WorkspaceRule = (context) => {
         found.push(
           error(
             kind === 'ecr' ? 'shared-ecr-repository' : 'shared-ecs-service',
-            { ...atProject(project), path: ['repositories', target.index, 'build'] },
+            atSource(project.source, 'repositories', target.index, 'build'),
             `this build and ${others.join(', ')} would both use the ${what} ${key.split('/').slice(2).join('/')} ` +
               `(account ${key.split('/')[0]}, ${key.split('/')[1]}): each would overwrite the other; set ` +
               `build.ecs.${kind === 'ecr' ? 'ecrRepository' : 'service'} of one of them`,
@@ -140,7 +134,7 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
     found.push(
       error(
         'unused-ssh-key',
-        atConfig(configSource, 'git', 'sshKeys', prefix),
+        atSource(configSource, 'git', 'sshKeys', prefix),
         `git.sshKeys entry ${quote(prefix)} matches no repository of the settings, so its key would ` +
           `never be used${didYouMean(normalized, keys)}: write host/owner or host/owner/repo as in ` +
           'the git URLs (without ".git")',

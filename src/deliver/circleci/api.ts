@@ -78,12 +78,6 @@ export function isScheduleTrigger(trigger: TriggerBody): trigger is ScheduleTrig
   return trigger.event_source.provider === 'schedule';
 }
 
-/** PATCH /projects/{project_id}/triggers/{trigger_id}: what Carbon may change in place. */
-export type TriggerPatch = Partial<
-  Pick<ScheduleTrigger, 'checkout_ref' | 'config_ref' | 'parameters' | 'event_source'> &
-    Pick<PushTriggerBody, 'event_preset'> & { disabled: boolean }
->;
-
 export interface TriggerRead {
   id: string;
   event_name?: string;
