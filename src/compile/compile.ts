@@ -123,10 +123,12 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     const orbKey = `${configKey}:${schema ?? ''}`;
     const keptOrb = render ? cache.orb(orbKey) : undefined;
     const orb: Promise<OrbResult | undefined> = render
-      ? Promise.resolve(
-          keptOrb ?? runnerOf(pending.length).then((r) => r.orb(config!.config, schemaPath)),
+      ? Promise.resolve(keptOrb).then(
+          async (kept) => kept ?? (await runnerOf(pending.length)).orb(config!.config, schemaPath),
         )
       : Promise.resolve(undefined);
+    // Awaited after the modules: a failure meanwhile is reported then, not as an unhandled one.
+    orb.catch(() => undefined);
     if (pending.length > 0) {
       const context = {
         root,
