@@ -61,7 +61,11 @@ function sourceHash() {
   return hash.digest('hex').slice(0, 20);
 }
 
-async function bundle(folder, build, parent) {
+/**
+ * Builds the bundle into `folder` (in place all at once), with `modules` linked in as its
+ * node_modules when it lives outside the package.
+ */
+async function bundle(folder, build, parent, modules) {
   const { build: esbuild } = await import('esbuild');
   const temporary = `${folder}.${process.pid}.tmp`;
   rmSync(temporary, { recursive: true, force: true });
@@ -82,6 +86,8 @@ async function bundle(folder, build, parent) {
     define: { __CARBON_BUILD__: JSON.stringify(build) },
     logLevel: 'error',
   });
+  // Linked before the bundle appears: another process may load it as soon as it does.
+  if (modules) symlinkSync(modules, join(temporary, 'node_modules'));
   try {
     renameSync(temporary, folder);
   } catch (error) {
@@ -136,9 +142,12 @@ async function bundleFolderFor(build) {
     }
     try {
       mkdirSync(folder, { recursive: true });
-      await bundle(bundleFolder, build, folder);
-      if (outside)
-        symlinkSync(join(packageRoot, 'node_modules'), join(bundleFolder, 'node_modules'));
+      await bundle(
+        bundleFolder,
+        build,
+        folder,
+        outside ? join(packageRoot, 'node_modules') : undefined,
+      );
       return bundleFolder;
     } catch (error) {
       // Only a folder that cannot be written sends the bundle elsewhere; anything else is a bug.
