@@ -1,6 +1,6 @@
 // The one walk of a folder tree that Carbon needs (hashing templates, finding generated files),
-// and the listing of one folder that may not exist.
-import { readdirSync } from 'node:fs';
+// and the listing of one folder or the kind of one path, either of which may not exist.
+import { readdirSync, statSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 
 /**
@@ -29,5 +29,14 @@ export function namesIn(folder: string): string[] {
     return readdirSync(folder);
   } catch {
     return [];
+  }
+}
+
+/** What is at `path` (links followed): a folder, something else (a file), or nothing readable. */
+export function kindOf(path: string): 'missing' | 'folder' | 'file' {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return 'missing';
   }
 }

@@ -17,7 +17,7 @@ export interface OptionSpec {
 
 export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
 
-export interface ParsedArgs {
+interface ParsedArgs {
   options: ParsedOptions;
   positionals: string[];
 }

@@ -1,10 +1,10 @@
 // Which workspace a command works on: `--root DIR` when given (it must be a folder), else the
 // nearest folder at or above the current one that has projects/ or carbon.config.ts, the way git
 // finds its repository, so that Carbon works from any subfolder of a workspace.
-import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { isWorkspace } from '../settings/layout.ts';
+import { kindOf } from '../walk.ts';
 
 export function findWorkspace(cwd: string, rootOption: string | undefined): string {
   if (rootOption !== undefined) {
@@ -18,21 +18,5 @@ export function findWorkspace(cwd: string, rootOption: string | undefined): stri
   for (let folder = resolve(cwd); ; folder = dirname(folder)) {
     if (isWorkspace(folder)) return folder;
     if (dirname(folder) === folder) return resolve(cwd);
-  }
-}
-
-/** Whether a folder looks like a Carbon workspace. */
-export function isWorkspace(folder: string): boolean {
-  return (
-    kindOf(join(folder, PROJECTS_FOLDER)) === 'folder' ||
-    kindOf(join(folder, CONFIG_FILE)) === 'file'
-  );
-}
-
-function kindOf(path: string): 'missing' | 'folder' | 'file' {
-  try {
-    return statSync(path).isDirectory() ? 'folder' : 'file';
-  } catch {
-    return 'missing';
   }
 }

@@ -5,11 +5,11 @@
 // linked under CircleCI's name into the job's own ~/.ssh, so the scripts find it exactly as they
 // would on CircleCI, and nothing is copied or written into your ~/.ssh.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { namesIn } from '../walk.ts';
+import { kindOf, namesIn } from '../walk.ts';
 
-export interface KeyOffer {
+interface KeyOffer {
   /** The fingerprint as the step gave it. */
   fingerprint: string;
   /** Your key that has it, or undefined when none has. */
@@ -36,16 +36,10 @@ function privateKeys(folder: string): string[] {
         !name.endsWith('.pub') && (names.includes(`${name}.pub`) || name.startsWith('id_rsa_')),
     )
     .map((name) => join(folder, name))
-    .filter((path) => {
-      try {
-        return statSync(path).isFile();
-      } catch {
-        return false;
-      }
-    });
+    .filter((path) => kindOf(path) === 'file');
 }
 
-function fingerprintOf(key: string, hash: 'sha256' | 'md5'): string | undefined {
+function computeFingerprint(key: string, hash: 'sha256' | 'md5'): string | undefined {
   // The .pub when there is one: it never asks for a passphrase.
   const file = existsSync(`${key}.pub`) ? `${key}.pub` : key;
   const listed = spawnSync('ssh-keygen', ['-l', '-E', hash, '-f', file], {
@@ -62,6 +56,13 @@ function fingerprintOf(key: string, hash: 'sha256' | 'md5'): string | undefined 
 export function offerKeys(fingerprints: string[], userHome: string, jobHome: string): KeyOffer[] {
   const keys = privateKeys(join(userHome, '.ssh'));
   const jobSsh = join(jobHome, '.ssh');
+  // One ssh-keygen per key and hash, however many fingerprints are asked for.
+  const listed = new Map<string, string | undefined>();
+  const fingerprintOf = (key: string, hash: 'sha256' | 'md5') => {
+    const name = `${hash} ${key}`;
+    if (!listed.has(name)) listed.set(name, computeFingerprint(key, hash));
+    return listed.get(name);
+  };
   return fingerprints.map((fingerprint) => {
     const form = normalized(fingerprint);
     const key =

@@ -21,12 +21,12 @@ export interface FieldDoc {
 /** Docs by `Interface.field` (`BuildSettings.branch`), nested type literals by their path (`SyncRule.branches.origin`). */
 export type SettingsDocs = ReadonlyMap<string, FieldDoc>;
 
-export const TYPES_FILE = join(PACKAGE_ROOT, 'src', 'settings', 'types.ts');
+const TYPES_FILE = join(PACKAGE_ROOT, 'src', 'settings', 'types.ts');
 
-export async function readSettingsDocs(file = TYPES_FILE): Promise<SettingsDocs> {
+export async function readSettingsDocs(): Promise<SettingsDocs> {
   const { Project, Node } = await import('ts-morph');
   const project = new Project({ useInMemoryFileSystem: true });
-  const source = project.createSourceFile('types.ts', readFileSync(file, 'utf8'));
+  const source = project.createSourceFile('types.ts', readFileSync(TYPES_FILE, 'utf8'));
   const docs = new Map<string, FieldDoc>();
   const interfaces = new Set(source.getInterfaces().map((declaration) => declaration.getName()));
   const visit = (prefix: string, members: PropertySignature[]) => {

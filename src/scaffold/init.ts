@@ -1,11 +1,10 @@
 // `carbon init`: a new workspace. Its settings (a documented carbon.config.ts and a sample
 // project), what git ignores, the CI check, and the npm files that install Carbon. A fresh
 // workspace compiles with no error and no warning. Returns what it wrote; prints nothing.
-import { statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { UserError } from '../errors.ts';
-import { isWorkspace } from '../cli/workspace.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER, isWorkspace } from '../settings/layout.ts';
+import { kindOf } from '../walk.ts';
 import { configModule } from './config-module.ts';
 import { readSettingsDocs } from './docs.ts';
 import { exampleRepositories, projectText, DEFAULT_BRANCH } from './new.ts';
@@ -24,7 +23,6 @@ export interface InitRequest {
 }
 
 export interface InitResult {
-  root: string;
   written: string[];
   /** The sample project's module, relative to the root. */
   sample: string;
@@ -32,7 +30,7 @@ export interface InitResult {
   todo: string[];
 }
 
-export const SAMPLE_PROJECT = 'example';
+const SAMPLE_PROJECT = 'example';
 
 export async function initWorkspace(request: InitRequest): Promise<InitResult> {
   const { root, force } = request;
@@ -70,7 +68,6 @@ export async function initWorkspace(request: InitRequest): Promise<InitResult> {
         'its git URL instead (`carbon init --force --package github:owner/carbon#v1.0.0`, or edit package.json)',
     );
   return {
-    root,
     written: writeScaffold(root, files, force),
     sample: `${PROJECTS_FOLDER}/${SAMPLE_PROJECT}.ts`,
     todo,
@@ -82,7 +79,7 @@ export async function initWorkspace(request: InitRequest): Promise<InitResult> {
  * (carbon.config.ts among them): the mistake of running init from inside a workspace's projects/.
  */
 function refuseNesting(root: string, force: boolean): void {
-  if (kind(root) === 'file')
+  if (kindOf(root) === 'file')
     throw new UserError(`${root} is a file: give carbon init a folder (new or existing)`);
   if (force || basename(root) !== PROJECTS_FOLDER) return;
   const parent = dirname(root);
@@ -91,12 +88,4 @@ function refuseNesting(root: string, force: boolean): void {
       `a workspace there would be read as project modules of ${parent}; choose another folder ` +
       `(run \`carbon new <project>\` to add a project to a workspace)`,
   );
-}
-
-function kind(path: string): 'file' | 'folder' | 'missing' {
-  try {
-    return statSync(resolve(path)).isDirectory() ? 'folder' : 'file';
-  } catch {
-    return 'missing';
-  }
 }

@@ -28,7 +28,7 @@ export interface Field extends Item {
   doc?: string;
 }
 
-export const WIDTH = 100;
+const WIDTH = 100;
 const INDENT = '  ';
 
 /** Writes literals, documenting each settings field the first time it appears. */

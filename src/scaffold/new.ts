@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
-import { isWorkspace } from '../cli/workspace.ts';
+import { isWorkspace } from '../settings/layout.ts';
 import { accessOf } from '../resolve/credentials.ts';
 import { projectAws } from '../resolve/rules.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
