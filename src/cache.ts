@@ -7,14 +7,14 @@
 // build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
 // CARBON_CACHE=0 turns it off.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
-import { inputsUnchanged } from './settings/inputs.ts';
-import { STORE_FOLDER, buildId, nameOf, pruneStore, writeAtomic } from './store.ts';
+import { CurrentFiles, inputsUnchanged } from './settings/inputs.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
 
 const FORMAT = 5;
 
@@ -68,6 +68,8 @@ export class PipelineCache {
   private changed = false;
   /** Units computed in this run, with the environment they were computed with. */
   private readonly fresh = new Map<string, Record<string, string | null>>();
+  /** The files kept answers read, as they are at the start of this run. */
+  private current: CurrentFiles | undefined;
 
   constructor(root: string, setting: CacheSetting | undefined, render: boolean) {
     this.root = root;
@@ -79,6 +81,10 @@ export class PipelineCache {
     // The other kind of unit is not this run's to judge: it stays as it was.
     for (const [key, unit] of Object.entries(this.kept.units))
       if (!key.startsWith(`${this.kind} `)) this.next.units[key] = unit;
+  }
+
+  private now(): CurrentFiles {
+    return (this.current ??= new CurrentFiles(this.root));
   }
 
   private read(): CacheFile {
@@ -95,7 +101,7 @@ export class PipelineCache {
   /** The kept config result, when carbon.config.ts (and what it read) did not change. */
   config(): ConfigResult | undefined {
     const kept = this.kept.config;
-    if (!kept || !inputsUnchanged(this.root, kept.inputs, {})) return undefined;
+    if (!kept || !inputsUnchanged(this.now(), kept.inputs, {})) return undefined;
     this.next.config = kept;
     return kept;
   }
@@ -120,7 +126,7 @@ export class PipelineCache {
     const kept = this.kept.units[`${this.kind} ${module}`];
     if (!kept || kept.config !== config) return undefined;
     if (schema !== undefined && kept.schema !== schema) return undefined;
-    if (!inputsUnchanged(this.root, kept.result.inputs, env)) return undefined;
+    if (!inputsUnchanged(this.now(), kept.result.inputs, env)) return undefined;
     this.next.units[`${this.kind} ${module}`] = kept;
     return kept.result;
   }
@@ -175,12 +181,14 @@ export class PipelineCache {
    */
   save(): void {
     if (!this.setting) return;
+    // Looked at again, as they are now: a file saved during the run shows here.
+    const atEnd = new CurrentFiles(this.root);
     for (const [module, env] of this.fresh) {
       const key = `${this.kind} ${module}`;
       const kept = this.next.units[key];
-      if (kept && !inputsUnchanged(this.root, kept.result.inputs, env)) delete this.next.units[key];
+      if (kept && !inputsUnchanged(atEnd, kept.result.inputs, env)) delete this.next.units[key];
     }
-    if (this.next.config && !inputsUnchanged(this.root, this.next.config.inputs, {}))
+    if (this.next.config && !inputsUnchanged(atEnd, this.next.config.inputs, {}))
       delete this.next.config;
     const dropped = Object.keys(this.kept.units).some((key) => !(key in this.next.units));
     if (!this.changed && !dropped) {
@@ -190,7 +198,7 @@ export class PipelineCache {
     }
     try {
       writeAtomic(this.path(), JSON.stringify(this.next));
-      prune(this.setting.folder);
+      keepNewest(this.setting.folder, /\.json$/, KEPT_WORKSPACES);
       pruneStore();
     } catch {
       // A cache that cannot be written only costs time.
@@ -247,12 +255,3 @@ function touch(path: string): void {
 
 /** One file per workspace, and only the most recently written workspaces'. */
 const KEPT_WORKSPACES = 32;
-
-function prune(folder: string): void {
-  const entries = readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => join(folder, name))
-    .map((path) => ({ path, time: statSync(path).mtimeMs }))
-    .sort((a, b) => b.time - a.time);
-  for (const { path } of entries.slice(KEPT_WORKSPACES)) rmSync(path, { force: true });
-}

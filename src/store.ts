@@ -5,17 +5,10 @@
 // bytes. CARBON_CACHE=0 turns off the pipeline cache of answers (cache.ts), not these. Without a
 // build id (running the TypeScript sources directly, as the tests do) nothing is kept or read.
 import { createHash } from 'node:crypto';
-import {
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PACKAGE_ROOT } from './paths.ts';
+import { namesIn } from './walk.ts';
 
 /** Set by the launcher (bin/carbon.mjs) to the hash of Carbon's sources; absent in tests. */
 declare const __CARBON_BUILD__: string | undefined;
@@ -82,31 +75,31 @@ const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
 ];
 
 /**
+ * Of the names in `folder` that match `pattern`, keeps the `keep` most recently written; past that,
+ * removes the oldest down to `downTo` (below `keep`, so that pruning does not run again at the next
+ * new entry).
+ */
+export function keepNewest(folder: string, pattern: RegExp, keep: number, downTo = keep): void {
+  const names = namesIn(folder).filter((name) => pattern.test(name));
+  if (names.length <= keep) return;
+  const aged = names
+    .map((name) => {
+      try {
+        return { name, time: statSync(join(folder, name)).mtimeMs };
+      } catch {
+        return { name, time: 0 };
+      }
+    })
+    .sort((a, b) => b.time - a.time);
+  for (const { name } of aged.slice(downTo)) rmSync(join(folder, name), { force: true });
+}
+
+/**
  * Keeps the store bounded: of each kind, only the most recently written. Cheap when under the
  * limits (one listing per kind); run once per pipeline run.
  */
 export function pruneStore(): void {
   if (buildId() === undefined) return;
-  for (const { folder, pattern, keep } of LIMITS) {
-    const path = join(STORE_FOLDER, folder);
-    let names: string[];
-    try {
-      names = readdirSync(path).filter((name) => pattern.test(name));
-    } catch {
-      continue;
-    }
-    if (names.length <= keep) continue;
-    const aged = names
-      .map((name) => {
-        try {
-          return { name, time: statSync(join(path, name)).mtimeMs };
-        } catch {
-          return { name, time: 0 };
-        }
-      })
-      .sort((a, b) => b.time - a.time);
-    // Down to three quarters, so that pruning does not run again at the next new entry.
-    for (const { name } of aged.slice(Math.floor(keep * 0.75)))
-      rmSync(join(path, name), { force: true });
-  }
+  for (const { folder, pattern, keep } of LIMITS)
+    keepNewest(join(STORE_FOLDER, folder), pattern, keep, Math.floor(keep * 0.75));
 }

@@ -101,30 +101,57 @@ function firstInvalidUtf8(bytes: Buffer): Position {
   return { line, column };
 }
 
+/**
+ * The workspace's files as they are now, each read or looked at once: every module records the
+ * helpers it imported, and a helper imported by 500 modules is one read, not 500. A new one per
+ * check of "now" (the end of a run looks again, for files saved during it).
+ */
+export class CurrentFiles {
+  private readonly root: string;
+  private readonly hashes = new Map<string, string>();
+  private readonly files = new Map<string, boolean>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  hash(path: string): string {
+    let hash = this.hashes.get(path);
+    if (hash === undefined) {
+      try {
+        hash = hashOfText(readFileSync(join(this.root, path)));
+      } catch {
+        hash = '<unreadable>';
+      }
+      this.hashes.set(path, hash);
+    }
+    return hash;
+  }
+
+  isFile(path: string): boolean {
+    let isFile = this.files.get(path);
+    if (isFile === undefined) {
+      try {
+        isFile = statSync(join(this.root, path)).isFile();
+      } catch {
+        isFile = false;
+      }
+      this.files.set(path, isFile);
+    }
+    return isFile;
+  }
+}
+
 /** Whether everything recorded is still as it was read. */
 export function inputsUnchanged(
-  root: string,
+  current: CurrentFiles,
   inputs: Inputs,
   env: Record<string, string | null>,
 ): boolean {
-  for (const [path, hash] of Object.entries(inputs.files)) {
-    let current: string;
-    try {
-      current = hashOfText(readFileSync(join(root, path)));
-    } catch {
-      current = '<unreadable>';
-    }
-    if (current !== hash) return false;
-  }
-  for (const [path, wasFile] of Object.entries(inputs.probes)) {
-    let isFile = false;
-    try {
-      isFile = statSync(join(root, path)).isFile();
-    } catch {
-      isFile = false;
-    }
-    if (isFile !== wasFile) return false;
-  }
+  for (const [path, hash] of Object.entries(inputs.files))
+    if (current.hash(path) !== hash) return false;
+  for (const [path, wasFile] of Object.entries(inputs.probes))
+    if (current.isFile(path) !== wasFile) return false;
   for (const [name, value] of Object.entries(inputs.env)) {
     if ((env[name] ?? null) !== value) return false;
   }
