@@ -5,11 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli.ts';
 import { STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import { CircleCiStandIn } from '../helpers/circleci-api.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { runCarbon, runCarbonAsync } from '../helpers/cli.ts';
 import {
   configModule,
   deliveryFixture,
-  runCarbonAsync,
   type DeliveryFixture,
 } from '../helpers/circleci-workspace.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
@@ -99,13 +98,13 @@ ${repositories
     for (const n of repositories) standIn.addProject(`gh/acme/repo${n}`, 'oauth');
     standIn.delayMs = 25;
     const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: standIn.url };
-    const apply = await runCarbonAsync(['apply', '--root', root], env);
+    const apply = await runCarbonAsync(['apply', '--root', root], { env });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Apply: 24 created, 0 updated, 0 replaced, 0 deleted');
     expect(standIn.maxInFlight).toBeGreaterThan(1);
     expect(standIn.maxInFlight).toBeLessThanOrEqual(8);
     const changes = standIn.changing().length;
-    expect((await runCarbonAsync(['apply', '--root', root], env)).code).toBe(0);
+    expect((await runCarbonAsync(['apply', '--root', root], { env })).code).toBe(0);
     expect(standIn.changing()).toHaveLength(changes);
   });
 });

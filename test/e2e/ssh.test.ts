@@ -3,25 +3,23 @@
 // (the job's own ~/.ssh/id_rsa_<MD5>), and a git host that admits only the right key for each
 // repository, offered alone (IdentitiesOnly), sees exactly those. The user's ~/.ssh is not touched.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCarbon } from '../helpers/cli.ts';
 import { realGit } from '../orb/git.ts';
 import { createSandbox } from '../orb/harness.ts';
-import { installSshHost, type CircleCiKey, type SshHost } from '../orb/ssh.ts';
+import {
+  circleCiKeyName,
+  installSshHost,
+  makeKey,
+  type CircleCiKey,
+  type SshHost,
+} from '../orb/ssh.ts';
 import { IDENTITY } from './workspace.ts';
 
-const fingerprint = (file: string, hash: 'md5' | 'sha256') =>
-  execFileSync('ssh-keygen', ['-l', '-E', hash, '-f', file], { encoding: 'utf8' }).split(' ')[1]!;
-
 /** A key pair in the user's ~/.ssh, named as people name theirs (not as CircleCI does). */
-function userKey(ssh: string, name: string): CircleCiKey {
-  const file = join(ssh, name);
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file]);
-  const publicKey = readFileSync(`${file}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
-  return { file, md5: fingerprint(file, 'md5'), sha256: fingerprint(file, 'sha256'), publicKey };
-}
+const userKey = (ssh: string, name: string) => makeKey(join(ssh, name), name);
 
 /**
  * A sandbox with a git host that admits keys per repository, and a workspace syncing the client's
@@ -106,8 +104,7 @@ describe('carbon run of a sync over SSH', () => {
       expect(connection.identity.startsWith(ssh)).toBe(false);
     }
     const offered = new Set(connections.map((c) => basename(c.identity)));
-    const circleciName = (key: CircleCiKey) => `id_rsa_${key.md5.slice(4).replaceAll(':', '')}`;
-    expect([...offered].sort()).toEqual([circleciName(client), circleciName(agency)].sort());
+    expect([...offered].sort()).toEqual([circleCiKeyName(client), circleCiKeyName(agency)].sort());
     // Nothing written into the user's ~/.ssh: no known_hosts, no copies.
     expect(readdirSync(ssh).sort()).toEqual(before);
   });

@@ -1,11 +1,10 @@
 // Workspaces for the delivery tests: a project whose repositories live on github.com (so OAuth
 // slugs derive from their URLs), CircleCI projects for them in the stand-in, and the real CLI run
 // asynchronously, so that the stand-in in this process can answer it.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CARBON_BIN, REPO_ROOT, type CliResult } from './cli.ts';
+import { runCarbonAsync, type CliResult } from './cli.ts';
 import { CircleCiStandIn, STAND_IN_TOKEN } from './circleci-api.ts';
 import { makeWorkspace, TEST_KEY, writeFiles } from './workspace.ts';
 
@@ -15,22 +14,6 @@ export type Integration = 'oauth' | 'github-app';
 export const APP_SLUG = 'circleci/8e4z1Akd74woxagxnvLT5q/CzMcAU8dvQo4FJhyj87QsA';
 export const GITHUB_IDS = { api: '952038793', web: '952038794', carbon: '952038795' };
 export const CONFIG_REPOSITORY_ID = '952030001';
-
-export function runCarbonAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CARBON_BIN, ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 export interface SyncRuleText {
   direction: 'local' | 'origin';
@@ -120,7 +103,7 @@ export async function deliveryFixture(integration: Integration): Promise<Deliver
   }
   const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: api.url, CARBON_CACHE: '0' };
   const carbon = (args: string[], more: NodeJS.ProcessEnv = {}) =>
-    runCarbonAsync([...args, '--root', root], { ...env, ...more });
+    runCarbonAsync([...args, '--root', root], { env: { ...env, ...more } });
   const generate = async () => {
     const result = await carbon(['generate']);
     if (result.code !== 0) throw new Error(`generate failed: ${result.stderr}`);

@@ -1,5 +1,5 @@
 // Runs the real `carbon` command, as users and CI do, through the bin launcher.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,16 +12,39 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCarbon(
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
-): CliResult {
+interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  timeout?: number;
+}
+
+const spawnOptions = (options: RunOptions) => ({
+  cwd: options.cwd ?? REPO_ROOT,
+  env: { ...process.env, ...options.env },
+  // A run that never ends fails its test instead of hanging the suite.
+  timeout: options.timeout ?? 120_000,
+});
+
+export function runCarbon(args: string[], options: RunOptions = {}): CliResult {
   const result = spawnSync(process.execPath, [CARBON_BIN, ...args], {
-    cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, ...options.env },
+    ...spawnOptions(options),
     encoding: 'utf8',
-    // A run that never ends fails its test instead of hanging the suite.
-    timeout: options.timeout ?? 120_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** runCarbon without blocking this process: for tests that serve what Carbon calls. */
+export function runCarbonAsync(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CARBON_BIN, ...args], {
+      ...spawnOptions(options),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

@@ -22,6 +22,18 @@ export interface CircleCiKey {
 const fingerprint = (file: string, hash: 'md5' | 'sha256') =>
   execFileSync('ssh-keygen', ['-l', '-E', hash, '-f', file], { encoding: 'utf8' }).split(' ')[1]!;
 
+/** A new ed25519 key pair at `file` (and `file`.pub), with its fingerprints. */
+export function makeKey(file: string, comment: string): CircleCiKey {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  const publicKey = readFileSync(`${file}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
+  return { file, md5: fingerprint(file, 'md5'), sha256: fingerprint(file, 'sha256'), publicKey };
+}
+
+/** The name add_ssh_keys gives a key: id_rsa_<MD5 fingerprint without colons>. */
+export function circleCiKeyName(key: CircleCiKey): string {
+  return `id_rsa_${key.md5.slice('MD5:'.length).replaceAll(':', '')}`;
+}
+
 /** Makes `count` keys with ssh-keygen and loads them as add_ssh_keys would. */
 export function loadCircleCiKeys(sandbox: Sandbox, count: number): CircleCiKey[] {
   const ssh = join(sandbox.home, '.ssh');
@@ -29,13 +41,10 @@ export function loadCircleCiKeys(sandbox: Sandbox, count: number): CircleCiKey[]
   const scratch = join(sandbox.root, 'keygen');
   mkdirSync(scratch, { recursive: true });
   return Array.from({ length: count }, (_, index) => {
-    const made = join(scratch, `key-${index}`);
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', `key ${index}`, '-f', made]);
-    const md5 = fingerprint(made, 'md5');
-    const file = join(ssh, `id_rsa_${md5.slice('MD5:'.length).replaceAll(':', '')}`);
-    writeFileSync(file, readFileSync(made), { mode: 0o600 });
-    const publicKey = readFileSync(`${made}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
-    return { file, md5, sha256: fingerprint(made, 'sha256'), publicKey };
+    const made = makeKey(join(scratch, `key-${index}`), `key ${index}`);
+    const file = join(ssh, circleCiKeyName(made));
+    writeFileSync(file, readFileSync(made.file), { mode: 0o600 });
+    return { ...made, file };
   });
 }
 

@@ -4,7 +4,6 @@
 // no accessibility violation; the filter works on a 400-project fleet; keyboard focus shows; a
 // phone does not scroll sideways; a served page reloads when the settings change. The screenshots
 // are written to test/site/artifacts/ (git-ignored).
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveSite, type SiteServer } from '../../src/site/serve.ts';
 import { buildSite, type SiteResult } from '../../src/site/site.ts';
+import { writeFleet } from '../../bench/fleet.mjs';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { writeFiles } from '../helpers/workspace.ts';
 import { NOW, OTHER_WORKSPACE } from './fixtures.ts';
@@ -225,17 +225,7 @@ describe(`a ${FLEET_SIZE}-project fleet in chromium`, () => {
 
   beforeAll(async () => {
     const root = scratch();
-    // bench/fleet.mjs is plain JavaScript without types: run it in its own process.
-    execFileSync(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `import { writeFleet } from ${JSON.stringify(join(REPO_ROOT, 'bench', 'fleet.mjs'))}; writeFleet(${JSON.stringify(root)}, ${FLEET_SIZE});`,
-    ]);
-    // Over https: the fleet names no SSH keys, which pushes over ssh need.
-    writeFileSync(
-      join(root, 'carbon.config.ts'),
-      "export default { aws: { accountId: '123456789012', region: 'eu-west-1' }, git: { transport: 'https' } };\n",
-    );
+    writeFleet(root, FLEET_SIZE);
     result = await build(root, join(root, 'site'));
     server = await serve(root, join(root, 'site'));
   }, 120_000);
