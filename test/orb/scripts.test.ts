@@ -44,6 +44,23 @@ describe('orb scripts', () => {
     expect(block('sync.sh', 'git helpers')).toBe(block('clone.sh', 'git helpers'));
   });
 
+  it('repeat their small message helpers identically wherever they define them', () => {
+    // fail, warn, require and shown_name are copied into each script that needs them: one change
+    // must reach every copy.
+    for (const helper of ['fail', 'warn', 'require', 'shown_name']) {
+      const copies = new Map<string, string>();
+      for (const name of scripts) {
+        const body = new RegExp(`^${helper}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(
+          readFileSync(join(scriptsDir, name), 'utf8'),
+        )?.[0];
+        if (body !== undefined) copies.set(name, body);
+      }
+      expect(copies.size, helper).toBeGreaterThan(1);
+      const [first] = [...copies.values()];
+      for (const [name, body] of copies) expect(body, `${helper} in ${name}`).toBe(first);
+    }
+  });
+
   it('keep state only in the folder state-open.sh names, never at a fixed path', () => {
     for (const name of scripts) {
       const text = readFileSync(join(scriptsDir, name), 'utf8');
