@@ -4,6 +4,8 @@ import { kindOf } from '../walk.ts';
 
 export const PROJECTS_FOLDER = 'projects';
 export const CONFIG_FILE = 'carbon.config.ts';
+/** The names settings modules may import Carbon's API by. */
+export const CARBON_SPECIFIERS = new Set(['carbon', '@blackstone/carbon']);
 
 /** Whether a folder looks like a Carbon workspace: it has projects/ or carbon.config.ts. */
 export function isWorkspace(folder: string): boolean {

@@ -10,14 +10,14 @@ import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { compileFunction, createContext, runInContext, type Context } from 'node:vm';
 import type { Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
+import { CARBON_SPECIFIERS } from './layout.ts';
+import { readPlainModule } from './plain-module.ts';
 import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
 import { SettingsFiles, type Inputs } from './inputs.ts';
 import type { Transpiler } from './transpile.ts';
 
 export type { Inputs } from './inputs.ts';
 
-/** The names settings modules may import Carbon's API by. */
-const CARBON_SPECIFIERS = new Set(['carbon', '@blackstone/carbon']);
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const MODULE_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
 const MARK = '\u0000carbon';
@@ -62,6 +62,11 @@ export interface RealmOptions {
    * the time itself (a worker thread, stopped from outside: cheaper than a vm timeout per module).
    */
   timeoutMs: number | undefined;
+  /**
+   * Whether modules of plain data are read without running them (plain-module.ts); false runs
+   * every module in the realm, as the tests that hold the two to each other need.
+   */
+  readsPlainModules?: boolean;
 }
 
 export class SettingsRealm {
@@ -73,6 +78,7 @@ export class SettingsRealm {
   private readonly files: SettingsFiles;
   private readonly transpiler: Transpiler;
   private readonly timeoutMs: number | undefined;
+  private readonly readsPlainModules: boolean;
   private env: Record<string, string | null>;
   private readonly compiled = new Map<string, unknown>();
   private readonly texts = new Map<string, { source: string; code: string }>();
@@ -85,6 +91,7 @@ export class SettingsRealm {
     this.realRoot = realpathSync(options.root);
     this.transpiler = options.transpiler;
     this.timeoutMs = options.timeoutMs;
+    this.readsPlainModules = options.readsPlainModules ?? true;
     this.env = options.env;
     this.files = new SettingsFiles(options.root);
     this.context = this.createContext();
@@ -113,6 +120,8 @@ export class SettingsRealm {
   /** Runs one module (and what it imports) in a fresh module registry, recording its inputs. */
   evaluate(file: string): { evaluation: ModuleEvaluation; inputs: Inputs } {
     this.inputs = emptyInputs();
+    const plain = this.readPlain(file);
+    if (plain) return this.finish({ exports: plain, problems: [], console: [] });
     let answer: string;
     try {
       // A direct call costs no script to compile; a vm time limit needs runInContext.
@@ -164,6 +173,13 @@ export class SettingsRealm {
       evaluation.exports = exports;
     }
     return this.finish(evaluation);
+  }
+
+  /** The exports of a module of plain data, read without running it; undefined for others. */
+  private readPlain(file: string): Record<string, unknown> | undefined {
+    if (!this.readsPlainModules || file.endsWith('.json')) return undefined;
+    const text = this.read(file);
+    return typeof text === 'string' ? readPlainModule(text) : undefined;
   }
 
   private finish(evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'>) {

@@ -9,24 +9,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
 import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
+import { random } from '../helpers/random.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
 const KILLS = 12;
 const CONCURRENT = 3;
 const FLEET = 60;
 const seed = Number(process.env['CARBON_FAULT_SEED'] ?? Date.now() % 100_000);
-
-/** A small deterministic generator (mulberry32), so that a failing run can be replayed. */
-function random(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const folders: string[] = [];
 afterAll(() => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { PathSegment, Position } from '../../src/diagnostics.ts';
 import { Outline } from '../../src/settings/outline.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
+import { random } from '../helpers/random.ts';
 import { writeFleet } from '../../bench/fleet.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -241,17 +242,6 @@ describe('the outline of a settings module', () => {
     expect(Outline.of(broken[4]!).locate('acme', ['a'])).toEqual({ line: 1, column: 30 });
   });
 });
-
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A module of random values, written in the many ways TypeScript allows around them. */
 function randomModule(next: () => number): string {
