@@ -16,9 +16,9 @@ import { produceUnit } from './unit.ts';
 const { root } = workerData as { root: string };
 // Packed here (kept by content, or packed once): the worker may start before the main thread has.
 const orb: Orb = packOrbCached(ORB_TEMPLATES);
+// sucrase loads (15 ms) with the first module that is not plain data: modules of plain data, most
+// of them, are read without it (settings/plain-module.ts).
 const transpiler = new Transpiler();
-// Every module a worker is given is transpiled: load sucrase while the first request is on its way.
-transpiler.load();
 // No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
 const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
 

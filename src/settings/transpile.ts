@@ -14,15 +14,11 @@ const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
 export class Transpiler {
   private sucrase: Sucrase | undefined;
 
-  /** Loads sucrase now (15 ms), as a settings worker does while it waits for its first module. */
-  load(): void {
-    this.sucrase ??= require('sucrase') as Sucrase;
-  }
-
   /** CommonJS for a module's TypeScript; throws sucrase's error on a syntax error. */
   transpile(source: string, file: string): string {
-    this.load();
-    return this.sucrase!.transform(source, {
+    // Loaded with the first module that needs it (15 ms): modules of plain data do not.
+    this.sucrase ??= require('sucrase') as Sucrase;
+    return this.sucrase.transform(source, {
       transforms: ['typescript', 'imports'],
       filePath: file,
       production: true,

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writeFleet } from '../../bench/fleet.mjs';
 import { cacheFileOf, fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import type { UnitResult } from '../../src/compile/unit.ts';
@@ -451,7 +452,7 @@ describe('runs that share the cache', () => {
     });
   });
 
-  it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph', () => {
+  it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph, and reads plain modules without sucrase', () => {
     // Hooks append every package a run loads to a file, imported (a resolution hook in Node's
     // loader thread) or required (a wrapper of CommonJS resolution, in every thread: workers
     // inherit it). Appending synchronously: a worker's stderr may be cut off at exit.
@@ -471,11 +472,11 @@ describe('runs that share the cache', () => {
       preload,
       `const { appendFileSync } = require('node:fs');\nconst Module = require('node:module');\nconst resolve = Module._resolveFilename;\nModule._resolveFilename = function (...args) { const r = resolve.apply(this, args); ${record} return r; };\n`,
     );
-    const loaded = (env: NodeJS.ProcessEnv = {}) => {
+    const loaded = (env: NodeJS.ProcessEnv = {}, folder = root) => {
       rmSync(log, { force: true });
       const run = spawnSync(
         process.execPath,
-        ['--require', preload, '--import', hook, CARBON_BIN, 'check', '--root', root],
+        ['--require', preload, '--import', hook, CARBON_BIN, 'check', '--root', folder],
         { encoding: 'utf8', env: { ...process.env, ...env } },
       );
       expect(run.status, run.stderr).toBe(0);
@@ -491,5 +492,12 @@ describe('runs that share the cache', () => {
     expect(
       ['zod', 'yaml', 'ajv', 'sucrase', 'ts-morph'].filter((name) => cached.has(name)),
     ).toEqual([]);
+    // Modules of plain data (as the bench fleet's) are read without running them: no sucrase.
+    const plain = makeWorkspace({});
+    writeFleet(plain, 3);
+    expect(runCarbon(['generate', '--root', plain]).code).toBe(0);
+    const uncachedPlain = loaded({ CARBON_CACHE: '0' }, plain);
+    expect(uncachedPlain.has('zod')).toBe(true);
+    expect(uncachedPlain.has('sucrase')).toBe(false);
   });
 });
