@@ -25,24 +25,24 @@ const BRANCH_ALPHABET = /^[A-Za-z0-9._/-]+$/;
  * be shell or CircleCI parameter injection, so they are refused here.
  */
 export function checkBranch(value: string): string | undefined {
-  const bad = `${q(value)} is not a valid branch name`;
   if (value === '') return 'branch name is empty';
-  const unsafe = [...value].find((c) => !BRANCH_ALPHABET.test(c));
-  if (unsafe !== undefined) {
-    return `${bad}: ${q(unsafe)} is not allowed (use letters, digits, ".", "_", "/" and "-")`;
+  // Every branch of every repository is checked: the message is written only for a bad one.
+  const bad = (why: string) => `${q(value)} is not a valid branch name: ${why}`;
+  if (!BRANCH_ALPHABET.test(value)) {
+    const unsafe = [...value].find((c) => !BRANCH_ALPHABET.test(c));
+    return bad(`${q(unsafe!)} is not allowed (use letters, digits, ".", "_", "/" and "-")`);
   }
-  if (value.startsWith('-')) return `${bad}: it must not start with "-"`;
-  if (value.startsWith('/') || value.endsWith('/'))
-    return `${bad}: it must not start or end with "/"`;
-  if (value.includes('//')) return `${bad}: it must not contain "//"`;
-  if (value.includes('..')) return `${bad}: it must not contain ".."`;
-  if (value.endsWith('.')) return `${bad}: it must not end with "."`;
-  if (value === 'HEAD') return `${bad}: "HEAD" is reserved by git`;
+  if (value.startsWith('-')) return bad('it must not start with "-"');
+  if (value.startsWith('/') || value.endsWith('/')) return bad('it must not start or end with "/"');
+  if (value.includes('//')) return bad('it must not contain "//"');
+  if (value.includes('..')) return bad('it must not contain ".."');
+  if (value.endsWith('.')) return bad('it must not end with "."');
+  if (value === 'HEAD') return bad('"HEAD" is reserved by git');
   for (const component of value.split('/')) {
-    if (component.startsWith('.')) return `${bad}: no part between "/" may start with "."`;
-    if (component.endsWith('.lock')) return `${bad}: no part between "/" may end with ".lock"`;
+    if (component.startsWith('.')) return bad('no part between "/" may start with "."');
+    if (component.endsWith('.lock')) return bad('no part between "/" may end with ".lock"');
   }
-  if (value.length > 200) return `${bad}: it is longer than 200 characters`;
+  if (value.length > 200) return bad('it is longer than 200 characters');
   return undefined;
 }
 
