@@ -291,28 +291,29 @@ function checkArguments(
 
 export function typeProblem(definition: ParameterDefinition, value: YamlValue): string | undefined {
   if (typeof value === 'string' && value.includes('<<')) return undefined;
-  const shown = JSON.stringify(value);
+  // Every argument of every config is checked: the value is shown only in a message.
+  const shown = () => JSON.stringify(value);
   switch (definition.type) {
     case 'string':
-      return typeof value === 'string' ? undefined : `must be a string, not ${shown}`;
+      return typeof value === 'string' ? undefined : `must be a string, not ${shown()}`;
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `must be a boolean, not ${shown}`;
+      return typeof value === 'boolean' ? undefined : `must be a boolean, not ${shown()}`;
     case 'integer':
-      return Number.isInteger(value) ? undefined : `must be an integer, not ${shown}`;
+      return Number.isInteger(value) ? undefined : `must be an integer, not ${shown()}`;
     case 'enum':
       return (definition.enum ?? []).includes(value)
         ? undefined
-        : `must be one of ${(definition.enum ?? []).join(', ')}, not ${shown}`;
+        : `must be one of ${(definition.enum ?? []).join(', ')}, not ${shown()}`;
     case 'env_var_name':
       return typeof value === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(value)
         ? undefined
-        : `must be the name of an environment variable, not ${shown}`;
+        : `must be the name of an environment variable, not ${shown()}`;
     case 'steps':
-      return Array.isArray(value) ? undefined : `must be a list of steps, not ${shown}`;
+      return Array.isArray(value) ? undefined : `must be a list of steps, not ${shown()}`;
     case 'executor':
       return typeof value === 'string' || isMap(value)
         ? undefined
-        : `must name an executor, not ${shown}`;
+        : `must name an executor, not ${shown()}`;
     default:
       return `has an unknown type ${JSON.stringify(definition.type)}`;
   }
