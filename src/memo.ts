@@ -8,7 +8,9 @@ export function rememberedByText<T>(
 ): (text: string) => T {
   const known = new Map<string, T>();
   return (text) => {
-    if (known.has(text)) return known.get(text)!;
+    // One lookup for a remembered answer (a second only for an answer that is undefined).
+    const remembered = known.get(text);
+    if (remembered !== undefined || known.has(text)) return remembered as T;
     const answer = compute(text);
     if (known.size < limit) known.set(text, answer);
     return answer;
