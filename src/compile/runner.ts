@@ -5,17 +5,13 @@
 import { availableParallelism } from 'node:os';
 import { error } from '../diagnostics.ts';
 import { EnvironmentError, UserError } from '../errors.ts';
-import { packOrbCached } from '../emit/orb.ts';
-import { ORB_TEMPLATES } from '../paths.ts';
-import { SettingsRealm } from '../settings/realm.ts';
-import { Transpiler } from '../settings/transpile.ts';
 import { Timings, type Stage } from '../timings.ts';
 import type { Config } from '../settings/schema.ts';
-import { produceConfig, type ConfigResult } from './config.ts';
+import type { ConfigResult } from './config.ts';
 import type { Worker } from 'node:worker_threads';
-import { produceOrb, type OrbResult } from './orb.ts';
+import type { OrbResult } from './orb.ts';
 import { BUNDLED, adoptWorker, memoryLimit, startWorker } from './prewarm.ts';
-import { produceUnit, type UnitContext, type UnitResult } from './unit.ts';
+import type { UnitContext, UnitResult } from './unit.ts';
 
 export interface RunnerOptions {
   root: string;
@@ -50,63 +46,19 @@ export function limits(env: NodeJS.ProcessEnv): { timeoutMs: number; memoryMb: n
  * uncached check of 500 projects slower, not faster (1.0 s against 0.95 s: the two threads slow
  * each other down more than they share), and its heap costs 35 MB. CARBON_WORKERS overrides.
  */
-export function createRunner(options: RunnerOptions, moduleCount: number): Runner {
+export async function createRunner(options: RunnerOptions, moduleCount: number): Promise<Runner> {
   const wanted = options.env['CARBON_WORKERS'];
   const workers =
     wanted !== undefined ? Number(wanted) : moduleCount > 64 && availableParallelism() >= 4 ? 2 : 1;
-  if (!BUNDLED || workers <= 0) return new LocalRunner(options);
+  if (!BUNDLED || workers <= 0) {
+    // Loaded only here: the pipeline (zod and the rest, 50 ms) is the workers' business otherwise.
+    const { LocalRunner } = await import('./local-runner.ts');
+    return new LocalRunner(options);
+  }
   const pool = new PoolRunner(options, workers);
   // Every worker starts now: the second boots while the first reads carbon.config.ts.
   pool.start();
   return pool;
-}
-
-/** Settings in this thread: no memory limit of their own. */
-export class LocalRunner implements Runner {
-  private readonly options: RunnerOptions;
-  private realm: SettingsRealm | undefined;
-  private readonly transpiler: Transpiler;
-
-  constructor(options: RunnerOptions) {
-    this.options = options;
-    this.transpiler = new Transpiler();
-  }
-
-  private realmOf(): SettingsRealm {
-    this.realm ??= new SettingsRealm({
-      root: this.options.root,
-      transpiler: this.transpiler,
-      env: {},
-      timeoutMs: limits(this.options.env).timeoutMs,
-    });
-    return this.realm;
-  }
-
-  config(): Promise<ConfigResult> {
-    return produceConfig(this.realmOf(), this.options.root);
-  }
-
-  async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
-    return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath);
-  }
-
-  units(files: string[], context: UnitContext, env: Record<string, string | null>) {
-    const realm = this.realmOf();
-    realm.declareEnv(env);
-    // Once for all modules: finding the packed orb hashes every template file.
-    const orb = packOrbCached(ORB_TEMPLATES);
-    // One after another: a module's realm state must not interleave with the next one's.
-    let previous: Promise<unknown> = Promise.resolve();
-    return files.map((file) => {
-      const unit = previous.then(() =>
-        produceUnit(realm, file, context, orb, this.options.timings),
-      );
-      previous = unit.catch(() => undefined);
-      return unit;
-    });
-  }
-
-  async close(): Promise<void> {}
 }
 
 /** What a worker is asked, and what it answers (worker.ts). */

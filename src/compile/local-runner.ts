@@ -1,0 +1,60 @@
+// Settings in this thread, for runs without workers: from Carbon's TypeScript sources (the tests:
+// a worker cannot load them) or with CARBON_WORKERS=0. Its own module, loaded only then, so that
+// the main thread of a run with workers never loads the pipeline its workers run.
+import { packOrbCached } from '../emit/orb.ts';
+import { ORB_TEMPLATES } from '../paths.ts';
+import type { Config } from '../settings/schema.ts';
+import { SettingsRealm } from '../settings/realm.ts';
+import { Transpiler } from '../settings/transpile.ts';
+import { produceConfig, type ConfigResult } from './config.ts';
+import { produceOrb, type OrbResult } from './orb.ts';
+import { limits, type Runner, type RunnerOptions } from './runner.ts';
+import { produceUnit, type UnitContext } from './unit.ts';
+
+/** Settings in this thread: no memory limit of their own. */
+export class LocalRunner implements Runner {
+  private readonly options: RunnerOptions;
+  private realm: SettingsRealm | undefined;
+  private readonly transpiler: Transpiler;
+
+  constructor(options: RunnerOptions) {
+    this.options = options;
+    this.transpiler = new Transpiler();
+  }
+
+  private realmOf(): SettingsRealm {
+    this.realm ??= new SettingsRealm({
+      root: this.options.root,
+      transpiler: this.transpiler,
+      env: {},
+      timeoutMs: limits(this.options.env).timeoutMs,
+    });
+    return this.realm;
+  }
+
+  config(): Promise<ConfigResult> {
+    return produceConfig(this.realmOf(), this.options.root);
+  }
+
+  async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
+    return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath);
+  }
+
+  units(files: string[], context: UnitContext, env: Record<string, string | null>) {
+    const realm = this.realmOf();
+    realm.declareEnv(env);
+    // Once for all modules: finding the packed orb hashes every template file.
+    const orb = packOrbCached(ORB_TEMPLATES);
+    // One after another: a module's realm state must not interleave with the next one's.
+    let previous: Promise<unknown> = Promise.resolve();
+    return files.map((file) => {
+      const unit = previous.then(() =>
+        produceUnit(realm, file, context, orb, this.options.timings),
+      );
+      previous = unit.catch(() => undefined);
+      return unit;
+    });
+  }
+
+  async close(): Promise<void> {}
+}
