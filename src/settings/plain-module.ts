@@ -7,6 +7,7 @@
 // the realm as before. What this reader returns is what the realm gives after its snapshot: plain
 // objects in the order written, -0 read as 0. test/settings/plain-module.test.ts holds the two to
 // each other over the bench fleet, the sample, scaffolded modules and random modules.
+import type { PathSegment, Position } from '../diagnostics.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
 
 /** Declines a module: thrown from anywhere in the reader, caught once at the top. */
@@ -45,6 +46,40 @@ export function readPlainModule(text: string): Record<string, unknown> | undefin
     if (thrown === DECLINE) return undefined;
     throw thrown;
   }
+}
+
+/**
+ * Where a settings path of an export is written, as the outline (outline.ts) finds it: the name of
+ * an `export const`, the `export` of `export default`, then for each part of the path that is
+ * written, the key of the property (the last one of that name: its value counts) or the start of
+ * the element. Undefined for a module this reader declines: the outline reads those. Far cheaper
+ * than the outline, which tokenizes the whole module: a fleet's warnings are located as they come.
+ */
+export function locateInPlainModule(
+  text: string,
+  exportName: string,
+  path: readonly PathSegment[],
+): Position | undefined {
+  try {
+    const module = new PlainModule(text, { exportName, path });
+    module.read();
+    return positionOf(text, module.located());
+  } catch (thrown) {
+    if (thrown === DECLINE) return undefined;
+    throw thrown;
+  }
+}
+
+/** Line and column (from 1, in UTF-16 units, as TypeScript and the outline count) of an offset. */
+function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset;) {
+    line++;
+    lineStart = index + 1;
+    index = text.indexOf('\n', lineStart);
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function decline(): never {
@@ -89,9 +124,21 @@ class PlainModule {
   /** Constants holding a primitive, which later literals may name. */
   private readonly constants = new Map<string, unknown>();
   private readonly exports: Record<string, unknown> = {};
+  /** What locateInPlainModule looks for. */
+  private readonly target: { exportName: string; path: readonly PathSegment[] } | undefined;
+  /** The offset of the deepest part of the target found so far. */
+  private marker = 0;
+  /** How many parts of the path lead to the value being read; -1 outside the target export. */
+  private followed = -1;
 
-  constructor(text: string) {
+  constructor(text: string, target?: { exportName: string; path: readonly PathSegment[] }) {
     this.text = text;
+    this.target = target;
+  }
+
+  /** The offset locateInPlainModule points at: the deepest part found, or the module's start. */
+  located(): number {
+    return this.marker;
   }
 
   read(): Record<string, unknown> {
@@ -106,13 +153,14 @@ class PlainModule {
       this.space();
       return;
     }
+    const start = this.at;
     const word = this.word();
     if (word === 'import') this.importDeclaration();
     else if (word === 'const') this.constant(false);
     else if (word === 'export') {
       const next = this.word();
       if (next === 'const') this.constant(true);
-      else if (next === 'default') this.export('default', this.initializer());
+      else if (next === 'default') this.export('default', this.exportedValue('default', start));
       else decline();
     } else decline();
     this.endStatement();
@@ -148,10 +196,11 @@ class PlainModule {
 
   /** `const name = initializer`, after `const`. */
   private constant(exported: boolean): void {
+    const start = this.at;
     const name = this.word();
     if (UNBINDABLE.has(name) || this.bindings.has(name)) decline();
     this.expect(61);
-    const value = this.initializer();
+    const value = this.exportedValue(name, start);
     this.bindings.add(name);
     this.constants.set(name, value);
     if (exported) this.export(name, value);
@@ -160,6 +209,29 @@ class PlainModule {
   private export(name: string, value: unknown): void {
     if (Object.hasOwn(this.exports, name)) decline();
     this.exports[name] = value;
+  }
+
+  /** A declaration's value; the target's when locating, whose parts are then followed. */
+  private exportedValue(name: string, marker: number): unknown {
+    if (this.target?.exportName !== name) return this.initializer();
+    this.marker = marker;
+    this.followed = 0;
+    const value = this.initializer();
+    this.followed = -1;
+    return value;
+  }
+
+  /**
+   * Whether the property or element `key` of a container `depth` levels down is the next part of
+   * the target path: if so, it is the deepest part found so far, and what is read next follows the
+   * path one part further. Reading in order, a later property of the same name (the one whose
+   * value counts) takes over, with whatever its own value holds.
+   */
+  private follows(depth: number, key: PathSegment, offset: number): boolean {
+    if (this.followed !== depth || this.target!.path[depth] !== key) return false;
+    this.marker = offset;
+    this.followed = depth + 1;
+    return true;
   }
 
   /** A literal, or a literal handed to an imported define helper. */
@@ -219,10 +291,13 @@ class PlainModule {
     this.space();
     const object: Record<string, unknown> = {};
     while (this.code() !== 125) {
+      const start = this.at;
       const key = this.key();
       this.expect(58);
+      const followed = this.follows(depth, key, start);
       // Assignment keeps JavaScript's order for a key written twice: its first place, last value.
       object[key] = this.literal(depth + 1);
+      if (followed) this.followed = depth;
       if (this.code() !== 44) break;
       this.at++;
       this.space();
@@ -238,7 +313,9 @@ class PlainModule {
     this.space();
     const array: unknown[] = [];
     while (this.code() !== 93) {
+      const followed = this.follows(depth, array.length, this.at);
       array.push(this.literal(depth + 1));
+      if (followed) this.followed = depth;
       if (this.code() !== 44) break;
       this.at++;
       this.space();

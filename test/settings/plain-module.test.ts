@@ -1,12 +1,16 @@
 // Modules of plain data are read without running them (src/settings/plain-module.ts). Whatever
 // that reader accepts must read exactly as the realm runs it: the same exports, in the same order,
 // the same inputs recorded, and no module the realm refuses. Each accepted module here is also run
-// in a realm that runs everything (sucrase, V8, the realm's snapshot), and the two are compared.
+// in a realm that runs everything (sucrase, V8, the realm's snapshot), and the two are compared;
+// and every path of its values (and a few that are not there) is located by the reader as the
+// outline (outline.ts, itself held to TypeScript) locates it.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
-import { readPlainModule } from '../../src/settings/plain-module.ts';
+import type { PathSegment } from '../../src/diagnostics.ts';
+import { Outline } from '../../src/settings/outline.ts';
+import { locateInPlainModule, readPlainModule } from '../../src/settings/plain-module.ts';
 import { SettingsRealm } from '../../src/settings/realm.ts';
 import { Transpiler } from '../../src/settings/transpile.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
@@ -47,8 +51,26 @@ class BothWays {
     });
     expect(JSON.stringify(plain), text).toBe(JSON.stringify(ran.evaluation.exports));
     expect(this.reading.evaluate(file), text).toStrictEqual(ran);
+    expectLocatedAsTheOutline(text, plain);
     return plain;
   }
+}
+
+/** Every path of every export, and paths that are not there, located as the outline does. */
+function expectLocatedAsTheOutline(text: string, exports: Record<string, unknown>): void {
+  const outline = Outline.of(text);
+  const paths: [string, PathSegment[]][] = [['missing', []]];
+  const walk = (name: string, value: unknown, path: PathSegment[]) => {
+    paths.push([name, path], [name, [...path, 'missing']], [name, [...path, 99]]);
+    if (Array.isArray(value)) value.forEach((item, index) => walk(name, item, [...path, index]));
+    else if (typeof value === 'object' && value !== null)
+      for (const [key, item] of Object.entries(value)) walk(name, item, [...path, key]);
+  };
+  for (const [name, value] of Object.entries(exports)) walk(name, value, []);
+  for (const [name, path] of paths)
+    expect(locateInPlainModule(text, name, path), `${name} ${path.join('.')} in ${text}`).toEqual(
+      outline.locate(name, path),
+    );
 }
 
 const IMPORT = "import { defineProject } from 'carbon';\n";
