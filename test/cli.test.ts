@@ -142,18 +142,26 @@ describe('carbon CLI', () => {
     expect(code).toBe(0);
   });
 
-  it('says when --schema is a folder or not JSON, exit 2', () => {
+  it('says when --schema is a folder, not JSON or not a JSON schema, exit 2', () => {
     const folder = runCarbon(['check', '--schema', 'src']);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain(
       `the CircleCI schema at ${join(REPO_ROOT, 'src')} (--schema) is a folder`,
     );
-    const root = makeWorkspace({ 'bad.json': 'not json\n' });
+    const root = makeWorkspace({ 'bad.json': 'not json\n', 'odd.json': '{ "properties": 5 }\n' });
     const text = runCarbon(['check', '--schema', join(root, 'bad.json')], {
       env: { CARBON_CACHE: '0' },
     });
     expect(text.code).toBe(2);
     expect(text.stderr).toContain(`the CircleCI schema ${join(root, 'bad.json')} is not JSON`);
+    // Checked against JSON Schema's meta-schema: only the pinned schema is trusted without it.
+    const odd = runCarbon(['check', '--schema', join(root, 'odd.json')], {
+      env: { CARBON_CACHE: '0' },
+    });
+    expect(odd.code, odd.stderr).toBe(2);
+    expect(odd.stderr).toContain(
+      `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties must be object`,
+    );
   });
 
   it('runs from a read-only install: the bundle is built in the temporary folder', () => {
