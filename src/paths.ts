@@ -24,4 +24,6 @@ const launcherRoot = process.env['CARBON_PACKAGE_ROOT'];
 export const PACKAGE_ROOT =
   launcherRoot ?? findPackageRoot(dirname(fileURLToPath(import.meta.url)));
 export const ORB_TEMPLATES = join(PACKAGE_ROOT, 'templates', 'orb');
+/** ORB_TEMPLATES packed, committed beside them (test/orb/packed.test.ts keeps it current). */
+export const PACKED_ORB = join(PACKAGE_ROOT, 'templates', 'orb.packed.json');
 export const DEFAULT_SCHEMA = join(PACKAGE_ROOT, '..', 'shared', 'circleci', 'schema.json');

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { hashOfFolder } from '../hash.ts';
-import { PACKAGE_ROOT } from '../paths.ts';
+import { ORB_TEMPLATES, PACKAGE_ROOT, PACKED_ORB } from '../paths.ts';
 import { buildId, keep, nameOf, readKept } from '../store.ts';
 import { namesIn } from '../walk.ts';
 import type { YamlValue } from './yaml.ts';
@@ -19,19 +19,46 @@ export const COMPONENT_FOLDERS = ['commands', 'executors', 'jobs', 'examples'] a
 const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
 
 /**
- * The packed orb, kept as JSON by a hash of the orb folder (and Carbon's build): parsing its YAML
- * costs more than the rest of emitting a small workspace, and the templates rarely change.
+ * The packed orb: parsing its YAML (35 ms, with loading a YAML parser) costs more than the rest of
+ * emitting a small workspace, and the templates rarely change. Carbon's own templates come packed
+ * (templates/orb.packed.json, with the hash of the templates it was packed from); other folders,
+ * or templates edited since, are packed once and kept as JSON by their hash (and Carbon's build).
  */
 export function packOrbCached(folder: string): Orb {
   const hash = hashOfFolder(folder);
   const packed = packedHere.get(hash);
   if (packed) return packed;
-  const name = `orb-${nameOf(buildId() ?? '', hash)}.json`;
-  const kept = readKept(name);
-  const orb = kept !== undefined ? (JSON.parse(kept) as Orb) : packOrb(folder);
-  if (kept === undefined) keep(name, JSON.stringify(orb));
+  let orb = folder === ORB_TEMPLATES ? committedPack(hash) : undefined;
+  if (!orb) {
+    const name = `orb-${nameOf(buildId() ?? '', hash)}.json`;
+    const kept = readKept(name);
+    orb = kept !== undefined ? (JSON.parse(kept) as Orb) : packOrb(folder);
+    if (kept === undefined) keep(name, JSON.stringify(orb));
+  }
   packedHere.set(hash, orb);
   return orb;
+}
+
+/** What templates/orb.packed.json holds: the orb, and the hash of the templates packed. */
+export interface PackedOrb {
+  templates: string;
+  orb: Orb;
+}
+
+/** The committed pack of Carbon's templates, when it was packed from these very templates. */
+function committedPack(hash: string): Orb | undefined {
+  try {
+    const packed = JSON.parse(readFileSync(PACKED_ORB, 'utf8')) as PackedOrb;
+    return packed.templates === hash ? packed.orb : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** templates/orb.packed.json's text for the templates in `folder`. */
+export function packedOrbText(folder: string): string {
+  const packed: PackedOrb = { templates: hashOfFolder(folder), orb: packOrb(folder) };
+  return `${JSON.stringify(packed, null, 2)}\n`;
 }
 
 /** Orbs packed in this process, by the hash of their templates: a run packs each once. */

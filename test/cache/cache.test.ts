@@ -452,7 +452,7 @@ describe('runs that share the cache', () => {
     });
   });
 
-  it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph, and reads plain modules without sucrase', () => {
+  it('answers a cached check without loading zod, yaml, ajv, sucrase or ts-morph; an uncached one of plain modules on a new machine without sucrase or yaml', () => {
     // Hooks append every package a run loads to a file, imported (a resolution hook in Node's
     // loader thread) or required (a wrapper of CommonJS resolution, in every thread: workers
     // inherit it). Appending synchronously: a worker's stderr may be cut off at exit.
@@ -492,12 +492,15 @@ describe('runs that share the cache', () => {
     expect(
       ['zod', 'yaml', 'ajv', 'sucrase', 'ts-morph'].filter((name) => cached.has(name)),
     ).toEqual([]);
-    // Modules of plain data (as the bench fleet's) are read without running them: no sucrase.
+    // Modules of plain data (as the bench fleet's) are read without running them: no sucrase;
+    // and on a new machine (an empty store) the orb comes packed with Carbon: no YAML parser.
     const plain = makeWorkspace({});
     writeFleet(plain, 3);
     expect(runCarbon(['generate', '--root', plain]).code).toBe(0);
-    const uncachedPlain = loaded({ CARBON_CACHE: '0' }, plain);
+    const uncachedPlain = loaded({ CARBON_CACHE: '0', CARBON_STORE: makeWorkspace({}) }, plain);
     expect(uncachedPlain.has('zod')).toBe(true);
+    expect(uncachedPlain.has('ajv')).toBe(true);
     expect(uncachedPlain.has('sucrase')).toBe(false);
+    expect(uncachedPlain.has('yaml')).toBe(false);
   });
 });
