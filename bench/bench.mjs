@@ -37,6 +37,10 @@ import { writeFleet } from './fleet.mjs';
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const carbon = join(packageRoot, 'bin', 'carbon.mjs');
+/** Node's options as `npm run check` gives them (package.json), so that Carbon runs as users run it. */
+const nodeOptions = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'))
+  .scripts.check.split(' ')
+  .filter((word) => word.startsWith('--'));
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,100,250,500' },
@@ -54,7 +58,7 @@ const GROWTH = 2.2;
 /** One whole-process run of Carbon: wall time, peak RSS, files written. */
 function carbonRun(command, root, env = {}) {
   const start = process.hrtime.bigint();
-  const child = spawnSync(process.execPath, [carbon, command, '--root', root], {
+  const child = spawnSync(process.execPath, [...nodeOptions, carbon, command, '--root', root], {
     encoding: 'utf8',
     env: { ...process.env, CARBON_PROFILE: '1', ...env },
   });
@@ -287,7 +291,8 @@ const verdict = (ok) => (ok ? 'met' : '**not met**');
 const lines = [
   '# Carbon benchmark',
   '',
-  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, by \`npm run bench\` (bench/bench.mjs).`,
+  `Measured ${new Date().toISOString().slice(0, 10)} on ${machine}, by \`npm run bench\` (bench/bench.mjs),`,
+  `running Carbon as \`npm run check\` runs it: \`node ${[...nodeOptions, 'bin/carbon.mjs'].join(' ')}\`.`,
   `Each figure is the median of ${runs} whole-process runs after a warm-up round, in milliseconds, with`,
   '(min–max). The runs of one workspace are taken in turns, so that a slow spell of the machine falls',
   'on every path alike. Fleets: N projects of 5 repositories each, 4 built (bench/fleet.mjs); sample:',

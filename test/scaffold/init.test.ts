@@ -105,8 +105,18 @@ describe('carbon init', () => {
       'npx carbon fetch-schema',
       'npx carbon check',
     ]);
-    // Carbon's check insists on the schema in CI, as Carbon's own CI does.
-    expect(config.jobs['check']).toMatchObject({ environment: { CARBON_REQUIRE_SCHEMA: '1' } });
+    // Carbon's check insists on the schema in CI, as Carbon's own CI does, and runs with V8's
+    // thread pool sized to the machine, as Carbon's own npm scripts do.
+    expect(config.jobs['check']).toMatchObject({
+      environment: { CARBON_REQUIRE_SCHEMA: '1', NODE_OPTIONS: '--v8-pool-size=0' },
+    });
+    const scripts = (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    for (const name of ['generate', 'check', 'validate', 'carbon'])
+      expect(scripts[name]).toMatch(/^node --v8-pool-size=0 bin\/carbon\.mjs\b/);
     expect(config.workflows['check']!.jobs).toEqual(['check']);
   });
 
