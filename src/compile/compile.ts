@@ -1,6 +1,7 @@
 // The settings of a whole workspace: carbon.config.ts, then every project module as a unit of its
 // own (unit.ts; from the cache when nothing it read changed, else in the settings runners), then
 // the rules across projects on the units' summaries. Every stage before output runs here.
+import { join } from 'node:path';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import {
   PipelineCache,
@@ -12,6 +13,7 @@ import {
 import type { RenderedFile } from '../output/files.ts';
 import type { Workspace } from '../resolve/model.ts';
 import { WORKSPACE_RULES, type ProjectSummary } from '../resolve/workspace-rules.ts';
+import { CONFIG_FILE } from '../settings/layout.ts';
 import { listProjectModules } from '../settings/load.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
 import type { Config } from '../settings/schema.ts';
@@ -76,19 +78,19 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   let runner: Promise<Runner> | undefined;
   /**
    * The runner, made on first need (once: the orb and the modules may ask for it at the same
-   * time); `expected`: how many modules it will likely compile.
+   * time); `files`: the settings modules it will likely compile.
    */
-  const runnerOf = (expected: number): Promise<Runner> =>
+  const runnerOf = (files: string[]): Promise<Runner> =>
     (runner ??= (async () => {
       const { createRunner } = await timings.timeAsync('modules', () => import('./runner.ts'));
-      return createRunner({ root, env: options.env, timings }, expected);
+      return createRunner({ root, env: options.env, timings }, files);
     })());
   try {
     timings.mark('compile');
     let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
     if (!config) {
       // A config compiled again means every module is too.
-      config = await (await runnerOf(listed.modules.length)).config();
+      config = await (await runnerOf([join(root, CONFIG_FILE), ...listed.modules])).config();
       cache.keepConfig(config);
     }
     // A config whose worker died has no value: report that alone.
@@ -124,7 +126,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     const keptOrb = render ? cache.orb(orbKey) : undefined;
     const orb: Promise<OrbResult | undefined> = render
       ? Promise.resolve(keptOrb).then(
-          async (kept) => kept ?? (await runnerOf(pending.length)).orb(config!.config, schemaPath),
+          async (kept) => kept ?? (await runnerOf(pending)).orb(config!.config, schemaPath),
         )
       : Promise.resolve(undefined);
     // Awaited after the modules: a failure meanwhile is reported then, not as an unhandled one.
@@ -140,7 +142,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       };
       // Each unit's diagnostics are located here, as it arrives: this thread mostly waits for
       // the runner, which then never spends its time on positions.
-      const running = (await runnerOf(pending.length))
+      const running = (await runnerOf(pending))
         .units(pending, context, env)
         .map((unit) => unit.then((result) => withPositions(result, timings)));
       options.meanwhile?.();

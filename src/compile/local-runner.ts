@@ -1,6 +1,8 @@
 // Settings in this thread, for runs without workers: from Carbon's TypeScript sources (the tests:
-// a worker cannot load them) or with CARBON_WORKERS=0. Its own module, loaded only then, so that
-// the main thread of a run with workers never loads the pipeline its workers run.
+// a worker cannot load them), with CARBON_WORKERS=0, or for a few modules of plain data, which
+// run no code (plain-module.ts), so need no worker's memory limit, and would wait 110 ms for one
+// to start. Its own module, loaded only then, so that the main thread of a run with workers never
+// loads the pipeline its workers run.
 import { packOrbCached } from '../emit/orb.ts';
 import { ORB_TEMPLATES } from '../paths.ts';
 import type { Config } from '../settings/schema.ts';
@@ -16,10 +18,13 @@ export class LocalRunner implements Runner {
   private readonly options: RunnerOptions;
   private realm: SettingsRealm | undefined;
   private readonly transpiler: Transpiler;
+  /** Whether only plain data may be read (a module that became code meanwhile is reported). */
+  private readonly plainOnly: boolean;
 
-  constructor(options: RunnerOptions) {
+  constructor(options: RunnerOptions, plainOnly = false) {
     this.options = options;
     this.transpiler = new Transpiler();
+    this.plainOnly = plainOnly;
   }
 
   private realmOf(): SettingsRealm {
@@ -28,6 +33,7 @@ export class LocalRunner implements Runner {
       transpiler: this.transpiler,
       env: {},
       timeoutMs: limits(this.options.env).timeoutMs,
+      runsCode: !this.plainOnly,
     });
     return this.realm;
   }

@@ -2,12 +2,13 @@
 // settings (nothing kept for this workspace, CARBON_CACHE=0, or a module saved since the cache
 // was): it boots on the other core while this thread loads the pipeline and reads the cache,
 // instead of after. runner.ts adopts it. A wrong guess costs only the other core's time.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cacheFileOf } from '../cache.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { readPlainModule } from '../settings/plain-module.ts';
 import { namesIn } from '../walk.ts';
 
 export const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
@@ -31,10 +32,41 @@ export function startWorker(root: string, env: NodeJS.ProcessEnv): Worker {
 
 const started = new Map<string, Worker>();
 
-/** Starts a worker for `root` now when this run will compile settings anyway. */
+/**
+ * At most this many modules of plain data compile on Carbon's own thread: a worker takes about
+ * 110 ms to start (50 of them loading what this thread loads instead), and beyond a few dozen
+ * modules this thread is better spent reading generated/ meanwhile.
+ */
+export const IN_THREAD_LIMIT = 64;
+
+/** Whether compiling `files` (settings modules) needs a worker: more than a few, or any code. */
+export function needsWorker(files: string[]): boolean {
+  return files.length > IN_THREAD_LIMIT || !files.every(isPlain);
+}
+
+const plainFiles = new Map<string, boolean>();
+
+/** Whether a settings file is plain data (plain-module.ts), read once per run. */
+function isPlain(file: string): boolean {
+  let plain = plainFiles.get(file);
+  if (plain === undefined) {
+    try {
+      plain = readPlainModule(readFileSync(file, 'utf8')) !== undefined;
+    } catch (error) {
+      // Missing (no carbon.config.ts): nothing to run. Unreadable: the realm reports it, in a
+      // worker like any other problem.
+      plain = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+    plainFiles.set(file, plain);
+  }
+  return plain;
+}
+
+/** Starts a worker for `root` now when this run will compile settings anyway, and needs one. */
 export function prewarm(root: string, env: NodeJS.ProcessEnv): void {
   if (!BUNDLED || started.has(root) || env['CARBON_WORKERS'] === '0') return;
-  if (env['CARBON_CACHE'] !== '0' && !savedSince(root, cacheFileOf(root))) return;
+  const files = likelyCompiled(root, env, cacheFileOf(root));
+  if (files.length === 0 || !needsWorker(files)) return;
   const worker = startWorker(root, env);
   // Until adopted it must not keep Carbon alive: a run that fails before compiling just exits.
   worker.unref();
@@ -47,16 +79,27 @@ export function prewarm(root: string, env: NodeJS.ProcessEnv): void {
 }
 
 /**
- * Whether carbon.config.ts or a file in projects/ was saved after the cache file (true without
- * one). Only a guess: the cache itself compares contents. Costs a stat per module (2 ms for 500).
+ * The settings files this run will likely compile: every one without a cache (or CARBON_CACHE=0)
+ * or when carbon.config.ts was saved after it, else those of projects/ saved after it. Only a
+ * guess: the cache itself compares contents. Costs a stat per module (2 ms for 500).
  */
-function savedSince(root: string, cacheFile: string): boolean {
-  const kept = statSync(cacheFile, { throwIfNoEntry: false })?.mtimeMs;
-  if (kept === undefined) return true;
-  const newer = (path: string) => (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) > kept;
-  if (newer(join(root, CONFIG_FILE))) return true;
+function likelyCompiled(root: string, env: NodeJS.ProcessEnv, cacheFile: string): string[] {
+  const config = join(root, CONFIG_FILE);
   const projects = join(root, PROJECTS_FOLDER);
-  return namesIn(projects).some((name) => newer(join(projects, name)));
+  const modules = namesIn(projects).map((name) => join(projects, name));
+  const kept =
+    env['CARBON_CACHE'] === '0'
+      ? undefined
+      : statSync(cacheFile, { throwIfNoEntry: false })?.mtimeMs;
+  const saved = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  if (kept === undefined || (saved(config) ?? 0) > kept)
+    return [...(saved(config) === undefined ? [] : [config]), ...modules];
+  return modules.filter((path) => (saved(path) ?? 0) > kept);
+}
+
+/** Whether prewarm started a worker for `root` that no runner has adopted yet. */
+export function prewarmed(root: string): boolean {
+  return started.has(root);
 }
 
 /** The worker prewarm started for `root`, once. */

@@ -10,7 +10,14 @@ import type { Config } from '../settings/schema.ts';
 import type { ConfigResult } from './config.ts';
 import type { Worker } from 'node:worker_threads';
 import type { OrbResult } from './orb.ts';
-import { BUNDLED, adoptWorker, memoryLimit, startWorker } from './prewarm.ts';
+import {
+  BUNDLED,
+  adoptWorker,
+  memoryLimit,
+  needsWorker,
+  prewarmed,
+  startWorker,
+} from './prewarm.ts';
 import type { UnitContext, UnitResult } from './unit.ts';
 
 export interface RunnerOptions {
@@ -42,18 +49,25 @@ export function limits(env: NodeJS.ProcessEnv): { timeoutMs: number; memoryMb: n
 }
 
 /**
- * One worker, unless the machine has cores to spare: on a two-core machine a second worker made an
- * uncached check of 500 projects slower, not faster (1.0 s against 0.95 s: the two threads slow
- * each other down more than they share), and its heap costs 35 MB. CARBON_WORKERS overrides.
+ * The runner for compiling `files` (settings modules; none for the orb alone). One worker, unless
+ * the machine has cores to spare: on a two-core machine a second worker made an uncached check of
+ * 500 projects slower, not faster (1.0 s against 0.95 s: the two threads slow each other down more
+ * than they share), and its heap costs 35 MB. CARBON_WORKERS overrides. No worker for a few
+ * modules of plain data, unless one was started for this run already (prewarm.ts).
  */
-export async function createRunner(options: RunnerOptions, moduleCount: number): Promise<Runner> {
+export async function createRunner(options: RunnerOptions, files: string[]): Promise<Runner> {
   const wanted = options.env['CARBON_WORKERS'];
   const workers =
-    wanted !== undefined ? Number(wanted) : moduleCount > 64 && availableParallelism() >= 4 ? 2 : 1;
-  if (!BUNDLED || workers <= 0) {
+    wanted !== undefined
+      ? Number(wanted)
+      : files.length > 64 && availableParallelism() >= 4
+        ? 2
+        : 1;
+  const inThread = !BUNDLED || workers <= 0;
+  if (inThread || (!prewarmed(options.root) && !needsWorker(files))) {
     // Loaded only here: the pipeline (zod and the rest, 50 ms) is the workers' business otherwise.
     const { LocalRunner } = await import('./local-runner.ts');
-    return new LocalRunner(options);
+    return new LocalRunner(options, !inThread);
   }
   const pool = new PoolRunner(options, workers);
   // Every worker starts now: the second boots while the first reads carbon.config.ts.

@@ -67,10 +67,16 @@ export interface RealmOptions {
    * every module in the realm, as the tests that hold the two to each other need.
    */
   readsPlainModules?: boolean;
+  /**
+   * false: a module that is not plain data is not run but reported, for a runner on Carbon's own
+   * thread, which has no memory limit of its own (runner.ts runs there only plain modules).
+   */
+  runsCode?: boolean;
 }
 
 export class SettingsRealm {
-  private context: Context;
+  /** Made on first need: a run of plain modules never needs one (5 ms). */
+  private context: Context | undefined;
   /** The realm's own evaluate, called directly when no vm time limit applies. */
   private evaluateInRealm!: (file: string) => string;
   private readonly root: string;
@@ -79,6 +85,7 @@ export class SettingsRealm {
   private readonly transpiler: Transpiler;
   private readonly timeoutMs: number | undefined;
   private readonly readsPlainModules: boolean;
+  private readonly runsCode: boolean;
   private env: Record<string, string | null>;
   private readonly compiled = new Map<string, unknown>();
   private readonly texts = new Map<string, { source: string; code: string }>();
@@ -92,9 +99,14 @@ export class SettingsRealm {
     this.transpiler = options.transpiler;
     this.timeoutMs = options.timeoutMs;
     this.readsPlainModules = options.readsPlainModules ?? true;
+    this.runsCode = options.runsCode ?? true;
     this.env = options.env;
     this.files = new SettingsFiles(options.root);
-    this.context = this.createContext();
+  }
+
+  private realm(): Context {
+    this.context ??= this.createContext();
+    return this.context;
   }
 
   /** A fresh context with the bootstrap run in it (compiled modules belong to their context). */
@@ -122,19 +134,32 @@ export class SettingsRealm {
     this.inputs = emptyInputs();
     const plain = this.readPlain(file);
     if (plain) return this.finish({ exports: plain, problems: [], console: [] });
+    if (!this.runsCode)
+      return this.finish({
+        problems: [],
+        console: [],
+        failure: {
+          kind: 'unreadable',
+          file,
+          message:
+            `${this.relative(file)} changed while Carbon was reading the settings (it is no ` +
+            'longer plain data, as it was a moment before): run Carbon again',
+        },
+      });
+    const context = this.realm();
     let answer: string;
     try {
       // A direct call costs no script to compile; a vm time limit needs runInContext.
       answer =
         this.timeoutMs === undefined
           ? this.evaluateInRealm(file)
-          : (runInContext(`__carbonRealm.evaluate(${JSON.stringify(file)})`, this.context, {
+          : (runInContext(`__carbonRealm.evaluate(${JSON.stringify(file)})`, context, {
               timeout: this.timeoutMs,
             }) as string);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
       // Stopped half way: whatever the module changed stays in that context, so it is replaced.
-      this.context = this.createContext();
+      this.context = undefined;
       const seconds = (this.timeoutMs ?? 0) / 1000;
       return this.finish({
         problems: [],
@@ -158,7 +183,7 @@ export class SettingsRealm {
       marked: boolean;
     };
     // A global the module could not be kept from adding: the next module gets a fresh realm.
-    if (raw.tainted) this.context = this.createContext();
+    if (raw.tainted) this.context = undefined;
     const problems = [...raw.problems];
     const evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'> = {
       problems,
@@ -298,7 +323,7 @@ export class SettingsRealm {
     try {
       body = compileFunction(code, MODULE_PARAMETERS, {
         filename: file,
-        parsingContext: this.context,
+        parsingContext: this.realm(),
       });
     } catch (error) {
       return JSON.stringify({ error: 'syntax error', syntax: v8SyntaxFailure(file, error) });

@@ -1,0 +1,72 @@
+// Where settings compile: a few modules of plain data on Carbon's own thread (no code runs, so no
+// worker's memory limit is needed, and starting one costs more than the whole compile), anything
+// with code, or many modules, in a settings worker. Seen through the run's profile (CARBON_PROFILE),
+// which marks when a worker is started.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFleet } from '../../bench/fleet.mjs';
+import { SettingsRealm } from '../../src/settings/realm.ts';
+import { Transpiler } from '../../src/settings/transpile.ts';
+import { runCarbon } from '../helpers/cli.ts';
+import { makeWorkspace } from '../helpers/workspace.ts';
+
+/** Whether a run of `carbon generate` started a settings worker, and its output. */
+function generate(root: string): { worker: boolean; stdout: string } {
+  const run = runCarbon(['generate', '--root', root], { env: { CARBON_PROFILE: '1' } });
+  expect(run.code, run.stderr).toBe(0);
+  const profile = JSON.parse(run.stderr.split('carbon-profile ')[1]!) as {
+    marks: Record<string, number>;
+  };
+  return {
+    worker: Object.keys(profile.marks).some((mark) => mark.startsWith('worker')),
+    stdout: run.stdout,
+  };
+}
+
+describe('where settings compile', () => {
+  it('compiles a few plain modules on its own thread, and in a worker once one has code', () => {
+    const root = makeWorkspace({});
+    writeFleet(root, 3);
+    const plain = generate(root);
+    expect(plain.worker).toBe(false);
+    expect(plain.stdout).toMatch(/\d+ written/);
+    // The same project, its git URL now from a helper: code, run in a worker, the same files.
+    const module = join(root, 'projects', 'client0002.ts');
+    const text = readFileSync(module, 'utf8');
+    writeFileSync(
+      module,
+      `import { host } from './_host';\n${text.replace('"github.com/BlackstoneStudio/client0002-api.git"', '`${host}/BlackstoneStudio/client0002-api.git`')}`,
+    );
+    writeFileSync(join(root, 'projects', '_host.ts'), "export const host = 'github.com';\n");
+    const code = generate(root);
+    expect(code.worker).toBe(true);
+    expect(code.stdout).toContain('0 written');
+  });
+
+  it('compiles more than 64 plain modules in a worker', () => {
+    const root = makeWorkspace({});
+    writeFleet(root, 65);
+    expect(generate(root).worker).toBe(true);
+  });
+
+  it('reports a module that stopped being plain data while the run had planned for it', () => {
+    // The runner on Carbon's own thread runs no code (it has no memory limit of its own).
+    const root = makeWorkspace({ 'projects/acme.ts': 'export const acme = { id: `acme` };\n' });
+    const realm = new SettingsRealm({
+      root,
+      transpiler: new Transpiler(),
+      env: {},
+      timeoutMs: 1_000,
+      runsCode: false,
+    });
+    const { evaluation } = realm.evaluate(join(root, 'projects', 'acme.ts'));
+    expect(evaluation.exports).toBeUndefined();
+    expect(evaluation.failure).toEqual({
+      kind: 'unreadable',
+      file: join(root, 'projects', 'acme.ts'),
+      message:
+        'projects/acme.ts changed while Carbon was reading the settings (it is no longer plain data, as it was a moment before): run Carbon again',
+    });
+  });
+});
