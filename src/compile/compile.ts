@@ -90,7 +90,11 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
     if (!config) {
       // A config compiled again means every module is too.
-      config = await (await runnerOf([join(root, CONFIG_FILE), ...listed.modules])).config();
+      const configRunner = await runnerOf([join(root, CONFIG_FILE), ...listed.modules]);
+      const answer = configRunner.config();
+      // Asked first: the worker starts on it while this thread compiles the schema's validator.
+      if (render && configRunner.keepSchema(schemaPath)) timings.mark('schema kept');
+      config = await answer;
       cache.keepConfig(config);
     }
     // A config whose worker died has no value: report that alone.

@@ -62,5 +62,10 @@ export class LocalRunner implements Runner {
     });
   }
 
+  /** Nothing to do beside: the validator is compiled here when the first config is validated. */
+  keepSchema(): boolean {
+    return false;
+  }
+
   async close(): Promise<void> {}
 }

@@ -21,9 +21,16 @@ export function memoryLimit(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(megabytes) && megabytes >= 32 ? megabytes : 256;
 }
 
+/**
+ * Shared with every worker: 1 while this thread compiles the schema's validator and keeps its
+ * code (runner.ts), 2 once it is done; a worker that needs the validator meanwhile waits for that
+ * code rather than compile the same schema beside it.
+ */
+export const SCHEMA_SIGNAL = new Int32Array(new SharedArrayBuffer(4));
+
 export function startWorker(root: string, env: NodeJS.ProcessEnv): Worker {
   return new Worker(fileURLToPath(WORKER_SCRIPT), {
-    workerData: { root },
+    workerData: { root, schemaSignal: SCHEMA_SIGNAL },
     resourceLimits: { maxOldGenerationSizeMb: memoryLimit(env), maxYoungGenerationSizeMb: 32 },
     stdout: false,
     stderr: false,

@@ -8,12 +8,18 @@ import { ORB_TEMPLATES } from '../paths.ts';
 import { SettingsRealm } from '../settings/realm.ts';
 import { Transpiler } from '../settings/transpile.ts';
 import { Timings } from '../timings.ts';
+import { onCompilingSchema } from '../validate/schema.ts';
 import { produceConfig } from './config.ts';
 import { produceOrb } from './orb.ts';
 import type { WorkerAnswer, WorkerRequest } from './runner.ts';
 import { produceUnit } from './unit.ts';
 
-const { root } = workerData as { root: string };
+const { root, schemaSignal } = workerData as { root: string; schemaSignal: Int32Array };
+// The main thread may be compiling the schema's validator for this run (runner.ts): waiting for
+// its kept code (at most 30 s) costs less than compiling it here too.
+onCompilingSchema(() => {
+  if (Atomics.load(schemaSignal, 0) === 1) Atomics.wait(schemaSignal, 0, 1, 30_000);
+});
 // Packed here (kept by content, or packed once): the worker may start before the main thread has.
 const orb: Orb = packOrbCached(ORB_TEMPLATES);
 // sucrase loads (15 ms) with the first module that is not plain data: modules of plain data, most

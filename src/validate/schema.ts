@@ -1,7 +1,7 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
 // the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
 // compiled once per process, and only when something is validated.
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { ErrorObject, ValidateFunction } from 'ajv';
@@ -34,20 +34,55 @@ function validator(schemaPath: string, mode: 'fast' | 'full'): ValidateFunction 
   if (validate) return validate;
   const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
   const text = readFileSync(schemaPath, 'utf8');
-  const build = buildId();
-  const kept =
-    build === undefined
-      ? undefined
-      : join(STORE_FOLDER, `schema-${mode}-${nameOf(build, text)}.cjs`);
-  try {
+  const kept = keptPath(text, mode);
+  const fromKept = () => {
     if (!kept) throw new Error('nothing is kept without a build id');
-    validate = loadKept(kept, require);
-    fromStore.set(validate, kept);
+    const loaded = loadKept(kept, require);
+    fromStore.set(loaded, kept);
+    return loaded;
+  };
+  try {
+    validate = fromKept();
   } catch {
-    validate = compileAndKeep(require, text, kept, schemaPath, mode === 'full');
+    // Another thread may be compiling this very code (runner.ts): its copy beats compiling again.
+    beforeCompiling();
+    try {
+      validate = fromKept();
+    } catch {
+      validate = compileAndKeep(require, text, kept, schemaPath, mode === 'full');
+    }
   }
   compiled.set(key, validate);
   return validate;
+}
+
+/** Where the code of a schema's validator is kept, for this build of Carbon (none without one). */
+function keptPath(schema: string, mode: 'fast' | 'full'): string | undefined {
+  const build = buildId();
+  return build === undefined
+    ? undefined
+    : join(STORE_FOLDER, `schema-${mode}-${nameOf(build, schema)}.cjs`);
+}
+
+let beforeCompiling = (): void => {};
+
+/** What a thread does before compiling a schema itself: a worker waits for the main thread's. */
+export function onCompilingSchema(wait: () => void): void {
+  beforeCompiling = wait;
+}
+
+/**
+ * Compiles the schema's validator (the fast one, which every run needs) and keeps its code, unless
+ * it is kept already; whether it compiled. For the main thread while a worker starts (runner.ts).
+ */
+export function keepValidator(schemaPath: string): boolean {
+  const text = readFileSync(schemaPath, 'utf8');
+  const kept = keptPath(text, 'fast');
+  if (kept === undefined || existsSync(kept)) return false;
+  // Not remembered here: this thread validates nothing, and ajv's compiler state is large.
+  const require = createRequire(join(PACKAGE_ROOT, 'package.json'));
+  compileAndKeep(require, text, kept, schemaPath, false);
+  return true;
 }
 
 /**

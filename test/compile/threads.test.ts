@@ -2,7 +2,7 @@
 // worker's memory limit is needed, and starting one costs more than the whole compile), anything
 // with code, or many modules, in a settings worker. Seen through the run's profile (CARBON_PROFILE),
 // which marks when a worker is started.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
@@ -11,17 +11,24 @@ import { Transpiler } from '../../src/settings/transpile.ts';
 import { runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
-/** Whether a run of `carbon generate` started a settings worker, and its output. */
-function generate(root: string): { worker: boolean; stdout: string } {
-  const run = runCarbon(['generate', '--root', root], { env: { CARBON_PROFILE: '1' } });
+/** The marks of a successful run's profile (CARBON_PROFILE), and its output. */
+function marksOf(
+  command: string,
+  root: string,
+  env: NodeJS.ProcessEnv = {},
+): { marks: string[]; stdout: string } {
+  const run = runCarbon([command, '--root', root], { env: { CARBON_PROFILE: '1', ...env } });
   expect(run.code, run.stderr).toBe(0);
   const profile = JSON.parse(run.stderr.split('carbon-profile ')[1]!) as {
     marks: Record<string, number>;
   };
-  return {
-    worker: Object.keys(profile.marks).some((mark) => mark.startsWith('worker')),
-    stdout: run.stdout,
-  };
+  return { marks: Object.keys(profile.marks), stdout: run.stdout };
+}
+
+/** Whether a run of `carbon generate` started a settings worker, and its output. */
+function generate(root: string): { worker: boolean; stdout: string } {
+  const { marks, stdout } = marksOf('generate', root);
+  return { worker: marks.some((mark) => mark.startsWith('worker')), stdout };
 }
 
 describe('where settings compile', () => {
@@ -44,10 +51,19 @@ describe('where settings compile', () => {
     expect(code.stdout).toContain('0 written');
   });
 
-  it('compiles more than 64 plain modules in a worker', () => {
+  it('compiles more than 64 plain modules in a worker, the schema on its own thread meanwhile', () => {
     const root = makeWorkspace({});
     writeFleet(root, 65);
     expect(generate(root).worker).toBe(true);
+    // A new machine: no validator code kept. This thread compiles and keeps it while the worker
+    // starts, and the worker loads it; the next run finds it kept.
+    const store = makeWorkspace({});
+    const env = { CARBON_STORE: store, CARBON_CACHE: '0' };
+    const first = marksOf('check', root, env);
+    expect(first.marks).toContain('schema kept');
+    expect(first.stdout).toContain('generated files are up to date');
+    expect(readdirSync(store).filter((name) => name.startsWith('schema-fast-'))).toHaveLength(1);
+    expect(marksOf('check', root, env).marks).not.toContain('schema kept');
   });
 
   it('reports a module that stopped being plain data while the run had planned for it', () => {
