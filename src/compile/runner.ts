@@ -119,9 +119,9 @@ interface Slot {
 
 /**
  * Tasks sent to a worker before it answered the previous ones: a worker never waits for the next
- * module while the main thread takes in an answer.
+ * module while the main thread takes in its answers, which come a few at a time (worker.ts).
  */
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 16;
 
 /** Settings in worker threads, each with a memory limit; a dead worker is replaced. */
 export class PoolRunner implements Runner {
@@ -224,19 +224,9 @@ export class PoolRunner implements Runner {
       adoptWorker(this.options.root) ?? startWorker(this.options.root, this.options.env);
     const slot: Slot = { worker, tasks: [] };
     this.slots.push(slot);
-    worker.on('message', (answer: WorkerAnswer) => {
-      const task = slot.tasks.shift();
-      this.watch(slot);
-      if (!task) return;
-      if (answer.type === 'bug') task.fail(new Error(`in a settings worker: ${answer.stack}`));
-      else if (answer.type === 'user') task.fail(new UserError(answer.message));
-      else if (answer.type === 'environment')
-        task.fail(new EnvironmentError(answer.path, answer.reason, answer.code));
-      else {
-        for (const [stage, milliseconds] of Object.entries(answer.stages))
-          this.options.timings.add(stage as Stage, milliseconds);
-        task.done(answer);
-      }
+    // Answers come in order, a few per message (worker.ts).
+    worker.on('message', (answers: WorkerAnswer[]) => {
+      for (const answer of answers) this.settle(slot, answer);
       this.dispatch();
     });
     const died = (reason: unknown) => {
@@ -253,6 +243,22 @@ export class PoolRunner implements Runner {
     worker.on('error', died);
     worker.on('exit', (code) => died(new Error(`exited with code ${code}`)));
     return slot;
+  }
+
+  /** Settles the oldest task of a worker with its answer. */
+  private settle(slot: Slot, answer: WorkerAnswer): void {
+    const task = slot.tasks.shift();
+    this.watch(slot);
+    if (!task) return;
+    if (answer.type === 'bug') task.fail(new Error(`in a settings worker: ${answer.stack}`));
+    else if (answer.type === 'user') task.fail(new UserError(answer.message));
+    else if (answer.type === 'environment')
+      task.fail(new EnvironmentError(answer.path, answer.reason, answer.code));
+    else {
+      for (const [stage, milliseconds] of Object.entries(answer.stages))
+        this.options.timings.add(stage as Stage, milliseconds);
+      task.done(answer);
+    }
   }
 
   /** Forgets a worker; false when it was forgotten already. */

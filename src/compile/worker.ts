@@ -25,8 +25,15 @@ const orb: Orb = packOrbCached(ORB_TEMPLATES);
 // sucrase loads (15 ms) with the first module that is not plain data: modules of plain data, most
 // of them, are read without it (settings/plain-module.ts).
 const transpiler = new Transpiler();
-// No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
-const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
+// No vm time limit here: the main thread stops a worker that runs past it (runner.ts), and puts
+// that down to the task it waits for: every answer ready goes first, before settings code runs.
+const realm = new SettingsRealm({
+  root,
+  transpiler,
+  env: {},
+  timeoutMs: undefined,
+  beforeRunningCode: () => send(),
+});
 
 async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
   const timings = new Timings();
@@ -43,16 +50,36 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
   return { type: 'unit', result, stages: timings.stages };
 }
 
-// Requests are answered one at a time, in order: the main thread sends several ahead.
+// Requests are answered one at a time, in order: the main thread sends several ahead. Answers go
+// a few per message: each message wakes the main thread, and on two CPUs 500 wake-ups cost this
+// thread 20 to 100 ms more of postMessage. Four go together, and what is left once the requests
+// that came together are answered (a message event each, answered before the next is taken).
+const BATCH = 4;
+const ready: WorkerAnswer[] = [];
+let flushing = false;
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
   queue = queue.then(() =>
-    answer(request).then(
-      (reply) => parentPort!.postMessage(reply),
-      (error: unknown) => parentPort!.postMessage(failure(error)),
-    ),
+    answer(request)
+      .catch((error: unknown) => failure(error))
+      .then((reply) => {
+        ready.push(reply);
+        if (ready.length >= BATCH) send();
+        else if (!flushing) {
+          flushing = true;
+          setImmediate(() => {
+            flushing = false;
+            send();
+          });
+        }
+      }),
   );
 });
+
+/** Sends the answers ready, if any. */
+function send(): void {
+  if (ready.length > 0) parentPort!.postMessage(ready.splice(0));
+}
 
 /** A failure as the main thread reports it: the user's mistake, the machine's, or a bug. */
 function failure(error: unknown): WorkerAnswer {

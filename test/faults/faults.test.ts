@@ -210,8 +210,13 @@ describe('hostile settings through the real CLI (settings in worker threads)', (
   const project = (id: string) =>
     `{ id: '${id}', name: '${id}', repositories: [{ id: 'Api', name: 'Api', local: { git: 'file:///srv/${id}.git' } }] }`;
 
+  // A plain module first: its answer may still be in the worker when the settings code after it
+  // runs, and the stop must not be put down to it.
+  const plain = (id: string) => `export const ${id} = ${project(id)};\n`;
+
   it('stops a memory bomb at the memory limit with a located error; the other modules still report', () => {
     const root = makeWorkspace({
+      'projects/alpha.ts': plain('alpha'),
       'projects/bomb.ts': `const hog: unknown[] = [];\nfor (;;) hog.push(new Array(1e5).fill('x'));\nexport const bomb = ${project('bomb')};\n`,
       'projects/fine.ts': `export const fine = { ...${project('fine')}, bogus: 1 };\n`,
     });
@@ -222,10 +227,12 @@ describe('hostile settings through the real CLI (settings in worker threads)', (
     );
     expect(result.stderr).toContain('projects/fine.ts');
     expect(result.stderr).toContain('unknown field "bogus"');
+    expect(result.stderr).not.toContain('projects/alpha.ts');
   });
 
   it('stops an endless loop at the time limit; console output goes to stderr, never into the diff', () => {
     const root = makeWorkspace({
+      'projects/alpha.ts': plain('alpha'),
       'projects/loop.ts': `console.log('about to loop');\nwhile (true) {}\nexport const loop = ${project('loop')};\n`,
     });
     const result = runCarbon(['check', '--root', root], {
@@ -236,5 +243,6 @@ describe('hostile settings through the real CLI (settings in worker threads)', (
     expect(result.stderr).toContain(
       'projects/loop.ts:1:1 - error settings-timeout: evaluating the settings took longer than 0.5 s',
     );
+    expect(result.stderr).not.toContain('projects/alpha.ts');
   });
 });
