@@ -286,43 +286,44 @@ class PlainModule {
   }
 
   private object(depth: number): Record<string, unknown> {
-    if (depth > MAX_DEPTH || ++this.nodes > MAX_NODES) decline();
-    this.at++;
-    this.space();
     const object: Record<string, unknown> = {};
-    while (this.code() !== 125) {
+    this.items(depth, 125, () => {
       const start = this.at;
       const key = this.key();
       this.expect(58);
-      const followed = this.follows(depth, key, start);
       // Assignment keeps JavaScript's order for a key written twice: its first place, last value.
-      object[key] = this.literal(depth + 1);
-      if (followed) this.followed = depth;
-      if (this.code() !== 44) break;
-      this.at++;
-      this.space();
-    }
-    if (this.code() !== 125) decline();
-    this.at++;
+      object[key] = this.member(depth, key, start);
+    });
     return object;
   }
 
   private array(depth: number): unknown[] {
+    const array: unknown[] = [];
+    this.items(depth, 93, () => array.push(this.member(depth, array.length, this.at)));
+    return array;
+  }
+
+  /** The items of the object or array literal opened here, up to `close`; a trailing comma is fine. */
+  private items(depth: number, close: number, item: () => void): void {
     if (depth > MAX_DEPTH || ++this.nodes > MAX_NODES) decline();
     this.at++;
     this.space();
-    const array: unknown[] = [];
-    while (this.code() !== 93) {
-      const followed = this.follows(depth, array.length, this.at);
-      array.push(this.literal(depth + 1));
-      if (followed) this.followed = depth;
+    while (this.code() !== close) {
+      item();
       if (this.code() !== 44) break;
       this.at++;
       this.space();
     }
-    if (this.code() !== 93) decline();
+    if (this.code() !== close) decline();
     this.at++;
-    return array;
+  }
+
+  /** The value of property or element `key` of a container `depth` levels down, written at `offset`. */
+  private member(depth: number, key: PathSegment, offset: number): unknown {
+    const followed = this.follows(depth, key, offset);
+    const value = this.literal(depth + 1);
+    if (followed) this.followed = depth;
+    return value;
   }
 
   /** A property name: a word or a string. `__proto__` would set the prototype instead. */
