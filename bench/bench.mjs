@@ -15,7 +15,7 @@
 // did what it claims (every check exits 0: nothing stale; a warm check compiles nothing, an
 // uncached one compiles every module; the edit writes files).
 //
-// Usage: npm run bench [-- --sizes 1,100,250,500 --runs 5 --out bench/RESULTS.md]
+// Usage: npm run bench [-- --sizes 1,100,250,500 --runs 7 --out bench/RESULTS.md]
 import { spawnSync } from 'node:child_process';
 import {
   cpSync,
@@ -44,7 +44,7 @@ const nodeOptions = JSON.parse(readFileSync(join(packageRoot, 'package.json'), '
 const { values } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,100,250,500' },
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '7' },
     out: { type: 'string', default: join(packageRoot, 'bench', 'RESULTS.md') },
   },
 });
