@@ -34,7 +34,10 @@ export interface UnitResult {
   /** Workspace-relative path of the module. */
   module: string;
   inputs: Inputs;
-  /** Every error and warning of the module (compile.ts locates them, as units arrive). */
+  /**
+   * Every error and warning of the module: located here when the module is plain data, else by
+   * compile.ts as units arrive.
+   */
   diagnostics: Diagnostic[];
   console: ConsoleLine[];
   /**
@@ -70,7 +73,9 @@ export async function produceUnit(
   const result: UnitResult = {
     module: relative(root, file).split('\\').join('/'),
     inputs: load.inputs,
-    diagnostics: [...load.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics],
+    diagnostics: timings.time('locate', () =>
+      located(realm, [...load.diagnostics, ...parsed.diagnostics, ...resolved.diagnostics]),
+    ),
     console: load.console,
     projects: context.render ? [] : (resolved.projects ?? []),
     summaries: parsed.projects.map((project, index) =>
@@ -95,6 +100,19 @@ export async function produceUnit(
     })),
   );
   return result;
+}
+
+/**
+ * The diagnostics with their line and column where the module is plain data: this thread read it
+ * and its reader is warm, where the main thread would read it again, cold (500 warnings: 40 ms).
+ */
+function located(realm: SettingsRealm, diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.map((diagnostic) => {
+    const { file, exportName, path } = diagnostic.origin;
+    if (diagnostic.position || exportName === undefined) return diagnostic;
+    const position = realm.positionIn(file, exportName, path);
+    return position ? { ...diagnostic, position } : diagnostic;
+  });
 }
 
 function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined): ProjectSummary {

@@ -8,10 +8,10 @@ import { realpathSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { dirname, extname, relative, resolve, sep } from 'node:path';
 import { compileFunction, createContext, runInContext, type Context } from 'node:vm';
-import type { Position } from '../diagnostics.ts';
+import type { PathSegment, Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
-import { readPlainModule } from './plain-module.ts';
+import { locateInPlainModule, readPlainModule } from './plain-module.ts';
 import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
 import { SettingsFiles, type Inputs } from './inputs.ts';
 import type { Transpiler } from './transpile.ts';
@@ -210,6 +210,16 @@ export class SettingsRealm {
     if (!this.readsPlainModules || file.endsWith('.json')) return undefined;
     const text = this.read(file);
     return typeof text === 'string' ? readPlainModule(text) : undefined;
+  }
+
+  /**
+   * Where a settings path of a module of plain data is written, from the text this realm read (no
+   * second read, and the reader is warm here); undefined for any other module: the outline's.
+   */
+  positionIn(file: string, exportName: string, path: PathSegment[]): Position | undefined {
+    if (!this.readsPlainModules) return undefined;
+    const read = this.files.read(file);
+    return 'text' in read ? locateInPlainModule(read.text, exportName, path) : undefined;
   }
 
   private finish(evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'>) {
