@@ -16,6 +16,9 @@ import { ORB_TEMPLATES } from './paths.ts';
 import { CurrentFiles, inputsUnchanged } from './settings/inputs.ts';
 import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
 
+/** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
+const UNTRUSTED = new Set(['settings-memory', 'settings-timeout', 'settings-changed']);
+
 const FORMAT = 5;
 
 /** What, beyond the workspace, decides the results, and where they are kept. */
@@ -139,12 +142,9 @@ export class PipelineCache {
     env: Record<string, string | null>,
   ): void {
     if (!this.setting) return;
-    // A module whose worker ran out of memory read nothing that can be trusted.
-    // (or past the time limit) read nothing that can be trusted.
-    if (
-      result.diagnostics.some((d) => d.code === 'settings-memory' || d.code === 'settings-timeout')
-    )
-      return;
+    // A module whose worker ran out of memory (or past the time limit), or that changed while it
+    // was read, read nothing that can be trusted.
+    if (result.diagnostics.some((d) => UNTRUSTED.has(d.code))) return;
     this.next.units[`${this.kind} ${result.module}`] = {
       config,
       // A schema is given only when the unit was rendered (validated against it).

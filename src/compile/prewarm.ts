@@ -2,12 +2,13 @@
 // settings (nothing kept for this workspace, CARBON_CACHE=0, or a module saved since the cache
 // was): it boots on the other core while this thread loads the pipeline and reads the cache,
 // instead of after. runner.ts adopts it. A wrong guess costs only the other core's time.
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { cacheFileOf } from '../cache.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { readSettingsFile } from '../settings/inputs.ts';
 import { readPlainModule } from '../settings/plain-module.ts';
 import { namesIn } from '../walk.ts';
 
@@ -51,20 +52,22 @@ export function needsWorker(files: string[]): boolean {
   return files.length > IN_THREAD_LIMIT || !files.every(isPlain);
 }
 
-const plainFiles = new Map<string, boolean>();
+/** Whether texts are plain data, by their hash: a file is asked about twice per run. */
+const plainTexts = new Map<string, boolean>();
 
-/** Whether a settings file is plain data (plain-module.ts), read once per run. */
+/**
+ * Whether a settings file is plain data (plain-module.ts), read as the realm reads it (strict
+ * UTF-8). A missing one (no carbon.config.ts) runs nothing; one that cannot be read is the
+ * realm's to report, in a worker like any other problem.
+ */
 function isPlain(file: string): boolean {
-  let plain = plainFiles.get(file);
+  if (!existsSync(file)) return true;
+  const read = readSettingsFile(file, dirname(file));
+  if (!('text' in read)) return false;
+  let plain = plainTexts.get(read.hash);
   if (plain === undefined) {
-    try {
-      plain = readPlainModule(readFileSync(file, 'utf8')) !== undefined;
-    } catch (error) {
-      // Missing (no carbon.config.ts): nothing to run. Unreadable: the realm reports it, in a
-      // worker like any other problem.
-      plain = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    }
-    plainFiles.set(file, plain);
+    plain = readPlainModule(read.text) !== undefined;
+    plainTexts.set(read.hash, plain);
   }
   return plain;
 }

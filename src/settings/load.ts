@@ -227,6 +227,9 @@ function evaluationDiagnostics(file: string, evaluation: ModuleEvaluation): Diag
     case 'unreadable':
       diagnostics.push(error('unreadable-file', origin, failure.message, position));
       break;
+    case 'changed':
+      diagnostics.push(error('settings-changed', origin, failure.message));
+      break;
   }
   return diagnostics;
 }

@@ -26,7 +26,8 @@ export type EvaluationFailure =
   | { kind: 'syntax'; file: string; message: string; position: Position }
   | { kind: 'threw'; file: string; message: string; position?: Position }
   | { kind: 'timeout'; file: string; message: string }
-  | { kind: 'unreadable'; file: string; message: string; position?: Position };
+  | { kind: 'unreadable'; file: string; message: string; position?: Position }
+  | { kind: 'changed'; file: string; message: string };
 
 export interface ValueProblem {
   export: string;
@@ -143,7 +144,7 @@ export class SettingsRealm {
         problems: [],
         console: [],
         failure: {
-          kind: 'unreadable',
+          kind: 'changed',
           file,
           message:
             `${this.relative(file)} changed while Carbon was reading the settings (it is no ` +

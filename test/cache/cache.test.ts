@@ -16,9 +16,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
-import { cacheFileOf, fileKey, schemaKey, type CacheSetting } from '../../src/cache.ts';
+import {
+  PipelineCache,
+  cacheFileOf,
+  fileKey,
+  schemaKey,
+  type CacheSetting,
+} from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import type { UnitResult } from '../../src/compile/unit.ts';
+import { error } from '../../src/diagnostics.ts';
 import { hashOfText } from '../../src/hash.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
@@ -228,6 +235,37 @@ describe('the pipeline cache', () => {
     expect(second.files).toEqual(
       first.files.map(({ path, text }) => ({ path, hash: hashOfText(text!) })),
     );
+  });
+
+  it('keeps no unit whose module changed while it was read, or ran out of memory or time', () => {
+    const root = workspace();
+    const file = join(root, 'projects/acme.ts');
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const unit = (code?: string): UnitResult => ({
+      module: 'projects/acme.ts',
+      inputs: {
+        files: { 'projects/acme.ts': hashOfText(readFileSync(file)) },
+        probes: {},
+        env: {},
+      },
+      diagnostics: code ? [error(code, { file, path: [] }, 'stopped')] : [],
+      console: [],
+      projects: [],
+      summaries: [],
+      files: [],
+      problems: [],
+    });
+    const kept = (code?: string) => {
+      const own: CacheSetting = { ...setting, folder: scratch() };
+      const cache = new PipelineCache(root, own, true);
+      cache.keepUnit(unit(code), 'config', undefined, {});
+      cache.save();
+      return new PipelineCache(root, own, true).unit('projects/acme.ts', 'config', undefined, {});
+    };
+    // A unit without such a diagnostic is kept and found again: the others are not.
+    expect(kept()).toBeDefined();
+    for (const code of ['settings-changed', 'settings-memory', 'settings-timeout'])
+      expect(kept(code), code).toBeUndefined();
   });
 
   it('keeps nothing without a build id', async () => {

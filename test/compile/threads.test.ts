@@ -66,6 +66,21 @@ describe('where settings compile', () => {
     expect(marksOf('check', root, env).marks).not.toContain('schema kept');
   });
 
+  it('reads a module as the realm does when planning: a byte that is not UTF-8 is reported as such', () => {
+    const root = makeWorkspace({});
+    writeFleet(root, 2);
+    const module = join(root, 'projects', 'client0001.ts');
+    // "Client 1" with a Latin-1 é: a lenient read would call the module plain data.
+    writeFileSync(
+      module,
+      Buffer.from(readFileSync(module, 'utf8').replace('Client 1', 'Cli\u00e9nt 1'), 'latin1'),
+    );
+    const run = runCarbon(['generate', '--root', root]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('projects/client0001.ts is not UTF-8');
+    expect(run.stderr).not.toContain('changed while Carbon was reading');
+  });
+
   it('reports a module that stopped being plain data while the run had planned for it', () => {
     // The runner on Carbon's own thread runs no code (it has no memory limit of its own).
     const root = makeWorkspace({ 'projects/acme.ts': 'export const acme = { id: `acme` };\n' });
@@ -79,7 +94,7 @@ describe('where settings compile', () => {
     const { evaluation } = realm.evaluate(join(root, 'projects', 'acme.ts'));
     expect(evaluation.exports).toBeUndefined();
     expect(evaluation.failure).toEqual({
-      kind: 'unreadable',
+      kind: 'changed',
       file: join(root, 'projects', 'acme.ts'),
       message:
         'projects/acme.ts changed while Carbon was reading the settings (it is no longer plain data, as it was a moment before): run Carbon again',
