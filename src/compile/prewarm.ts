@@ -29,13 +29,24 @@ export function memoryLimit(env: NodeJS.ProcessEnv): number {
  */
 export const SCHEMA_SIGNAL = new Int32Array(new SharedArrayBuffer(4));
 
+/** How many answers each worker finished, counted by the worker as it finishes them. */
+const progress = new WeakMap<Worker, Int32Array>();
+
 export function startWorker(root: string, env: NodeJS.ProcessEnv): Worker {
-  return new Worker(fileURLToPath(WORKER_SCRIPT), {
-    workerData: { root, schemaSignal: SCHEMA_SIGNAL },
+  const finished = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(fileURLToPath(WORKER_SCRIPT), {
+    workerData: { root, schemaSignal: SCHEMA_SIGNAL, finished },
     resourceLimits: { maxOldGenerationSizeMb: memoryLimit(env), maxYoungGenerationSizeMb: 32 },
     stdout: false,
     stderr: false,
   });
+  progress.set(worker, finished);
+  return worker;
+}
+
+/** The count of answers a worker finished (it may not have sent them yet: worker.ts). */
+export function progressOf(worker: Worker): Int32Array {
+  return progress.get(worker)!;
 }
 
 const started = new Map<string, Worker>();
@@ -52,6 +63,9 @@ export function needsWorker(files: string[]): boolean {
   return files.length > IN_THREAD_LIMIT || !files.every(isPlain);
 }
 
+/** Characters of a module this thread reads to plan: plain modules are a few thousand. */
+const PLAIN_TEXT_LIMIT = 1_000_000;
+
 /** Whether texts are plain data, by their hash: a file is asked about twice per run. */
 const plainTexts = new Map<string, boolean>();
 
@@ -63,7 +77,8 @@ const plainTexts = new Map<string, boolean>();
 function isPlain(file: string): boolean {
   if (!existsSync(file)) return true;
   const read = readSettingsFile(file, dirname(file));
-  if (!('text' in read)) return false;
+  // Large ones are left to a worker too: this thread has no memory limit of its own.
+  if (!('text' in read) || read.text.length > PLAIN_TEXT_LIMIT) return false;
   let plain = plainTexts.get(read.hash);
   if (plain === undefined) {
     plain = readPlainModule(read.text) !== undefined;

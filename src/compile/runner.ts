@@ -18,6 +18,7 @@ import {
   memoryLimit,
   needsWorker,
   prewarmed,
+  progressOf,
   startWorker,
 } from './prewarm.ts';
 import type { UnitContext, UnitResult } from './unit.ts';
@@ -113,6 +114,9 @@ interface Task {
 interface Slot {
   worker: Worker;
   tasks: Task[];
+  /** Answers taken in; the worker counts those it finished in `finished` (prewarm.ts). */
+  received: number;
+  finished: Int32Array;
   /** Stops the worker when its running task goes past the time limit. */
   watchdog?: NodeJS.Timeout;
 }
@@ -222,7 +226,7 @@ export class PoolRunner implements Runner {
     this.options.timings.mark(`worker ${this.started} spawned`);
     const worker =
       adoptWorker(this.options.root) ?? startWorker(this.options.root, this.options.env);
-    const slot: Slot = { worker, tasks: [] };
+    const slot: Slot = { worker, tasks: [], received: 0, finished: progressOf(worker) };
     this.slots.push(slot);
     // Answers come in order, a few per message (worker.ts).
     worker.on('message', (answers: WorkerAnswer[]) => {
@@ -231,8 +235,8 @@ export class PoolRunner implements Runner {
     });
     const died = (reason: unknown) => {
       if (!this.remove(slot)) return;
-      const [running, ...waiting] = slot.tasks;
-      // The tasks it had not begun go to another worker.
+      const [running, waiting] = this.runningOf(slot);
+      // The tasks it had not begun (or finished without sending) go to another worker.
       this.queue.unshift(...waiting);
       // Only running out of memory is the settings' doing; any other death is a bug in Carbon.
       const outOfMemory = (reason as NodeJS.ErrnoException)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
@@ -245,8 +249,19 @@ export class PoolRunner implements Runner {
     return slot;
   }
 
+  /**
+   * The task a stopped worker was running, and the others to give another worker: answers it
+   * finished but had not sent yet (it sends a few at a time) do not make their tasks the culprit.
+   */
+  private runningOf(slot: Slot): [Task | undefined, Task[]] {
+    const unsent = Atomics.load(slot.finished, 0) - slot.received;
+    const running = slot.tasks[unsent];
+    return [running, slot.tasks.filter((task) => task !== running)];
+  }
+
   /** Settles the oldest task of a worker with its answer. */
   private settle(slot: Slot, answer: WorkerAnswer): void {
+    slot.received++;
     const task = slot.tasks.shift();
     this.watch(slot);
     if (!task) return;
@@ -278,7 +293,7 @@ export class PoolRunner implements Runner {
   private stop(slot: Slot): void {
     if (!this.remove(slot)) return;
     void slot.worker.terminate();
-    const [running, ...waiting] = slot.tasks;
+    const [running, waiting] = this.runningOf(slot);
     this.queue.unshift(...waiting);
     const seconds = limits(this.options.env).timeoutMs / 1000;
     running?.done(

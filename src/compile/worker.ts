@@ -14,7 +14,11 @@ import { produceOrb } from './orb.ts';
 import type { WorkerAnswer, WorkerRequest } from './runner.ts';
 import { produceUnit } from './unit.ts';
 
-const { root, schemaSignal } = workerData as { root: string; schemaSignal: Int32Array };
+const { root, schemaSignal, finished } = workerData as {
+  root: string;
+  schemaSignal: Int32Array;
+  finished: Int32Array;
+};
 // The main thread may be compiling the schema's validator for this run (runner.ts): waiting for
 // its kept code (at most 30 s) costs less than compiling it here too.
 onCompilingSchema(() => {
@@ -64,6 +68,9 @@ parentPort!.on('message', (request: WorkerRequest) => {
       .catch((error: unknown) => failure(error))
       .then((reply) => {
         ready.push(reply);
+        // Counted as soon as it is ready: if this thread dies before sending it, the main thread
+        // knows the task was done and puts the death down to the next one.
+        Atomics.add(finished, 0, 1);
         if (ready.length >= BATCH) send();
         else if (!flushing) {
           flushing = true;

@@ -230,6 +230,19 @@ describe('hostile settings through the real CLI (settings in worker threads)', (
     expect(result.stderr).not.toContain('projects/alpha.ts');
   });
 
+  it('puts a stop for memory down to the module being read, not to one finished before it', () => {
+    // The worker sends answers a few at a time; one finished but not sent is not the culprit.
+    const root = makeWorkspace({
+      'projects/alpha.ts': plain('alpha'),
+      'projects/big.ts': `export const big = [${'1,'.repeat(8_000_000)}];\n`,
+      'projects/code.ts': `export const code = { ...${project('code')} };\n`,
+    });
+    const result = runCarbon(['check', '--root', root], { env: { CARBON_SETTINGS_MEMORY: '64' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('projects/big.ts:1:1 - error settings-memory');
+    expect(result.stderr).not.toContain('projects/alpha.ts');
+  });
+
   it('stops an endless loop at the time limit; console output goes to stderr, never into the diff', () => {
     const root = makeWorkspace({
       'projects/alpha.ts': plain('alpha'),
