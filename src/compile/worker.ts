@@ -29,15 +29,8 @@ const orb: Orb = packOrbCached(ORB_TEMPLATES);
 // sucrase loads (15 ms) with the first module that is not plain data: modules of plain data, most
 // of them, are read without it (settings/plain-module.ts).
 const transpiler = new Transpiler();
-// No vm time limit here: the main thread stops a worker that runs past it (runner.ts), and puts
-// that down to the task it waits for: every answer ready goes first, before settings code runs.
-const realm = new SettingsRealm({
-  root,
-  transpiler,
-  env: {},
-  timeoutMs: undefined,
-  beforeRunningCode: () => send(),
-});
+// No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
+const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
 
 async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
   const timings = new Timings();

@@ -73,8 +73,6 @@ export interface RealmOptions {
    * thread, which has no memory limit of its own (runner.ts runs there only plain modules).
    */
   runsCode?: boolean;
-  /** Called before settings code runs (a worker sends the answers it holds: runner.ts). */
-  beforeRunningCode?: () => void;
 }
 
 export class SettingsRealm {
@@ -89,7 +87,6 @@ export class SettingsRealm {
   private readonly timeoutMs: number | undefined;
   private readonly readsPlainModules: boolean;
   private readonly runsCode: boolean;
-  private readonly beforeRunningCode: () => void;
   private env: Record<string, string | null>;
   private readonly compiled = new Map<string, unknown>();
   private readonly texts = new Map<string, { source: string; code: string }>();
@@ -104,7 +101,6 @@ export class SettingsRealm {
     this.timeoutMs = options.timeoutMs;
     this.readsPlainModules = options.readsPlainModules ?? true;
     this.runsCode = options.runsCode ?? true;
-    this.beforeRunningCode = options.beforeRunningCode ?? (() => {});
     this.env = options.env;
     this.files = new SettingsFiles(options.root);
   }
@@ -151,7 +147,6 @@ export class SettingsRealm {
             'longer plain data, as it was a moment before): run Carbon again',
         },
       });
-    this.beforeRunningCode();
     const context = this.realm();
     let answer: string;
     try {
