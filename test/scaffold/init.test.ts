@@ -108,7 +108,7 @@ describe('carbon init', () => {
     // Carbon's check insists on the schema in CI, as Carbon's own CI does, and runs with V8's
     // thread pool sized to the machine, as Carbon's own npm scripts do.
     expect(config.jobs['check']).toMatchObject({
-      environment: { CARBON_REQUIRE_SCHEMA: '1', NODE_OPTIONS: '--v8-pool-size=0' },
+      environment: { CARBON_REQUIRE_SCHEMA: '1', NODE_OPTIONS: '--v8-pool-size=1' },
     });
     const scripts = (
       JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
@@ -116,7 +116,7 @@ describe('carbon init', () => {
       }
     ).scripts;
     for (const name of ['generate', 'check', 'validate', 'carbon'])
-      expect(scripts[name]).toMatch(/^node --v8-pool-size=0 bin\/carbon\.mjs\b/);
+      expect(scripts[name]).toMatch(/^node --v8-pool-size=1 bin\/carbon\.mjs\b/);
     expect(config.workflows['check']!.jobs).toEqual(['check']);
   });
 
