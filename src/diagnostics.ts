@@ -32,6 +32,18 @@ export interface Diagnostic {
   position?: Position;
 }
 
+/** Line and column (from 1, in UTF-16 units, as TypeScript counts) of an offset in a text. */
+export function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = text.indexOf('\n'); index !== -1 && index < offset;) {
+    line++;
+    lineStart = index + 1;
+    index = text.indexOf('\n', lineStart);
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
 export function error(
   code: string,
   origin: Origin,

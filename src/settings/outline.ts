@@ -3,7 +3,7 @@
 // values, from the module's tokens (tokens.ts). A TypeScript project (ts-morph), which locate
 // used before, costs half a second to load before it reads anything; this costs about 0.05 ms
 // for a module of 500 lines.
-import type { PathSegment, Position } from '../diagnostics.ts';
+import { positionAt, type PathSegment, type Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
 import { valueTokens, type Token } from './tokens.ts';
 
@@ -82,21 +82,10 @@ export class Outline {
       marker = next;
       value = next.value;
     }
-    return this.position(
+    return positionAt(
+      this.text,
       marker.fromTypes ? this.from[marker.marker]! : this.tokens[marker.marker]!.start,
     );
-  }
-
-  /** Line and column (from 1, in UTF-16 units as TypeScript counts) of an offset. */
-  private position(offset: number): Position {
-    let line = 1;
-    let lineStart = 0;
-    for (let index = this.text.indexOf('\n'); index !== -1 && index < offset;) {
-      line++;
-      lineStart = index + 1;
-      index = this.text.indexOf('\n', lineStart);
-    }
-    return { line, column: offset - lineStart + 1 };
   }
 
   private is(index: number, ...kinds: string[]): boolean {

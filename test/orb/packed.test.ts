@@ -3,8 +3,7 @@
 // the templates' hash: a commit that changes the templates or the packing without it fails here.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { packOrb, packedOrbText, type PackedOrb } from '../../src/emit/orb.ts';
-import { hashOfFolder } from '../../src/hash.ts';
+import { packedOrbText } from '../../src/emit/orb.ts';
 import { ORB_TEMPLATES, PACKED_ORB } from '../../src/paths.ts';
 
 describe('the committed pack of the orb templates', () => {
@@ -15,8 +14,5 @@ describe('the committed pack of the orb templates', () => {
       readFileSync(PACKED_ORB, 'utf8'),
       'templates/orb.packed.json is stale: UPDATE_PACKED_ORB=1 npx vitest run test/orb/packed.test.ts rewrites it',
     ).toBe(expected);
-    const packed = JSON.parse(expected) as PackedOrb;
-    expect(packed.templates).toBe(hashOfFolder(ORB_TEMPLATES));
-    expect(packed.orb).toEqual(packOrb(ORB_TEMPLATES));
   });
 });

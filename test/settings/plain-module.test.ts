@@ -206,6 +206,16 @@ describe('modules read without running them', () => {
     ['a letter beyond ASCII in a name', 'export const café = 1'],
     ['nesting near the limit', `export const a = ${'['.repeat(40)}${']'.repeat(40)}`],
     [
+      'a constant named Object, which CommonJS output uses',
+      'const Object = 1\nexport default [Object]',
+    ],
+    ['an export named __esModule', 'export const __esModule = 1'],
+    ['the key the realm reserves', 'export default { "\\u0000carbon": 1 }'],
+    [
+      'an `exports` line in a comment, which the realm reports',
+      '/*\nexports const x = 1\n*/\nexport const a = 1',
+    ],
+    [
       'an import attribute',
       "import { defineProject } from 'carbon' with { type: 'x' }\nexport const a = {}",
     ],
