@@ -89,9 +89,11 @@ function isPlain(file: string): boolean {
 
 /** Starts a worker for `root` now when this run will compile settings anyway, and needs one. */
 export function prewarm(root: string, env: NodeJS.ProcessEnv): void {
-  if (!BUNDLED || started.has(root) || env['CARBON_WORKERS'] === '0') return;
+  const wanted = Number(env['CARBON_WORKERS'] ?? Number.NaN);
+  if (!BUNDLED || started.has(root) || wanted === 0) return;
   const files = likelyCompiled(root, env, cacheFileOf(root));
-  if (files.length === 0 || !needsWorker(files)) return;
+  // A count of workers asked for (CARBON_WORKERS) is given even to a few plain modules.
+  if (files.length === 0 || (!(wanted > 0) && !needsWorker(files))) return;
   const worker = startWorker(root, env);
   // Until adopted it must not keep Carbon alive: a run that fails before compiling just exits.
   worker.unref();

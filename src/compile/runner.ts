@@ -47,6 +47,12 @@ export interface Runner {
   close(): Promise<void>;
 }
 
+/** CARBON_WORKERS as a count of workers, when it is one (0 and up); undefined lets Carbon choose. */
+export function workersWanted(env: NodeJS.ProcessEnv): number | undefined {
+  const wanted = Number(env['CARBON_WORKERS'] ?? Number.NaN);
+  return Number.isInteger(wanted) && wanted >= 0 ? wanted : undefined;
+}
+
 /** Seconds a module may run, and megabytes a worker may use, unless the environment says otherwise. */
 export function limits(env: NodeJS.ProcessEnv): { timeoutMs: number; memoryMb: number } {
   const seconds = Number(env['CARBON_SETTINGS_TIMEOUT'] ?? 10);
@@ -60,19 +66,15 @@ export function limits(env: NodeJS.ProcessEnv): { timeoutMs: number; memoryMb: n
  * The runner for compiling `files` (settings modules; none for the orb alone). One worker, unless
  * the machine has cores to spare: on a two-core machine a second worker made an uncached check of
  * 500 projects slower, not faster (1.0 s against 0.95 s: the two threads slow each other down more
- * than they share), and its heap costs 35 MB. CARBON_WORKERS overrides. No worker for a few
- * modules of plain data, unless one was started for this run already (prewarm.ts).
+ * than they share), and its heap costs 35 MB. No worker for a few modules of plain data, unless
+ * one was started for this run already (prewarm.ts). CARBON_WORKERS, when a count, decides.
  */
 export async function createRunner(options: RunnerOptions, files: string[]): Promise<Runner> {
-  const wanted = options.env['CARBON_WORKERS'];
-  const workers =
-    wanted !== undefined
-      ? Number(wanted)
-      : files.length > 64 && availableParallelism() >= 4
-        ? 2
-        : 1;
+  const wanted = workersWanted(options.env);
+  const workers = wanted ?? (files.length > 64 && availableParallelism() >= 4 ? 2 : 1);
   const inThread = !BUNDLED || workers <= 0;
-  if (inThread || (!prewarmed(options.root) && !needsWorker(files))) {
+  const few = wanted === undefined && !prewarmed(options.root) && !needsWorker(files);
+  if (inThread || few) {
     // Loaded only here: the pipeline (zod and the rest, 50 ms) is the workers' business otherwise.
     const { LocalRunner } = await import('./local-runner.ts');
     return new LocalRunner(options, !inThread);

@@ -26,8 +26,8 @@ function marksOf(
 }
 
 /** Whether a run of `carbon generate` started a settings worker, and its output. */
-function generate(root: string): { worker: boolean; stdout: string } {
-  const { marks, stdout } = marksOf('generate', root);
+function generate(root: string, env: NodeJS.ProcessEnv = {}): { worker: boolean; stdout: string } {
+  const { marks, stdout } = marksOf('generate', root, env);
   return { worker: marks.some((mark) => mark.startsWith('worker')), stdout };
 }
 
@@ -49,6 +49,14 @@ describe('where settings compile', () => {
     const code = generate(root);
     expect(code.worker).toBe(true);
     expect(code.stdout).toContain('0 written');
+  });
+
+  it('starts the workers CARBON_WORKERS asks for, even for a few plain modules; ignores a bad count', () => {
+    const root = makeWorkspace({});
+    writeFleet(root, 2);
+    expect(generate(root, { CARBON_WORKERS: '1' }).worker).toBe(true);
+    expect(generate(root, { CARBON_WORKERS: 'many', CARBON_CACHE: '0' }).worker).toBe(false);
+    expect(generate(root, { CARBON_WORKERS: '0', CARBON_CACHE: '0' }).worker).toBe(false);
   });
 
   it('compiles more than 64 plain modules in a worker, the schema on its own thread meanwhile', () => {
