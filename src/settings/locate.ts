@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, PathSegment, Position } from '../diagnostics.ts';
 import { Outline } from './outline.ts';
-import { locateInPlainModule } from './plain-module.ts';
+import { locateInPlainModule, readPlainModule } from './plain-module.ts';
 
 type TsMorph = typeof import('ts-morph');
 
@@ -66,7 +66,7 @@ function parse(morph: TsMorph, file: string): SourceFile | undefined {
 /** A module's text, read once; its outline is built only when the plain reader declines it. */
 class ModuleText {
   private readonly text: string;
-  private plain = true;
+  private plain: boolean | undefined;
   private outline: Outline | undefined;
 
   constructor(text: string) {
@@ -74,11 +74,8 @@ class ModuleText {
   }
 
   locate(exportName: string, path: PathSegment[]): Position {
-    if (this.plain) {
-      const found = locateInPlainModule(this.text, exportName, path);
-      if (found) return found;
-      this.plain = false;
-    }
+    this.plain ??= readPlainModule(this.text) !== undefined;
+    if (this.plain) return locateInPlainModule(this.text, exportName, path)!;
     this.outline ??= Outline.of(this.text);
     return this.outline.locate(exportName, path);
   }

@@ -89,6 +89,8 @@ export class SettingsRealm {
   private readonly runsCode: boolean;
   private env: Record<string, string | null>;
   private readonly compiled = new Map<string, unknown>();
+  /** Files read as plain data (their text is read once per run: SettingsFiles). */
+  private readonly plainFiles = new Set<string>();
   private readonly texts = new Map<string, { source: string; code: string }>();
   private inputs: Inputs = emptyInputs();
   /** `exports const` lines of every module compiled, by workspace-relative path. */
@@ -205,7 +207,9 @@ export class SettingsRealm {
   private readPlain(file: string): Record<string, unknown> | undefined {
     if (!this.readsPlainModules || file.endsWith('.json')) return undefined;
     const text = this.read(file);
-    return typeof text === 'string' ? readPlainModule(text) : undefined;
+    const exports = typeof text === 'string' ? readPlainModule(text) : undefined;
+    if (exports) this.plainFiles.add(file);
+    return exports;
   }
 
   /**
@@ -213,9 +217,8 @@ export class SettingsRealm {
    * second read, and the reader is warm here); undefined for any other module: the outline's.
    */
   positionIn(file: string, exportName: string, path: PathSegment[]): Position | undefined {
-    if (!this.readsPlainModules) return undefined;
-    const read = this.files.read(file);
-    return 'text' in read ? locateInPlainModule(read.text, exportName, path) : undefined;
+    const read = this.plainFiles.has(file) ? this.files.read(file) : undefined;
+    return read && 'text' in read ? locateInPlainModule(read.text, exportName, path) : undefined;
   }
 
   private finish(evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'>) {
