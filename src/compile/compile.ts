@@ -215,8 +215,13 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
 /** A unit whose diagnostics have their line and column, in the order they are reported. */
 async function withPositions(unit: UnitResult, timings: Timings): Promise<UnitResult> {
   if (unit.diagnostics.length === 0) return unit;
-  const { locateDiagnostics } = await import('../settings/locate.ts');
-  const diagnostics = await timings.timeAsync('locate', () => locateDiagnostics(unit.diagnostics));
+  // A plain module's come located from its runner (unit.ts): no locator to load for those. A
+  // syntax error has a position but is worded again by TypeScript (locate.ts).
+  let diagnostics = unit.diagnostics;
+  if (!diagnostics.every((d) => d.position !== undefined && d.code !== 'syntax-error')) {
+    const { locateDiagnostics } = await import('../settings/locate.ts');
+    diagnostics = await timings.timeAsync('locate', () => locateDiagnostics(unit.diagnostics));
+  }
   return { ...unit, diagnostics: sortDiagnostics(diagnostics) };
 }
 

@@ -87,13 +87,19 @@ function isPlain(file: string): boolean {
   return plain;
 }
 
+/** CARBON_WORKERS as a count of workers, when it is one (0 and up); undefined lets Carbon choose. */
+export function workersWanted(env: NodeJS.ProcessEnv): number | undefined {
+  const wanted = Number(env['CARBON_WORKERS'] ?? Number.NaN);
+  return Number.isInteger(wanted) && wanted >= 0 ? wanted : undefined;
+}
+
 /** Starts a worker for `root` now when this run will compile settings anyway, and needs one. */
 export function prewarm(root: string, env: NodeJS.ProcessEnv): void {
-  const wanted = Number(env['CARBON_WORKERS'] ?? Number.NaN);
+  const wanted = workersWanted(env);
   if (!BUNDLED || started.has(root) || wanted === 0) return;
   const files = likelyCompiled(root, env, cacheFileOf(root));
   // A count of workers asked for (CARBON_WORKERS) is given even to a few plain modules.
-  if (files.length === 0 || (!(wanted > 0) && !needsWorker(files))) return;
+  if (files.length === 0 || (wanted === undefined && !needsWorker(files))) return;
   const worker = startWorker(root, env);
   // Until adopted it must not keep Carbon alive: a run that fails before compiling just exits.
   worker.unref();

@@ -20,6 +20,7 @@ import {
   prewarmed,
   progressOf,
   startWorker,
+  workersWanted,
 } from './prewarm.ts';
 import type { UnitContext, UnitResult } from './unit.ts';
 
@@ -45,12 +46,6 @@ export interface Runner {
    */
   keepSchema(schemaPath: string | undefined): boolean;
   close(): Promise<void>;
-}
-
-/** CARBON_WORKERS as a count of workers, when it is one (0 and up); undefined lets Carbon choose. */
-export function workersWanted(env: NodeJS.ProcessEnv): number | undefined {
-  const wanted = Number(env['CARBON_WORKERS'] ?? Number.NaN);
-  return Number.isInteger(wanted) && wanted >= 0 ? wanted : undefined;
 }
 
 /** Seconds a module may run, and megabytes a worker may use, unless the environment says otherwise. */

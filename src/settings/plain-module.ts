@@ -13,8 +13,11 @@ import { CARBON_SPECIFIERS } from './layout.ts';
 /** Declines a module: thrown from anywhere in the reader, caught once at the top. */
 const DECLINE = Symbol('not a plain module');
 
-/** The key the realm's snapshot marks values with (realm-bootstrap.ts, realm.ts). */
-const RESERVED_KEY = '\u0000carbon';
+/**
+ * The key the realm's snapshot marks values with (realm.ts; realm-bootstrap.ts keeps its own copy,
+ * as it runs inside the realm and may use nothing from outside).
+ */
+export const SNAPSHOT_MARK = '\u0000carbon';
 
 /**
  * The realm reads a line starting with `exports` as `export` (exports-const.ts), even inside a
@@ -392,7 +395,7 @@ class PlainModule {
           ? this.word()
           : decline();
     // The realm's snapshot reserves its marker key (realm-bootstrap.ts) and reports it.
-    if (key === '__proto__' || key === RESERVED_KEY) decline();
+    if (key === '__proto__' || key === SNAPSHOT_MARK) decline();
     return key;
   }
 

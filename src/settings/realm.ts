@@ -11,7 +11,7 @@ import { compileFunction, createContext, runInContext, type Context } from 'node
 import type { PathSegment, Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
-import { locateInPlainModule, readPlainModule } from './plain-module.ts';
+import { SNAPSHOT_MARK, locateInPlainModule, readPlainModule } from './plain-module.ts';
 import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
 import { SettingsFiles, type Inputs } from './inputs.ts';
 import type { Transpiler } from './transpile.ts';
@@ -20,7 +20,6 @@ export type { Inputs } from './inputs.ts';
 
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const MODULE_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
-const MARK = '\u0000carbon';
 
 export type EvaluationFailure =
   | { kind: 'syntax'; file: string; message: string; position: Position }
@@ -414,7 +413,7 @@ function decode(
     return value.map((item, index) => decode(item, exported, [...path, index], problems));
   if (value === null || typeof value !== 'object') return value;
   const record = value as Record<string, unknown>;
-  const mark = record[MARK];
+  const mark = record[SNAPSHOT_MARK];
   if (typeof mark === 'string') {
     switch (mark) {
       case 'undefined':

@@ -8,6 +8,7 @@ import { desiredState, type DesiredScope } from '../../src/deliver/desired.ts';
 import { planGitHubApp, type AppCurrent } from '../../src/deliver/github-app.ts';
 import { planOauth } from '../../src/deliver/oauth.ts';
 import type { Schedule, ScheduleTrigger } from '../../src/emit/circleci.ts';
+import { MONTHS } from '../../src/settings/cron.ts';
 import { ME, SYSTEM_ACTOR } from '../helpers/circleci-api.ts';
 import { configModule, projectModule, type Integration } from '../helpers/circleci-workspace.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
@@ -57,20 +58,7 @@ describe('OAuth schedules', () => {
       held(second!, 'b', {
         timetable: {
           ...second!.timetable,
-          months: [
-            'JAN',
-            'FEB',
-            'MAR',
-            'APR',
-            'MAY',
-            'JUN',
-            'JUL',
-            'AUG',
-            'SEP',
-            'OCT',
-            'NOV',
-            'DEC',
-          ],
+          months: [...MONTHS],
         },
       }),
     ]);
