@@ -9,6 +9,7 @@ import type { Orb } from '../emit/orb.ts';
 import { renderYaml } from '../emit/yaml.ts';
 import type { RenderedFile } from '../output/files.ts';
 import type { ResolvedProject } from '../resolve/model.ts';
+import { gitKey } from '../resolve/links.ts';
 import { resolveProjects } from '../resolve/resolve.ts';
 import type { ProjectSummary } from '../resolve/workspace-rules.ts';
 import { loadProjectModule } from '../settings/load.ts';
@@ -120,10 +121,11 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
     id: project.settings.id,
     source: project.source,
     repositories: project.repositories.map(({ settings }) => settings.id),
-    gitUrls: project.repositories.flatMap(({ settings }) => [
-      settings.local.git,
-      ...(settings.origin ? [settings.origin.git] : []),
-    ]),
+    gitKeys: project.repositories.flatMap(({ settings }) =>
+      [settings.local.git, ...(settings.origin ? [settings.origin.git] : [])].flatMap(
+        (written) => gitKey(written) ?? [],
+      ),
+    ),
     targets: (resolved?.repositories ?? []).flatMap((repository) => {
       const build = repository.build;
       if (!build?.enabled) return [];

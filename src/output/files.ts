@@ -144,6 +144,9 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
 
 /** Names and paths the file system would refuse, said before anything is written. */
 function checkPathLength(root: string, path: string): void {
+  // A UTF-16 unit is at most 3 bytes of UTF-8 (a pair, 4): most paths are short enough to pass
+  // without counting (3,000 paths of 500 projects: 8 ms counted).
+  if (3 * path.length <= NAME_MAX && 3 * (root.length + 1 + path.length) <= PATH_MAX) return;
   const absolute = join(root, path);
   const long = path.split('/').find((part) => Buffer.byteLength(part) > NAME_MAX);
   if (long !== undefined || Buffer.byteLength(absolute) > PATH_MAX) {

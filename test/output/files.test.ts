@@ -43,3 +43,26 @@ describe('writeOutput', () => {
     expect(readFileSync(join(root, B), 'utf8')).toBe(`${HEADER}b\n`);
   });
 });
+
+describe('planOutput: paths the file system would refuse', () => {
+  const text = `${HEADER}x\n`;
+  const at = (name: string) => `generated/p/${name}/.circleci/config.yml`;
+
+  it('refuses a name of more than 255 bytes, counting UTF-8 bytes, not characters', () => {
+    const root = makeWorkspace({ 'README.md': 'x\n' });
+    // 85 three-byte characters: 255 bytes, the most a name may have.
+    expect(() => planOutput(root, [{ path: at('€'.repeat(85)), text }])).not.toThrow();
+    expect(() => planOutput(root, [{ path: at('€'.repeat(86)), text }])).toThrow(
+      /would be too long a path for the file system \(names of at most 255 bytes/,
+    );
+    expect(() => planOutput(root, [{ path: at('a'.repeat(256)), text }])).toThrow(/too long/);
+    // Four bytes in two UTF-16 units: 64 of them are 256 bytes in 128 units.
+    expect(() => planOutput(root, [{ path: at('😀'.repeat(64)), text }])).toThrow(/too long/);
+  });
+
+  it('refuses a path of more than 4095 bytes from the root, though each name is short', () => {
+    const root = makeWorkspace({ 'README.md': 'x\n' });
+    const deep = Array.from({ length: 40 }, () => 'n'.repeat(100)).join('/');
+    expect(() => planOutput(root, [{ path: at(deep), text }])).toThrow(/paths of 4095\)/);
+  });
+});
