@@ -71,6 +71,8 @@ const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
   // Transpiled modules were kept until Carbon found that writing them costs more than it saves.
   { folder: 'transpiled', pattern: /./, keep: 0 },
   { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
+  // V8's code for them (schema.ts): one per kind of thread, main and worker.
+  { folder: '.', pattern: /^schema-.*\.v8$/, keep: 8 },
   { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
 ];
 

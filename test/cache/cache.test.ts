@@ -401,7 +401,7 @@ describe('the pipeline cache', () => {
 });
 
 describe('the store', () => {
-  it('stays bounded: the oldest packed orbs go when there are too many, old kinds entirely', () => {
+  it('stays bounded: the oldest packed orbs and V8 code go when there are too many, old kinds entirely', () => {
     const folder = join(REPO_ROOT, 'node_modules/.cache/carbon');
     const transpiled = join(folder, 'transpiled');
     mkdirSync(transpiled, { recursive: true });
@@ -411,6 +411,9 @@ describe('the store', () => {
       writeFileSync(path, '');
       utimesSync(path, old, old);
       writeFileSync(join(transpiled, `zz-prune-test-${index}.js`), '');
+      const compiled = join(folder, `schema-fast-zz-prune-test-${index}.cjs.0-1.v8`);
+      writeFileSync(compiled, '');
+      utimesSync(compiled, old, old);
     }
     // A run that keeps something new prunes the store.
     const root = workspace();
@@ -419,7 +422,11 @@ describe('the store', () => {
     const orbs = readdirSync(folder).filter((name) => /^orb-.*\.json$/.test(name));
     expect(orbs.length).toBeLessThanOrEqual(8);
     expect(readdirSync(transpiled)).toEqual([]);
-    for (const name of orbs.filter((name) => name.startsWith('orb-zz-prune-test-')))
+    const compiledCode = readdirSync(folder).filter((name) => name.endsWith('.v8'));
+    expect(compiledCode.length).toBeLessThanOrEqual(8);
+    // The oldest went first: of the twenty from 2001, at most eight minus this run's remain.
+    expect(compiledCode.filter((name) => name.includes('zz-prune-test')).length).toBeLessThan(8);
+    for (const name of [...orbs, ...compiledCode].filter((name) => name.includes('zz-prune-test')))
       rmSync(join(folder, name));
   });
 });
@@ -473,6 +480,31 @@ describe('runs that share the cache', () => {
       const check = runCarbon(['check', '--root', root], { env });
       expect(check.code, check.stderr).toBe(0);
       // One call per document validated: the config and the orb.
+      expect(readFileSync(calls, 'utf8')).toBe('..');
+    });
+  });
+
+  it("keeps V8's compiled code for the kept validator, and never runs it for other code of the same length", () => {
+    withOwnStore(({ root, env, kept }) => {
+      const store = join(kept, '..');
+      const compiledCode = () => readdirSync(store).filter((name) => name.endsWith('.v8'));
+      // The generate compiled the kept code and kept V8's code for it after a validation.
+      const [first] = compiledCode();
+      expect(first).toMatch(/^schema-fast-.*\.cjs\.[0-9a-f]{16}-\d+\.v8$/);
+      const bytes = readFileSync(join(store, first!));
+      // The next run, the same kind of thread, takes it: nothing written again.
+      expect(runCarbon(['check', '--root', root], { env }).code).toBe(0);
+      expect(compiledCode()).toEqual([first]);
+      expect(readFileSync(join(store, first!)).equals(bytes)).toBe(true);
+      // V8 checks only a source's length: kept code replaced by other code of the same length
+      // must run as written, not from the compile of what was there before.
+      const calls = join(root, 'calls');
+      const counting = `module.exports = function counted() { require('node:fs').appendFileSync(${JSON.stringify(calls)}, '.'); return true; };`;
+      const original = readFileSync(kept, 'utf8');
+      writeFileSync(kept, `${counting}\n//${' '.repeat(original.length - counting.length - 3)}`);
+      expect(readFileSync(kept, 'utf8')).toHaveLength(original.length);
+      const check = runCarbon(['check', '--root', root], { env });
+      expect(check.code, check.stderr).toBe(0);
       expect(readFileSync(calls, 'utf8')).toBe('..');
     });
   });
