@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // Runs Carbon's TypeScript sources with no build step to remember.
 //
-// The sources under src/ are bundled by esbuild into ES modules cached under
+// The sources under src/ are bundled by esbuild into CommonJS files cached under
 // node_modules/.cache/carbon/, in a folder named by a hash of every source file and of the package
 // files. An edit to any source gives a new hash and so a new bundle on the next run (about 100 ms,
 // once); an unchanged tree loads the cached bundle directly, which is what keeps `carbon check`
-// fast in CI. The bundle is split at dynamic imports, so a command loads only the code it runs,
-// and the hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
+// fast in CI. The hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
+//
+// One file per thread (cli.js, and worker.js for the settings workers), CommonJS: Node loads one
+// CommonJS file faster than the thirty ES modules a split bundle and zod's ES build come to
+// (uncached check of 500 projects: 35 ms less, an edit 17 ms less). A command still runs only the
+// code it needs: esbuild evaluates a module imported dynamically when it is first imported, and
+// V8 compiles a function when it first runs.
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -18,10 +23,12 @@ import {
   statSync,
   symlinkSync,
   utimesSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 
 // V8's flags are the process's: this thread's heap is made before the launcher runs, so the flag
@@ -77,16 +84,20 @@ async function bundle(folder, build, parent, modules) {
     },
     outdir: temporary,
     bundle: true,
-    splitting: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     packages: 'external',
     sourcemap: 'linked',
     sourcesContent: false,
-    define: { __CARBON_BUILD__: JSON.stringify(build) },
+    // CommonJS has no import.meta: the sources' uses of its url get the bundle file's.
+    define: { __CARBON_BUILD__: JSON.stringify(build), 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'error',
   });
+  // CommonJS whatever package.json is above the folder (a bundle outside node_modules/ could be
+  // under a package of type module).
+  writeFileSync(join(temporary, 'package.json'), '{ "type": "commonjs" }\n');
   // Linked before the bundle appears: another process may load it as soon as it does.
   if (modules) symlinkSync(modules, join(temporary, 'node_modules'));
   try {
@@ -175,5 +186,5 @@ process.setSourceMapsEnabled(true);
 // The bundle may live outside the package (a read-only install): it (and its worker threads)
 // find the templates here.
 process.env['CARBON_PACKAGE_ROOT'] = packageRoot;
-const { main } = await import(pathToFileURL(join(bundleFolder, 'cli.js')).href);
+const { main } = createRequire(import.meta.url)(join(bundleFolder, 'cli.js'));
 process.exitCode = await main(process.argv.slice(2));
