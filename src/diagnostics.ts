@@ -96,12 +96,20 @@ export function formatDiagnostic(
   return `${where} - ${diagnostic.severity} ${diagnostic.code}: ${path === '' ? '' : `${path}: `}${diagnostic.message}`;
 }
 
-/** By file, line and column: the order an editor walks them. */
+/**
+ * By file, line and column: the order an editor walks them. Files in the order of their names'
+ * characters, as modules are listed (walk.ts): the same on every machine, where localeCompare
+ * follows the machine's locale (and its first call loads ICU's collation: 5 ms).
+ */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(
     (a, b) =>
-      a.origin.file.localeCompare(b.origin.file) ||
+      compareText(a.origin.file, b.origin.file) ||
       (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
       (a.position?.column ?? 0) - (b.position?.column ?? 0),
   );
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -85,3 +85,27 @@ describe('messages a newcomer meets', () => {
     ).toEqual([]);
   });
 });
+
+describe('the order of the report', () => {
+  it('goes by file in the order of the names’ characters (not the locale’s), then by line', async () => {
+    const broken = (id: string) =>
+      `import { defineProject } from 'carbon';\nexport default defineProject({\n  id: '${id}',\n  name: 1,\n  repositories: 2,\n});\n`;
+    const reported = await lines({
+      'carbon.config.ts': SAMPLE_CONFIG,
+      'projects/b.ts': broken('b'),
+      'projects/B2.ts': broken('B2'),
+      'projects/a.ts': broken('a'),
+    });
+    const order = reported.map((line) => line.split(' - ')[0]);
+    // Upper case before lower, as `ls` in the C locale and git list them; an English collation
+    // would put B2.ts between a.ts and b.ts.
+    expect(order).toEqual([
+      'projects/B2.ts:4:3',
+      'projects/B2.ts:5:3',
+      'projects/a.ts:4:3',
+      'projects/a.ts:5:3',
+      'projects/b.ts:4:3',
+      'projects/b.ts:5:3',
+    ]);
+  });
+});
