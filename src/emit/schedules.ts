@@ -46,14 +46,25 @@ function toTimetableOnce(text: string): TimetableResult {
     minute.text === '*' ||
     (/^\*\/\d+$/.test(minute.text) && 60 % minute.ranges[0]!.step === 0);
   if (evenlySpread) return { ok: true, timetable };
+  const times = `${minutes.length} time${minutes.length === 1 ? '' : 's'}`;
+  const hours = restricted(hour) ? 'in each hour it runs' : 'an hour';
+  const exact = spreadMinute(minutes.length);
   return {
     ok: true,
     timetable,
     minutesLost:
-      `a CircleCI timetable cannot pin minutes: it will run ${minutes.length} time${minutes.length === 1 ? '' : 's'} ` +
-      `an hour at minutes CircleCI picks, not at minute ${minute.text} (minute 0, as in "0 * * * *", ` +
-      'says only "once an hour" and gives no warning)',
+      `a CircleCI timetable cannot pin minutes: it will run ${times} ${hours}, at minutes CircleCI ` +
+      `picks, not at minute ${minute.text}` +
+      (exact === undefined
+        ? ''
+        : ` (${JSON.stringify([exact, ...text.trim().split(/\s+/).slice(1)].join(' '))} says just that, with no warning)`),
   };
+}
+
+/** The minute field that says "so many times an hour" and nothing more, when there is one. */
+function spreadMinute(count: number): string | undefined {
+  if (count === 1) return '0';
+  return 60 % count === 0 ? `*/${60 / count}` : undefined;
 }
 
 function restricted(field: Cron[number]): boolean {
