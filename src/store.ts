@@ -82,7 +82,7 @@ const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
   // Transpiled modules were kept until Carbon found that writing them costs more than it saves.
   { folder: 'transpiled', pattern: /./, keep: 0 },
   { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
-  // V8's code for them (schema.ts): one per kind of thread, main and worker.
+  // V8's code for them (compiled-code.ts): one per set of V8 flags, runs with a worker or without.
   { folder: '.', pattern: /^schema-.*\.v8$/, keep: 8 },
   { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
 ];

@@ -496,6 +496,17 @@ describe('runs that share the cache', () => {
       expect(runCarbon(['check', '--root', root], { env }).code).toBe(0);
       expect(compiledCode()).toEqual([first]);
       expect(readFileSync(join(store, first!)).equals(bytes)).toBe(true);
+      // V8 checks none of its code's bytes: one changed made it crash (a segfault, every run,
+      // the file never replaced). Carbon's checksum turns the file down, and it is kept anew.
+      for (const offset of [32 + 200, Math.floor(bytes.length / 2)]) {
+        const damaged = Buffer.from(bytes);
+        damaged[offset] = damaged[offset]! ^ 0xff;
+        writeFileSync(join(store, first!), damaged);
+        const run = runCarbon(['check', '--root', root], { env });
+        expect(run.code, run.stderr).toBe(0);
+        expect(readFileSync(join(store, first!)).equals(damaged)).toBe(false);
+        expect(readFileSync(join(store, first!)).length).toBe(bytes.length);
+      }
       // V8 checks only a source's length: kept code replaced by other code of the same length
       // must run as written, not from the compile of what was there before.
       const calls = join(root, 'calls');
