@@ -90,9 +90,15 @@ async function bundle(folder, build, parent, modules) {
     packages: 'external',
     sourcemap: 'linked',
     sourcesContent: false,
-    // CommonJS has no import.meta: the sources' uses of its url get the bundle file's.
+    // CommonJS has no import.meta: the sources' uses of its url get the bundle file's, and any
+    // other use of import.meta fails the build rather than read undefined.
     define: { __CARBON_BUILD__: JSON.stringify(build), 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+    logOverride: { 'empty-import-meta': 'error' },
+    // Strict, as the ES modules it comes from are (and the tests run): esbuild's own "use
+    // strict" would come after the banner, where it is no directive.
+    banner: {
+      js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+    },
     logLevel: 'error',
   });
   // CommonJS whatever package.json is above the folder (a bundle outside node_modules/ could be
@@ -182,7 +188,6 @@ async function bundleFolderFor(build) {
 
 const build = sourceHash();
 const bundleFolder = await bundleFolderFor(build);
-process.setSourceMapsEnabled(true);
 // The bundle may live outside the package (a read-only install): it (and its worker threads)
 // find the templates here.
 process.env['CARBON_PACKAGE_ROOT'] = packageRoot;

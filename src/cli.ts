@@ -44,7 +44,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       return EXIT.invalid;
     }
     const stack = caught instanceof Error ? (caught.stack ?? caught.message) : String(caught);
-    io.err(`carbon: internal error (this is a bug in Carbon, please report it):\n${stack}\n`);
+    const { mappedStack } = await import('./stack.ts');
+    io.err(
+      `carbon: internal error (this is a bug in Carbon, please report it):\n${mappedStack(stack)}\n`,
+    );
     return EXIT.internal;
   }
 }

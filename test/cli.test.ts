@@ -1,10 +1,11 @@
 // The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { Script } from 'node:vm';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA } from './helpers/schema.ts';
-import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { CARBON_BIN, REPO_ROOT, runCarbon } from './helpers/cli.ts';
 import { copyOfCarbon } from './helpers/install.ts';
 import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
@@ -161,6 +162,32 @@ describe('carbon CLI', () => {
     expect(odd.code, odd.stderr).toBe(2);
     expect(odd.stderr).toContain(
       `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties must be object`,
+    );
+  });
+
+  it('runs its bundle as strict code, as the ES modules it is built from are (and the tests run)', () => {
+    // Which files the run loads as CommonJS: the bundle's cli.js and worker.js.
+    const root = makeWorkspace({});
+    const loaded = join(root, 'loaded.txt');
+    const preload = join(root, 'preload.cjs');
+    writeFileSync(
+      preload,
+      `const Module = require('node:module');\nconst compile = Module.prototype._compile;\nModule.prototype._compile = function (content, filename) { require('node:fs').appendFileSync(${JSON.stringify(loaded)}, filename + '\\n'); return compile.call(this, content, filename); };\n`,
+    );
+    const run = spawnSync(process.execPath, ['--require', preload, CARBON_BIN, '--version'], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const bundle = readFileSync(loaded, 'utf8')
+      .split('\n')
+      .filter((file) => /[\\/]cli-[^\\/]+[\\/]cli\.js$/.test(file));
+    expect(bundle).toHaveLength(1);
+    // Compiled, not run: a `with` statement is a syntax error in strict code only.
+    const body = (text: string) => () => new Script(`(function () {${text}\nwith ({}) {}\n})`);
+    expect(body('"use strict";')).toThrow('Strict mode code may not include a with statement');
+    expect(body('')).not.toThrow();
+    expect(body(readFileSync(bundle[0]!, 'utf8'))).toThrow(
+      'Strict mode code may not include a with statement',
     );
   });
 

@@ -2,13 +2,14 @@
 // worker's memory limit is needed, and starting one costs more than the whole compile), anything
 // with code, or many modules, in a settings worker. Seen through the run's profile (CARBON_PROFILE),
 // which marks when a worker is started.
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
 import { SettingsRealm } from '../../src/settings/realm.ts';
 import { Transpiler } from '../../src/settings/transpile.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
 /** The marks of a successful run's profile (CARBON_PROFILE), and its output. */
@@ -107,5 +108,39 @@ describe('where settings compile', () => {
       message:
         'projects/acme.ts changed while Carbon was reading the settings (it is no longer plain data, as it was a moment before): run Carbon again',
     });
+  });
+
+  it.each([
+    ['a settings worker', '1', '!'],
+    ['the main thread', '0', ''],
+  ])("reports a bug met in %s with a stack that names Carbon's sources", (_, workers, not) => {
+    const root = makeWorkspace({});
+    writeFleet(root, 2);
+    // A failure Carbon does not expect, in one kind of thread: path.relative throws for one
+    // module (the bundle looks it up at each call). Workers inherit --require.
+    const preload = join(root, 'preload.cjs');
+    writeFileSync(
+      preload,
+      [
+        "const path = require('node:path');",
+        `if (${not}require('node:worker_threads').isMainThread) {`,
+        '  const relative = path.relative;',
+        "  path.relative = (from, to) => { if (to.endsWith('client0001.ts')) throw new TypeError('planted'); return relative(from, to); };",
+        '}',
+      ].join('\n'),
+    );
+    const run = spawnSync(
+      process.execPath,
+      ['--require', preload, CARBON_BIN, 'generate', '--root', root],
+      { encoding: 'utf8', env: { ...process.env, CARBON_WORKERS: workers, CARBON_CACHE: '0' } },
+    );
+    expect(run.status, run.stderr).toBe(3);
+    expect(run.stderr).toContain(
+      `${workers === '1' ? 'in a settings worker: ' : ''}TypeError: planted`,
+    );
+    // The frames below the planted throw are Carbon's TypeScript, not its bundle's lines.
+    const frames = run.stderr.split('\n').filter((line) => /^\s+at /.test(line));
+    expect(frames.some((line) => /src\/compile\/unit\.ts:\d+:\d+\)?$/.test(line))).toBe(true);
+    expect(frames.filter((line) => /(cli|worker)\.js:\d+/.test(line))).toEqual([]);
   });
 });
