@@ -5,7 +5,7 @@
 // - warm: `carbon check` with the caches as the last run left them (the no-op);
 // - uncached: `carbon check` with CARBON_CACHE=0 (no pipeline answer; kept schema code and orb used);
 // - fresh: `carbon check` with an empty store (CARBON_STORE): what a new CI clone pays, but for
-//   building the launcher's bundle once (kept in node_modules/.cache, not in the store: ~70 ms);
+//   building the launcher's bundle once (kept in node_modules/.cache, not in the store: ~90 ms);
 // - edit: one cron of one project module changed, then `carbon generate` (an engineer's edit);
 // - warnings: the uncached check of a twin fleet with one warning per project, against uncached;
 // - floors: bare Node starting, and bare Node writing the same bytes to the same paths.
@@ -236,7 +236,7 @@ function measure(name, root, warningsRoot, scratch) {
   const results = Object.fromEntries(keys.map((key, index) => [key, rounds[index]]));
   const row = { name, files: listFiles(root, 'generated').length + 1 };
   for (const key of keys) {
-    // Warnings are reported as what they add: per round, the paired difference to uncached.
+    // Warnings are reported as what they add: per pair, the difference to the uncached run.
     const walls = results[key].map((r, round) =>
       key === 'warnings' ? r.wall - results.uncached[round].wall : r.wall,
     );
@@ -325,7 +325,7 @@ const lines = [
   '  kept in the store are used;',
   '- check, empty store: `CARBON_STORE` an empty folder, as on a new CI clone (no pipeline answer, no',
   "  schema code; the orb comes packed with Carbon), but with Carbon's launcher bundle built (about",
-  '  70 ms more once);',
+  '  90 ms more once);',
   '- edit one, generate: one sync cron in one project module changed (back and forth), then `carbon',
   "  generate`: that project's schedules are rewritten;",
   '- warnings added: the uncached check of a twin fleet with one warning per project (a cron minute a',

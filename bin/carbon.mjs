@@ -3,7 +3,7 @@
 //
 // The sources under src/ are bundled by esbuild into CommonJS files cached under
 // node_modules/.cache/carbon/, in a folder named by a hash of every source file and of the package
-// files. An edit to any source gives a new hash and so a new bundle on the next run (about 100 ms,
+// files. An edit to any source gives a new hash and so a new bundle on the next run (about 90 ms,
 // once); an unchanged tree loads the cached bundle directly, which is what keeps `carbon check`
 // fast in CI. The hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
 //
@@ -114,8 +114,8 @@ async function bundle(folder, build, parent, modules) {
     if (!existsSync(folder)) throw error;
   }
   // Older bundles are dead weight once a new one exists, but a process started before the change
-  // may still be loading parts of one (the bundle is split): only bundles unused for an hour go,
-  // and never another process's half-built one.
+  // may still load from one (its settings workers start from worker.js): only bundles unused for
+  // an hour go, and never another process's half-built one.
   const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(parent)) {
     if (!/^cli-[0-9a-f-]+$/.test(name) || name === basename(folder)) continue;

@@ -47,6 +47,11 @@ export function normalizeKeyPrefix(prefix: string): string {
   return prefix.replace(/\.git$/, '').replace(/\/+$/, '');
 }
 
+/** Whether a normalized `git.sshKeys` entry opens the repository of `key` (gitKey). */
+export function keyOpens(normalized: string, key: string): boolean {
+  return key === normalized || key.startsWith(`${normalized}/`);
+}
+
 /** The fingerprint of the longest `git.sshKeys` entry that is `host/owner` or `host/owner/repo` of the URL. */
 export function sshKeyFor(written: string, sshKeys: Record<string, string>): string | undefined {
   const key = gitKey(written);
@@ -54,8 +59,7 @@ export function sshKeyFor(written: string, sshKeys: Record<string, string>): str
   let best: { length: number; fingerprint: string } | undefined;
   for (const [prefix, fingerprint] of Object.entries(sshKeys)) {
     const normalized = normalizeKeyPrefix(prefix);
-    const matches = key === normalized || key.startsWith(`${normalized}/`);
-    if (matches && (best === undefined || normalized.length > best.length)) {
+    if (keyOpens(normalized, key) && (best === undefined || normalized.length > best.length)) {
       best = { length: normalized.length, fingerprint };
     }
   }

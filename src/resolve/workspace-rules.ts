@@ -6,7 +6,7 @@ import type { Source } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
 import { didYouMean } from '../suggest.ts';
 import { atSource } from './context.ts';
-import { normalizeKeyPrefix } from './links.ts';
+import { keyOpens, normalizeKeyPrefix } from './links.ts';
 
 /** What the workspace rules need to know of a project. */
 export interface ProjectSummary {
@@ -124,9 +124,7 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
   if (!configSource || prefixes.length === 0 || !context.complete || context.projects.length === 0)
     return [];
   const opens = (normalized: string) =>
-    context.projects.some((project) =>
-      project.gitKeys.some((key) => key === normalized || key.startsWith(`${normalized}/`)),
-    );
+    context.projects.some((project) => project.gitKeys.some((key) => keyOpens(normalized, key)));
   const found: Diagnostic[] = [];
   for (const prefix of prefixes) {
     const normalized = normalizeKeyPrefix(prefix);
