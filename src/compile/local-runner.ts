@@ -1,6 +1,6 @@
 // Settings in this thread, for runs without workers: from Carbon's TypeScript sources (the tests:
 // a worker cannot load them), with CARBON_WORKERS=0, or for a few modules of plain data, which
-// run no code (plain-module.ts), so need no worker's memory limit, and would wait 110 ms for one
+// run no code (plain-module.ts), so need no worker's memory limit, and would wait 90 ms for one
 // to start. Its own module, loaded only then, so that the main thread of a run with workers never
 // loads the pipeline its workers run.
 import { packOrbCached } from '../emit/orb.ts';
