@@ -11,7 +11,12 @@ import { compileFunction, createContext, runInContext, type Context } from 'node
 import type { PathSegment, Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
-import { SNAPSHOT_MARK, locateInPlainModule, readPlainModule } from './plain-module.ts';
+import {
+  SNAPSHOT_MARK,
+  locateInPlainModule,
+  positionInRead,
+  readPlainModule,
+} from './plain-module.ts';
 import { realmBootstrap, type RealmHost } from './realm-bootstrap.ts';
 import { SettingsFiles, type Inputs } from './inputs.ts';
 import type { Transpiler } from './transpile.ts';
@@ -90,6 +95,8 @@ export class SettingsRealm {
   private readonly compiled = new Map<string, unknown>();
   /** Files read as plain data (their text is read once per run: SettingsFiles). */
   private readonly plainFiles = new Set<string>();
+  /** The module of plain data read last, and its exports as read (positionIn). */
+  private lastPlain: { file: string; exports: Record<string, unknown> } | undefined;
   private readonly texts = new Map<string, { source: string; code: string }>();
   private inputs: Inputs = emptyInputs();
   /** `exports const` lines of every module compiled, by workspace-relative path. */
@@ -207,17 +214,26 @@ export class SettingsRealm {
     if (!this.readsPlainModules || file.endsWith('.json')) return undefined;
     const text = this.read(file);
     const exports = typeof text === 'string' ? readPlainModule(text) : undefined;
-    if (exports) this.plainFiles.add(file);
+    if (exports) {
+      this.plainFiles.add(file);
+      this.lastPlain = { file, exports };
+    }
     return exports;
   }
 
   /**
    * Where a settings path of a module of plain data is written, from the text this realm read (no
-   * second read, and the reader is warm here); undefined for any other module: the outline's.
+   * second read); undefined for any other module: the outline's. For the module read last (a
+   * unit's diagnostics are located right after its read), from the offsets its reading kept.
    */
   positionIn(file: string, exportName: string, path: PathSegment[]): Position | undefined {
     const read = this.plainFiles.has(file) ? this.files.read(file) : undefined;
-    return read && 'text' in read ? locateInPlainModule(read.text, exportName, path) : undefined;
+    if (!read || !('text' in read)) return undefined;
+    const last = this.lastPlain?.file === file ? this.lastPlain.exports : undefined;
+    return (
+      (last && positionInRead(read.text, last, exportName, path)) ??
+      locateInPlainModule(read.text, exportName, path)
+    );
   }
 
   private finish(evaluation: Omit<ModuleEvaluation, 'exportsConstFixes'>) {

@@ -10,7 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
 import type { PathSegment } from '../../src/diagnostics.ts';
 import { Outline } from '../../src/settings/outline.ts';
-import { locateInPlainModule, readPlainModule } from '../../src/settings/plain-module.ts';
+import {
+  locateInPlainModule,
+  positionInRead,
+  readPlainModule,
+} from '../../src/settings/plain-module.ts';
 import { SettingsRealm } from '../../src/settings/realm.ts';
 import { Transpiler } from '../../src/settings/transpile.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
@@ -61,16 +65,28 @@ function expectLocatedAsTheOutline(text: string, exports: Record<string, unknown
   const outline = Outline.of(text);
   const paths: [string, PathSegment[]][] = [['missing', []]];
   const walk = (name: string, value: unknown, path: PathSegment[]) => {
-    paths.push([name, path], [name, [...path, 'missing']], [name, [...path, 99]]);
+    // Also keys and indexes most modules have somewhere: a scalar export must not lead into them.
+    paths.push(
+      [name, path],
+      [name, [...path, 'missing']],
+      [name, [...path, 99]],
+      [name, [...path, 'id']],
+      [name, [...path, 0]],
+    );
     if (Array.isArray(value)) value.forEach((item, index) => walk(name, item, [...path, index]));
     else if (typeof value === 'object' && value !== null)
       for (const [key, item] of Object.entries(value)) walk(name, item, [...path, key]);
   };
   for (const [name, value] of Object.entries(exports)) walk(name, value, []);
-  for (const [name, path] of paths)
-    expect(locateInPlainModule(text, name, path), `${name} ${path.join('.')} in ${text}`).toEqual(
-      outline.locate(name, path),
-    );
+  for (const [name, path] of paths) {
+    const located = locateInPlainModule(text, name, path);
+    expect(located, `${name} ${path.join('.')} in ${text}`).toEqual(outline.locate(name, path));
+    // From the offsets the reading kept: the same, but for an export the module does not have.
+    expect(
+      positionInRead(text, exports, name, path),
+      `${name} ${path.join('.')} in ${text}`,
+    ).toEqual(Object.hasOwn(exports, name) ? located : undefined);
+  }
 }
 
 const IMPORT = "import { defineProject } from 'carbon';\n";
