@@ -57,7 +57,7 @@ function toTimetableOnce(text: string): TimetableResult {
       `picks, not at minute ${minute.text}` +
       (exact === undefined
         ? ''
-        : ` (${JSON.stringify([exact, ...text.trim().split(/\s+/).slice(1)].join(' '))} says just that, with no warning)`),
+        : ` (${JSON.stringify([exact, ...parsed.cron.slice(1).map((field) => field.text)].join(' '))} says just that, with no warning)`),
   };
 }
 

@@ -1,13 +1,13 @@
 // locate: turns a diagnostic's settings path into the line and column of the property in the
-// module's source: for a module of plain data by reading it again (plain-module.ts, about a tenth
-// of the outline's cost: a fleet's warnings are located while its worker compiles), for any
-// other from the module's outline (outline.ts, built on the scanner in tokens.ts, once per file).
+// module's source: for a module of plain data from what the plain reader kept while reading it
+// again (plain-module.ts, once per file), for any other from the module's outline (outline.ts,
+// built on the scanner in tokens.ts, once per file).
 // TypeScript itself (ts-morph, half a second to load) is loaded only to word a syntax error.
 import { readFileSync, statSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';
 import type { Diagnostic, PathSegment, Position } from '../diagnostics.ts';
 import { Outline } from './outline.ts';
-import { locateInPlainModule, readPlainModule } from './plain-module.ts';
+import { locateInPlainModule, positionInRead, readPlainModule } from './plain-module.ts';
 
 type TsMorph = typeof import('ts-morph');
 
@@ -63,10 +63,14 @@ function parse(morph: TsMorph, file: string): SourceFile | undefined {
   return project.createSourceFile('/settings.ts', readFileSync(file, 'utf8'));
 }
 
-/** A module's text, read once; its outline is built only when the plain reader declines it. */
+/**
+ * A module's text, read once: located from what the plain reader kept while reading it, or, when
+ * the reader declines it, from its outline.
+ */
 class ModuleText {
   private readonly text: string;
-  private plain: boolean | undefined;
+  /** The plain reading's exports; null when the reader declined the module. */
+  private plain: Record<string, unknown> | null | undefined;
   private outline: Outline | undefined;
 
   constructor(text: string) {
@@ -74,8 +78,12 @@ class ModuleText {
   }
 
   locate(exportName: string, path: PathSegment[]): Position {
-    this.plain ??= readPlainModule(this.text) !== undefined;
-    if (this.plain) return locateInPlainModule(this.text, exportName, path)!;
+    this.plain ??= readPlainModule(this.text) ?? null;
+    if (this.plain)
+      return (
+        positionInRead(this.text, this.plain, exportName, path) ??
+        locateInPlainModule(this.text, exportName, path)!
+      );
     this.outline ??= Outline.of(this.text);
     return this.outline.locate(exportName, path);
   }
