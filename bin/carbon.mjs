@@ -7,11 +7,10 @@
 // once); an unchanged tree loads the cached bundle directly, which is what keeps `carbon check`
 // fast in CI. The hash is given to the code as __CARBON_BUILD__: the pipeline cache is keyed by it.
 //
-// One file per thread (cli.js, and worker.js for the settings workers), CommonJS: Node loads one
-// CommonJS file faster than the thirty ES modules a split bundle and zod's ES build come to
-// (uncached check of 500 projects: 35 ms less, an edit 17 ms less). A command still runs only the
-// code it needs: esbuild evaluates a module imported dynamically when it is first imported, and
-// V8 compiles a function when it first runs.
+// One CommonJS file per thread (cli.js, engine.js): Node loads one CommonJS file faster than the thirty ES modules a
+// split bundle and zod's ES build come to (bench/RESULTS.md). A command still runs only the code it
+// needs: esbuild evaluates a module imported dynamically when it is first imported, and V8
+// compiles a function when it first runs.
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -29,13 +28,6 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-
-// V8's flags are the process's: this thread's heap is made before the launcher runs, so the flag
-// sizes the young generation of the heaps made later, the settings workers'. 4 MB (instead of up
-// to 16) keeps 20 MB off the peak memory of a compile of 500 projects for about 10 ms more than 8
-// MB (2 MB: 10 ms more again, 110 scavenges instead of about 60); bench/RESULTS.md has the figures.
-setFlagsFromString('--max-semi-space-size=4');
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 const sourceRoot = join(packageRoot, 'src');
@@ -78,9 +70,10 @@ async function bundle(folder, build, parent, modules) {
   const temporary = `${folder}.${process.pid}.tmp`;
   rmSync(temporary, { recursive: true, force: true });
   await esbuild({
+    // The settings engine runs in a thread of its own (src/settings/engine.ts).
     entryPoints: {
       cli: join(sourceRoot, 'cli.ts'),
-      worker: join(sourceRoot, 'compile', 'worker.ts'),
+      engine: join(sourceRoot, 'settings', 'engine-thread.ts'),
     },
     outdir: temporary,
     bundle: true,
@@ -114,7 +107,7 @@ async function bundle(folder, build, parent, modules) {
     if (!existsSync(folder)) throw error;
   }
   // Older bundles are dead weight once a new one exists, but a process started before the change
-  // may still load from one (its settings workers start from worker.js): only bundles unused for
+  // may still load from one (it imports its modules as it needs them): only bundles unused for
   // an hour go, and never another process's half-built one.
   const hourAgo = Date.now() - 3_600_000;
   for (const name of readdirSync(parent)) {
@@ -188,8 +181,7 @@ async function bundleFolderFor(build) {
 
 const build = sourceHash();
 const bundleFolder = await bundleFolderFor(build);
-// The bundle may live outside the package (a read-only install): it (and its worker threads)
-// find the templates here.
+// The bundle may live outside the package (a read-only install): it finds the templates here.
 process.env['CARBON_PACKAGE_ROOT'] = packageRoot;
 const { main } = createRequire(import.meta.url)(join(bundleFolder, 'cli.js'));
 process.exitCode = await main(process.argv.slice(2));

@@ -17,7 +17,7 @@ import { CurrentFiles, inputsUnchanged } from './settings/inputs.ts';
 import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
-const UNTRUSTED = new Set(['settings-memory', 'settings-timeout', 'settings-changed']);
+const UNTRUSTED = new Set(['settings-memory', 'settings-timeout']);
 
 const FORMAT = 5;
 

@@ -6,7 +6,7 @@ import type { FileProblem } from './compile/validate.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import {
   planOutput,
-  readAhead,
+  readDiskState,
   removeLeftovers,
   scanGenerated,
   textOnDisk,
@@ -79,19 +79,20 @@ async function pipeline(
   { root, schemaPath, write, env, allowEmpty = false }: PipelineOptions,
   timings: Timings,
 ): Promise<PipelineResult> {
-  // What is on disk is walked and read while the modules compile, after they were sent to the
-  // settings worker (errors reading are said when the state is used): one walk of generated/ for
-  // a killed run's temporary files and which generated files exist, then their texts.
+  // What is on disk (errors reading are said when the state is used): one walk of generated/ for a
+  // killed run's temporary files and which generated files exist, then their texts.
   let scan: GeneratedScan | undefined;
   let leftovers: string[] = [];
-  let disk: Promise<DiskState | undefined> = Promise.resolve(undefined);
-  const readDisk = () => {
-    if (write) {
-      scan = scanGenerated(root);
-      leftovers = removeLeftovers(root, scan);
-    }
-    disk = readAhead(root, [ORB_FILE, VERSIONS_FILE], scan).catch(() => undefined);
-  };
+  if (write) {
+    scan = scanGenerated(root);
+    leftovers = removeLeftovers(root, scan);
+  }
+  let disk: DiskState | undefined;
+  try {
+    disk = readDiskState(root, [ORB_FILE, VERSIONS_FILE], scan);
+  } catch {
+    disk = undefined;
+  }
   const compile = (renew?: ReadonlySet<string>) =>
     compileWorkspace({
       root,
@@ -100,7 +101,7 @@ async function pipeline(
       schemaPath,
       timings,
       allowEmpty,
-      ...(renew ? { renew } : { meanwhile: readDisk }),
+      ...(renew ? { renew } : {}),
     });
   let outcome = await planned(root, await compile(), disk, timings);
   if (outcome.plan && outcome.plan.textNeeded.length > 0) {
@@ -145,7 +146,7 @@ async function pipeline(
 async function planned(
   root: string,
   compiled: Compiled,
-  disk: Promise<DiskState | undefined>,
+  disk: DiskState | undefined,
   timings: Timings,
 ): Promise<{
   compiled: Compiled;
@@ -162,7 +163,7 @@ async function planned(
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
   // Published versions are immutable: every version packed is recorded with its content.
   const { namespace, name, version, reference } = config.orb;
-  const state = await disk;
+  const state = disk;
   const record =
     reference === 'inline'
       ? undefined

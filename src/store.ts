@@ -79,11 +79,10 @@ export function keep(relativePath: string, content: string): void {
 
 /** How many of each kind of kept thing may pile up before the oldest go. */
 const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
-  // Transpiled modules were kept until Carbon found that writing them costs more than it saves.
-  { folder: 'transpiled', pattern: /./, keep: 0 },
   { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
-  // V8's code for them (compiled-code.ts): one per set of V8 flags, runs with a worker or without.
-  { folder: '.', pattern: /^schema-.*\.v8$/, keep: 8 },
+  // What earlier versions kept (transpiled modules, V8's code for the validator): removed.
+  { folder: 'transpiled', pattern: /./, keep: 0 },
+  { folder: '.', pattern: /^schema-.*\.v8$/, keep: 0 },
   { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
 ];
 

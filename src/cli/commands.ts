@@ -84,10 +84,7 @@ export const COMMANDS: Command[] = [
     options: [ROOT_OPTION, SCHEMA_OPTION, ALLOW_EMPTY_OPTION, HELP_OPTION],
     examples: ['npm run generate', 'npx carbon generate --root ../agency'],
     exitCodes: GENERAL_EXIT,
-    run: async (context) => {
-      (await import('../compile/prewarm.ts')).prewarm(context.root, context.io.env);
-      return (await import('./build.ts')).generate(context);
-    },
+    run: async (context) => (await import('./build.ts')).generate(context),
   },
   {
     name: 'check',
@@ -99,10 +96,7 @@ export const COMMANDS: Command[] = [
     options: [ROOT_OPTION, SCHEMA_OPTION, ALLOW_EMPTY_OPTION, HELP_OPTION],
     examples: ['npm run check'],
     exitCodes: '0 up to date, 1 drift, 2 invalid settings, usage or environment, 3 a bug in Carbon',
-    run: async (context) => {
-      (await import('../compile/prewarm.ts')).prewarm(context.root, context.io.env);
-      return (await import('./build.ts')).check(context);
-    },
+    run: async (context) => (await import('./build.ts')).check(context),
   },
   {
     name: 'validate',

@@ -1,7 +1,6 @@
 // The settings of a whole workspace: carbon.config.ts, then every project module as a unit of its
-// own (unit.ts; from the cache when nothing it read changed, else in the settings runners), then
+// own (unit.ts; from the cache when nothing it read changed, else compiled by producer.ts), then
 // the rules across projects on the units' summaries. Every stage before output runs here.
-import { join } from 'node:path';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import {
   PipelineCache,
@@ -13,14 +12,13 @@ import {
 import type { RenderedFile } from '../output/files.ts';
 import type { Workspace } from '../resolve/model.ts';
 import { WORKSPACE_RULES, type ProjectSummary } from '../resolve/workspace-rules.ts';
-import { CONFIG_FILE } from '../settings/layout.ts';
 import { listProjectModules } from '../settings/load.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
 import type { Config } from '../settings/schema.ts';
 import { Timings } from '../timings.ts';
 import type { ConfigResult } from './config.ts';
 import type { OrbResult } from './orb.ts';
-import type { Runner } from './runner.ts';
+import type { Producer } from './producer.ts';
 import type { UnitResult } from './unit.ts';
 import type { FileProblem } from './validate.ts';
 
@@ -33,8 +31,6 @@ export interface CompileOptions {
   timings?: Timings;
   /** Whether an empty projects/ is meant (generate then removes every generated file). */
   allowEmpty?: boolean;
-  /** Work for the main thread while the modules compile elsewhere (called once, meanwhile). */
-  meanwhile?: () => void;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;
   /** Modules (workspace-relative) to compile even when kept: their texts are needed. */
@@ -75,147 +71,110 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   const cache = timings.time('cache', () => new PipelineCache(root, setting, render));
   const schema = render ? timings.time('cache', () => schemaKey(schemaPath)) : undefined;
   const listed = listProjectModules(root, options.allowEmpty ?? false);
-  let runner: Promise<Runner> | undefined;
-  /**
-   * The runner, made on first need (once: the orb and the modules may ask for it at the same
-   * time); `files`: the settings modules it will likely compile.
-   */
-  const runnerOf = (files: string[]): Promise<Runner> =>
-    (runner ??= (async () => {
-      const { createRunner } = await timings.timeAsync('modules', () => import('./runner.ts'));
-      return createRunner({ root, env: options.env, timings }, files);
-    })());
-  try {
-    timings.mark('compile');
-    let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
-    if (!config) {
-      // A config compiled again means every module is too.
-      const configRunner = await runnerOf([join(root, CONFIG_FILE), ...listed.modules]);
-      const answer = configRunner.config();
-      // Asked first: the worker starts on it while this thread compiles the schema's validator.
-      if (render && configRunner.keepSchema(schemaPath)) timings.mark('schema kept');
-      config = await answer;
-      cache.keepConfig(config);
-    }
-    // A config whose worker died has no value: report that alone.
-    if (config.config === undefined)
-      return {
-        diagnostics: config.diagnostics,
-        console: [],
-        summaries: [],
-        files: [],
-        owners: new Map(),
-        problems: [],
-        cache,
-        compiled: 0,
-      };
-    timings.mark('config');
-    const configKey = configFingerprint(config);
-    const env = declaredEnv(config.config, options.env);
-    const units = new Map<string, UnitResult>();
-    const pending: string[] = [];
-    timings.time('cache', () => {
-      for (const file of listed.modules) {
-        const module = file.slice(root.length + 1);
-        const kept = options.renew?.has(module)
-          ? undefined
-          : cache.unit(module, configKey, schema, env);
-        if (kept) units.set(file, kept);
-        else pending.push(file);
-      }
-    });
-    // orb.yml, validated in a runner too (its checks need the schema the runners compile anyway),
-    // at the same time as the modules.
-    const orbKey = `${configKey}:${schema ?? ''}`;
-    const keptOrb = render ? cache.orb(orbKey) : undefined;
-    const orb: Promise<OrbResult | undefined> = render
-      ? Promise.resolve(keptOrb).then(
-          async (kept) => kept ?? (await runnerOf(pending)).orb(config!.config, schemaPath),
-        )
-      : Promise.resolve(undefined);
-    // Awaited after the modules: a failure meanwhile is reported then, not as an unhandled one.
-    orb.catch(() => undefined);
-    if (pending.length > 0) {
-      const context = {
-        root,
-        config: config.config,
-        ...(config.configSource ? { configSource: config.configSource } : {}),
-        render,
-        configFailed: hasErrors(config.diagnostics),
-        schemaPath,
-      };
-      // Each unit's diagnostics are located here, as it arrives: this thread mostly waits for
-      // the runner, which then never spends its time on positions.
-      const running = (await runnerOf(pending))
-        .units(pending, context, env)
-        .map((unit) => unit.then((result) => withPositions(result, timings)));
-      options.meanwhile?.();
-      const results = await Promise.all(running);
-      results.forEach((result, index) => {
-        units.set(pending[index]!, result);
-        cache.keepUnit(result, configKey, schema, env);
-      });
-    }
-    if (pending.length === 0) options.meanwhile?.();
-    timings.mark('units');
-    const ordered = listed.modules.map((file) => units.get(file)!);
-    const orbResult = await orb;
-    if (orbResult && !keptOrb) cache.keepOrb({ ...orbResult, config: orbKey });
-    const summaries = ordered.flatMap((unit) => unit.summaries);
-    const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
-      rule({
-        root,
-        config: config!.config,
-        ...(config!.configSource ? { configSource: config!.configSource } : {}),
-        projects: summaries,
-        complete: !ordered.some((unit) => hasErrors(unit.diagnostics)),
-      }),
-    );
-    const found = [...listed.diagnostics, ...workspaceFindings];
-    const located =
-      found.length === 0
-        ? []
-        : await timings.timeAsync('locate', async () =>
-            (await import('../settings/locate.ts')).locateDiagnostics(found),
-          );
-    const diagnostics = sortDiagnostics(
-      dedupe([...config.diagnostics, ...ordered.flatMap((unit) => unit.diagnostics), ...located]),
-    );
-    const compiled: Compiled = {
-      ...(orbResult ? { orb: orbResult } : {}),
-      diagnostics,
-      console: [...config.console, ...ordered.flatMap((unit) => unit.console)],
-      config: config.config,
-      summaries,
-      files: [],
-      owners: new Map(),
-      problems: ordered.flatMap((unit) => unit.problems),
-      cache,
-      compiled: pending.length,
-    };
-    if (hasErrors(diagnostics)) return compiled;
-    if (!render)
-      compiled.workspace = {
-        config: config.config,
-        ...(config.configSource ? { configSource: config.configSource } : {}),
-        projects: ordered.flatMap((unit) => unit.projects),
-      };
-    else if (compiled.problems.length === 0)
-      for (const unit of ordered)
-        for (const file of unit.files) {
-          compiled.files.push(file);
-          compiled.owners.set(file.path, unit.module);
-        }
-    return compiled;
-  } finally {
-    await (await runner)?.close();
+  let producer: Promise<Producer> | undefined;
+  /** What compiles, loaded on first need: a run that compiles nothing never loads the pipeline. */
+  const producerOf = (): Promise<Producer> =>
+    (producer ??= timings.timeAsync('modules', async () => {
+      const { Producer } = await import('./producer.ts');
+      return new Producer(root, options.env, timings);
+    }));
+  timings.mark('compile');
+  let config: ConfigResult | undefined = timings.time('cache', () => cache.config());
+  if (!config) {
+    config = await (await producerOf()).config();
+    cache.keepConfig(config);
   }
+  timings.mark('config');
+  const configKey = configFingerprint(config);
+  const env = declaredEnv(config.config, options.env);
+  const units = new Map<string, UnitResult>();
+  const pending: string[] = [];
+  timings.time('cache', () => {
+    for (const file of listed.modules) {
+      const module = file.slice(root.length + 1);
+      const kept = options.renew?.has(module)
+        ? undefined
+        : cache.unit(module, configKey, schema, env);
+      if (kept) units.set(file, kept);
+      else pending.push(file);
+    }
+  });
+  if (pending.length > 0) {
+    const context = {
+      root,
+      config: config.config,
+      ...(config.configSource ? { configSource: config.configSource } : {}),
+      render,
+      configFailed: hasErrors(config.diagnostics),
+      schemaPath,
+    };
+    let index = 0;
+    for await (const unit of (await producerOf()).units(pending, context, env)) {
+      const result = await withPositions(unit, timings);
+      units.set(pending[index++]!, result);
+      cache.keepUnit(result, configKey, schema, env);
+    }
+  }
+  const orbKey = `${configKey}:${schema ?? ''}`;
+  const keptOrb = render ? cache.orb(orbKey) : undefined;
+  const orbResult =
+    render && !keptOrb ? (await producerOf()).orb(config.config, schemaPath) : keptOrb;
+  await (await producer)?.close();
+  timings.mark('units');
+  const ordered = listed.modules.map((file) => units.get(file)!);
+  if (orbResult && !keptOrb) cache.keepOrb({ ...orbResult, config: orbKey });
+  const summaries = ordered.flatMap((unit) => unit.summaries);
+  const workspaceFindings = WORKSPACE_RULES.flatMap((rule) =>
+    rule({
+      root,
+      config: config!.config,
+      ...(config!.configSource ? { configSource: config!.configSource } : {}),
+      projects: summaries,
+      complete: !ordered.some((unit) => hasErrors(unit.diagnostics)),
+    }),
+  );
+  const found = [...listed.diagnostics, ...workspaceFindings];
+  const located =
+    found.length === 0
+      ? []
+      : await timings.timeAsync('locate', async () =>
+          (await import('../settings/locate.ts')).locateDiagnostics(found),
+        );
+  const diagnostics = sortDiagnostics(
+    dedupe([...config.diagnostics, ...ordered.flatMap((unit) => unit.diagnostics), ...located]),
+  );
+  const compiled: Compiled = {
+    ...(orbResult ? { orb: orbResult } : {}),
+    diagnostics,
+    console: [...config.console, ...ordered.flatMap((unit) => unit.console)],
+    config: config.config,
+    summaries,
+    files: [],
+    owners: new Map(),
+    problems: ordered.flatMap((unit) => unit.problems),
+    cache,
+    compiled: pending.length,
+  };
+  if (hasErrors(diagnostics)) return compiled;
+  if (!render)
+    compiled.workspace = {
+      config: config.config,
+      ...(config.configSource ? { configSource: config.configSource } : {}),
+      projects: ordered.flatMap((unit) => unit.projects),
+    };
+  else if (compiled.problems.length === 0)
+    for (const unit of ordered)
+      for (const file of unit.files) {
+        compiled.files.push(file);
+        compiled.owners.set(file.path, unit.module);
+      }
+  return compiled;
 }
 
 /** A unit whose diagnostics have their line and column, in the order they are reported. */
 async function withPositions(unit: UnitResult, timings: Timings): Promise<UnitResult> {
   if (unit.diagnostics.length === 0) return unit;
-  // A plain module's come located from its runner (unit.ts): no locator to load for those. A
+  // A plain module's come located from its reading (unit.ts): no locator to load for those. A
   // syntax error has a position but is worded again by TypeScript (locate.ts).
   let diagnostics = unit.diagnostics;
   if (!diagnostics.every((d) => d.position !== undefined && d.code !== 'syntax-error')) {

@@ -17,7 +17,7 @@ export interface ConfigResult {
 }
 
 export async function produceConfig(realm: SettingsRealm, root: string): Promise<ConfigResult> {
-  const loaded = loadConfigModule(realm, root);
+  const loaded = await loadConfigModule(realm, root);
   const parsed = parseConfig(
     loaded && !hasErrors(loaded.load.diagnostics) ? loaded.config : undefined,
   );

@@ -60,7 +60,7 @@ export async function produceUnit(
   timings: Timings,
 ): Promise<UnitResult> {
   const { root, config } = context;
-  const load = timings.time('load', () => loadProjectModule(realm, file));
+  const load = await timings.timeAsync('load', () => loadProjectModule(realm, file));
   const parsed = timings.time('parse', () => parseProjects(load.exports));
   const ruleContext = {
     root,

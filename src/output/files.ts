@@ -60,40 +60,18 @@ export interface DiskState {
 }
 
 /**
- * Reads what is on disk at Carbon's paths ahead, while the settings are compiled: the main thread
- * mostly waits for the workers then. It reads in small batches between other work (a read from
- * this thread costs less than one through the thread pool), so it never delays a worker's answer
- * by more than a batch. Problems (a link, a folder) come out when the state is used.
+ * Reads what is on disk at Carbon's paths: which generated files exist, and their texts. Problems
+ * (a link, a folder) come out when the state is used (planOutput reads such a path again).
  */
-export function readAhead(
+export function readDiskState(
   root: string,
   rootFiles: string[],
   scan: GeneratedScan = scanGenerated(root),
-): Promise<DiskState> {
-  return new Promise((resolve, reject) => {
-    let existing: Set<string>;
-    try {
-      existing = generatedFiles(scan);
-    } catch (error) {
-      reject(error);
-      return;
-    }
-    const paths = [...rootFiles, ...existing];
-    const texts = new Map<string, string | undefined>();
-    let next = 0;
-    const batch = () => {
-      try {
-        for (const end = Math.min(next + 64, paths.length); next < end; next++)
-          texts.set(paths[next]!, readTextNow(root, paths[next]!));
-      } catch (error) {
-        reject(error);
-        return;
-      }
-      if (next < paths.length) setImmediate(batch);
-      else resolve({ existing, texts });
-    };
-    setImmediate(batch);
-  });
+): DiskState {
+  const existing = generatedFiles(scan);
+  const texts = new Map<string, string | undefined>();
+  for (const path of [...rootFiles, ...existing]) texts.set(path, readTextNow(root, path));
+  return { existing, texts };
 }
 
 /** A file's text as read ahead in `disk`, else read now; undefined when there is no such file. */

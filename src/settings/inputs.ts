@@ -1,7 +1,7 @@
 // What a settings evaluation read, recorded as it was read, and how to tell later whether any of
 // it changed: the bytes of every file (by hash), every path looked at while resolving an import
 // (with whether it was a file then), and every environment variable read through env().
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Position } from '../diagnostics.ts';
 import { hashOfText } from '../hash.ts';
@@ -42,7 +42,7 @@ export class SettingsFiles {
 export function readSettingsFile(file: string, root: string): Read {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readRegularFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return {
@@ -60,6 +60,21 @@ export function readSettingsFile(file: string, root: string): Read {
       hash,
       position,
     };
+  }
+}
+
+/**
+ * A file's bytes, when it is a regular file: opened without blocking and checked before it is
+ * read, so that a named pipe put where a settings file was looked at never waits for a writer.
+ */
+function readRegularFile(file: string): Buffer {
+  const descriptor = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    if (!fstatSync(descriptor).isFile())
+      throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+    return readFileSync(descriptor);
+  } finally {
+    closeSync(descriptor);
   }
 }
 

@@ -76,7 +76,8 @@ export function listProjectModules(
     }
     let kind: string;
     try {
-      kind = statSync(file).isFile() ? 'file' : 'folder';
+      const stat = statSync(file);
+      kind = stat.isFile() ? 'file' : stat.isDirectory() ? 'folder' : 'special';
     } catch {
       kind = 'dangling';
     }
@@ -88,7 +89,9 @@ export function listProjectModules(
           { file, path: [] },
           kind === 'folder'
             ? `${PROJECTS_FOLDER}/${name} is a folder, not a settings module: rename it (a project module is a .ts file)`
-            : `${PROJECTS_FOLDER}/${name} is a link to a file that does not exist: remove it or fix the link`,
+            : kind === 'special'
+              ? `${PROJECTS_FOLDER}/${name} is not a regular file (a named pipe, a socket or a device): remove it (a project module is a .ts file)`
+              : `${PROJECTS_FOLDER}/${name} is a link to a file that does not exist: remove it or fix the link`,
         ),
       );
   }
@@ -107,17 +110,17 @@ export function listProjectModules(
 }
 
 /** carbon.config.ts's default export, when the workspace has the file. */
-export function loadConfigModule(
+export async function loadConfigModule(
   realm: SettingsRealm,
   root: string,
-): { load: ModuleLoad; config?: SettingsExport } | undefined {
+): Promise<{ load: ModuleLoad; config?: SettingsExport } | undefined> {
   const file = join(root, CONFIG_FILE);
   try {
     if (!statSync(file).isFile()) return undefined;
   } catch {
     return undefined;
   }
-  const load = evaluateModule(realm, file);
+  const load = await evaluateModule(realm, file);
   const value = load.exports.find((entry) => entry.exportName === 'default');
   if (value) return { load: { ...load, exports: [] }, config: value };
   if (!load.diagnostics.some((d) => d.severity === 'error'))
@@ -133,8 +136,8 @@ export function loadConfigModule(
 }
 
 /** A project module's exports, each a project, with what went wrong reading them. */
-export function loadProjectModule(realm: SettingsRealm, file: string): ModuleLoad {
-  const load = evaluateModule(realm, file);
+export async function loadProjectModule(realm: SettingsRealm, file: string): Promise<ModuleLoad> {
+  const load = await evaluateModule(realm, file);
   const projects: SettingsExport[] = [];
   const seen = new Set<unknown>();
   for (const entry of load.exports) {
@@ -174,8 +177,8 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-function evaluateModule(realm: SettingsRealm, file: string): ModuleLoad {
-  const { evaluation, inputs } = realm.evaluate(file);
+async function evaluateModule(realm: SettingsRealm, file: string): Promise<ModuleLoad> {
+  const { evaluation, inputs } = await realm.evaluate(file);
   const diagnostics = evaluationDiagnostics(file, evaluation);
   const exports = Object.entries(evaluation.exports ?? {}).map(([exportName, value]) => ({
     file,
@@ -224,11 +227,11 @@ function evaluationDiagnostics(file: string, evaluation: ModuleEvaluation): Diag
     case 'timeout':
       diagnostics.push(error('settings-timeout', origin, failure.message));
       break;
+    case 'memory':
+      diagnostics.push(error('settings-memory', origin, failure.message));
+      break;
     case 'unreadable':
       diagnostics.push(error('unreadable-file', origin, failure.message, position));
-      break;
-    case 'changed':
-      diagnostics.push(error('settings-changed', origin, failure.message));
       break;
   }
   return diagnostics;

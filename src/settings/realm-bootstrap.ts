@@ -1,19 +1,19 @@
-// The code that runs first inside the settings realm (a vm context of its own: its own Object,
-// Array, Function...). It builds the module system settings use, Carbon's API as settings see it,
-// a console that records instead of printing, and the snapshot that turns exported values into
-// plain data; then it freezes every intrinsic and the global object, so that nothing one module
-// does (patching String.prototype, setting a global) can reach another module or Carbon.
+// The code that runs first in every settings context (sandbox.ts: a QuickJS context of its own for
+// each module). It builds the module system settings use, Carbon's API as settings see it, a
+// console that records instead of printing, and the snapshot that turns exported values into plain
+// data, then evaluates the module and answers with JSON text.
 //
-// This function is not called in Carbon's realm: its source text is evaluated inside the context
-// (realm.ts), so it may use nothing from outside but its `host` argument, whose functions take and
-// return only strings, numbers, null and functions compiled in the context. No object of Carbon's
-// realm ever reaches settings code: its constructors would lead back to Carbon's Function.
+// This function is not called in Carbon's engine: its source text is evaluated inside the context,
+// so it may use nothing from outside but its `host` argument, whose functions take and return only
+// strings and functions compiled in the context. The module runs after it in the same context and
+// may change any built-in: that can spoil only this module's own answer, which Carbon reads as
+// untrusted data (realm.ts), and what the module read is recorded on Carbon's side, not here.
 
-/** What the realm asks of Carbon: every answer is a string, null, or a function of the realm. */
+/** What the bootstrap asks of Carbon: every answer is a string, or a function of the context. */
 export interface RealmHost {
   /** JSON: {"kind":"carbon"} | {"kind":"file","path":...,"format":"code"|"json"} | {"kind":"error","message":...} */
   resolve(from: string, specifier: string): string;
-  /** A function compiled in the realm (exports, require, module, __filename, __dirname), or a JSON error. */
+  /** A function compiled in the context (exports, require, module, __filename, __dirname), or a JSON error. */
   compile(file: string): unknown;
   /** The text of a JSON file, or a JSON error {"error": ...} prefixed with "\0". */
   readJson(file: string): string;
@@ -21,14 +21,12 @@ export interface RealmHost {
   env(name: string): string;
 }
 
-export function realmBootstrap(host: RealmHost): unknown {
+export function realmBootstrap(host: RealmHost, file: string): string {
   'use strict';
   const global = globalThis;
-  const { freeze, keys, getOwnPropertyNames, getOwnPropertySymbols, getOwnPropertyDescriptor } =
-    Object;
+  const { freeze, keys, getOwnPropertyDescriptor } = Object;
   const getPrototypeOf = Object.getPrototypeOf;
-  // Plain objects without a prototype: a key such as `constructor` is then an ordinary key, not an
-  // assignment to the frozen Object.prototype's property.
+  // Plain objects without a prototype: a key such as `__proto__` is then an ordinary key.
   const blank = (): Record<string, unknown> => Object.create(null) as Record<string, unknown>;
   const defineProperty = Object.defineProperty;
   const isArray = Array.isArray;
@@ -46,10 +44,12 @@ export function realmBootstrap(host: RealmHost): unknown {
   const MAX_DEPTH = 64;
   const MAX_NODES = 2_000_000;
   const MAX_CONSOLE_LINES = 200;
+  const MAX_MESSAGE = 2_000;
+  const MAX_STACK = 20_000;
 
   // --- console: recorded with the module that wrote it, shown by Carbon on stderr ----------------
-  let consoleLines: { level: string; file: string; text: string }[] = [];
-  let fileStack: string[] = [];
+  const consoleLines: { level: string; file: string; text: string }[] = [];
+  const fileStack: string[] = [file];
   const show = (value: unknown): string => {
     if (typeof value === 'string') return value;
     try {
@@ -76,7 +76,7 @@ export function realmBootstrap(host: RealmHost): unknown {
       let text = '';
       for (let index = 0; index < values.length; index++)
         text += (index === 0 ? '' : ' ') + show(values[index]);
-      consoleLines.push({ level, file: writerOf(), text });
+      consoleLines.push({ level, file: writerOf(), text: text.slice(0, MAX_MESSAGE * 5) });
     };
   const console = freeze({
     log: writer('log'),
@@ -157,9 +157,9 @@ export function realmBootstrap(host: RealmHost): unknown {
     },
   });
 
-  // --- modules: a fresh registry for every evaluation, so no project sees another's state ------
+  // --- modules: each evaluated once in this context, which is this project module's alone -----
   type Module = { exports: unknown };
-  let registry = new MapConstructor<string, Module>();
+  const registry = new MapConstructor<string, Module>();
   const load = (file: string, format: string): unknown => {
     const known = registry.get(file);
     if (known) return known.exports;
@@ -174,9 +174,7 @@ export function realmBootstrap(host: RealmHost): unknown {
     const body = host.compile(file);
     if (typeof body !== 'function') {
       registry.delete(file);
-      const failure = new ErrorConstructor((parseJson(body as string) as { error: string }).error);
-      defineProperty(failure, 'carbonCompile', { value: body });
-      throw failure;
+      throw new ErrorConstructor((parseJson(body as string) as { error: string }).error);
     }
     fileStack.push(file);
     try {
@@ -224,7 +222,7 @@ export function realmBootstrap(host: RealmHost): unknown {
       return 'object';
     }
   };
-  /** Whether the last evaluation's values hold a marker (so that Carbon decodes them). */
+  /** Whether the values hold a marker (so that Carbon decodes them). */
   let marked = false;
   const snapshot = (exported: string, root: unknown, problems: Problem[]): unknown => {
     const seen = new SetConstructor<object>();
@@ -303,163 +301,54 @@ export function realmBootstrap(host: RealmHost): unknown {
     return walk(root, 0);
   };
 
-  let removeAddedGlobals = (): boolean => true;
-
-  /** Evaluates a module in a fresh registry; the answer is JSON text (nothing else leaves). */
-  const evaluate = (file: string): string => {
-    marked = false;
-    registry = new MapConstructor();
-    consoleLines = [];
-    fileStack = [file];
-    const problems: Problem[] = [];
-    let error: { message: string; stack: string; compile?: string } | null = null;
-    let exports: Record<string, unknown> | null = null;
-    try {
-      const value = load(file, file.endsWith('.json') ? 'json' : 'code');
-      exports = blank();
-      if (value !== null && typeof value === 'object') {
-        for (const name of keys(value)) {
-          if (name === '__esModule') continue;
-          let item: unknown;
-          try {
-            item = (value as Record<string, unknown>)[name];
-          } catch (thrown) {
-            problems.push({
-              export: name,
-              path: [],
-              message: `reading it threw: ${describeThrown(thrown)}`,
-            });
-            continue;
-          }
-          exports[name] = snapshot(name, item, problems);
-        }
-      }
-    } catch (thrown) {
-      let stack = '';
-      let compile: string | undefined;
-      try {
-        if (thrown !== null && typeof thrown === 'object') {
-          const descriptor = getOwnPropertyDescriptor(thrown, 'stack');
-          if (descriptor && typeof descriptor.value === 'string') stack = descriptor.value;
-          const compileFailure = getOwnPropertyDescriptor(thrown, 'carbonCompile');
-          if (compileFailure && typeof compileFailure.value === 'string')
-            compile = compileFailure.value;
-        }
-      } catch {
-        stack = '';
-      }
-      error = { message: describeThrown(thrown), stack, ...(compile ? { compile } : {}) };
-    }
-    const tainted = !removeAddedGlobals();
-    const answer = stringify({ exports, problems, console: consoleLines, error, tainted, marked });
-    registry = new MapConstructor();
-    consoleLines = [];
-    return answer;
-  };
-
-  // --- harden: no intrinsic and no global can be changed from now on ---------------------------
-  const math = Math as { random: () => number };
-  defineProperty(math, 'random', {
+  // --- no clock, no randomness, a console that records --------------------------------------
+  defineProperty(Math, 'random', {
     value: () => {
       throw unstable('Math.random()');
     },
   });
-  for (const name of [
-    '$1',
-    '$2',
-    '$3',
-    '$4',
-    '$5',
-    '$6',
-    '$7',
-    '$8',
-    '$9',
-    'input',
-    '$_',
-    'lastMatch',
-    '$&',
-    'lastParen',
-    '$+',
-    'leftContext',
-    '$`',
-    'rightContext',
-    "$'",
-  ]) {
-    try {
-      delete (RegExp as unknown as Record<string, unknown>)[name];
-    } catch {
-      // Not configurable in this engine: it stays, frozen with the rest.
-    }
-  }
-  defineProperty(global, 'console', { value: console });
-  defineProperty(global, 'Date', { value: HermeticDate });
-  const api = freeze({ evaluate });
-  defineProperty(global, '__carbonRealm', { value: api });
-  // The global object of a context cannot be frozen: its properties are locked one by one, and
-  // whatever a module adds is removed after it ran (a global it cannot remove taints the realm,
-  // which Carbon then replaces).
-  const globalNames = (): (string | symbol)[] => [
-    ...getOwnPropertyNames(global),
-    ...getOwnPropertySymbols(global),
-  ];
-  const baseline = new SetConstructor<string | symbol>(globalNames());
-  for (const name of baseline) {
-    const descriptor = getOwnPropertyDescriptor(global, name)!;
-    try {
-      defineProperty(
-        global,
-        name,
-        hasOwn(descriptor, 'value')
-          ? {
-              value: descriptor.value,
-              writable: false,
-              configurable: false,
-              enumerable: descriptor.enumerable ?? false,
-            }
-          : {
-              get: descriptor.get,
-              set: descriptor.set,
-              configurable: false,
-              enumerable: descriptor.enumerable ?? false,
-            },
-      );
-    } catch {
-      // Left as the engine made it.
-    }
-  }
-  removeAddedGlobals = (): boolean => {
-    let clean = true;
-    for (const name of globalNames()) {
-      if (baseline.has(name)) continue;
-      try {
-        delete (global as Record<string | symbol, unknown>)[name];
-      } catch {
-        clean = false;
-      }
-      if (hasOwn(global, name)) clean = false;
-    }
-    return clean;
-  };
-  const hardened = new SetConstructor<unknown>();
-  const harden = (value: unknown): void => {
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
-    if (hardened.has(value)) return;
-    hardened.add(value);
-    try {
-      freeze(value);
-    } catch {
-      // A typed array view with elements cannot be frozen; it holds no code.
-    }
-    harden(getPrototypeOf(value));
-    for (const name of [...getOwnPropertyNames(value), ...getOwnPropertySymbols(value)]) {
-      const descriptor = getOwnPropertyDescriptor(value, name)!;
-      if (hasOwn(descriptor, 'value')) harden(descriptor.value);
-      else {
-        harden(descriptor.get);
-        harden(descriptor.set);
+  defineProperty(global, 'console', { value: console, configurable: true, writable: true });
+  defineProperty(global, 'Date', { value: HermeticDate, configurable: true, writable: true });
+
+  // --- the module, and the answer: JSON text (nothing else leaves) ---------------------------
+  const problems: Problem[] = [];
+  let error: { message: string; stack: string } | null = null;
+  let exports: Record<string, unknown> | null = null;
+  try {
+    const value = load(file, file.endsWith('.json') ? 'json' : 'code');
+    exports = blank();
+    if (value !== null && typeof value === 'object') {
+      for (const name of keys(value)) {
+        if (name === '__esModule') continue;
+        let item: unknown;
+        try {
+          item = (value as Record<string, unknown>)[name];
+        } catch (thrown) {
+          problems.push({
+            export: name,
+            path: [],
+            message: `reading it threw: ${describeThrown(thrown)}`,
+          });
+          continue;
+        }
+        exports[name] = snapshot(name, item, problems);
       }
     }
-  };
-  harden(global);
-  return api;
+  } catch (thrown) {
+    let stack = '';
+    try {
+      if (thrown !== null && typeof thrown === 'object') {
+        const descriptor = getOwnPropertyDescriptor(thrown, 'stack');
+        if (descriptor && typeof descriptor.value === 'string') stack = descriptor.value;
+      }
+    } catch {
+      stack = '';
+    }
+    // Bounded: the stack is the module's to write (`throw { stack: ... }`), and Carbon reads it.
+    error = {
+      message: describeThrown(thrown).slice(0, MAX_MESSAGE),
+      stack: stack.slice(0, MAX_STACK),
+    };
+  }
+  return stringify({ exports, problems, console: consoleLines, error, marked });
 }

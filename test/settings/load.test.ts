@@ -85,7 +85,7 @@ describe('loading settings modules', () => {
     });
     const { diagnostics } = await compileSettings(root);
     expect(summary(diagnostics)).toEqual(['projects/throws.ts:3:1 error module-threw ']);
-    expect(diagnostics[0]?.message).toContain("reading 'id'");
+    expect(diagnostics[0]?.message).toContain("cannot read property 'id' of undefined");
   });
 
   it('reports an import that does not resolve as a module that throws', async () => {

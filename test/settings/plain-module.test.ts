@@ -16,7 +16,6 @@ import {
   readPlainModule,
 } from '../../src/settings/plain-module.ts';
 import { SettingsRealm } from '../../src/settings/realm.ts';
-import { Transpiler } from '../../src/settings/transpile.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { random } from '../helpers/random.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
@@ -24,7 +23,6 @@ import { makeWorkspace } from '../helpers/workspace.ts';
 /** Writes modules into a workspace and evaluates each both ways. */
 class BothWays {
   private readonly root = makeWorkspace({});
-  private readonly transpiler = new Transpiler();
   private readonly running = this.realm(false);
   private readonly reading = this.realm(true);
   private written = 0;
@@ -32,20 +30,20 @@ class BothWays {
   private realm(readsPlainModules: boolean): SettingsRealm {
     return new SettingsRealm({
       root: this.root,
-      transpiler: this.transpiler,
       env: {},
       timeoutMs: 5_000,
+      memoryMb: 64,
       readsPlainModules,
     });
   }
 
   /** The plain reading of `text`, checked against the realm; undefined when the reader declines. */
-  read(text: string): Record<string, unknown> | undefined {
+  async read(text: string): Promise<Record<string, unknown> | undefined> {
     const file = join(this.root, `module${this.written++}.ts`);
     writeFileSync(file, text);
     const plain = readPlainModule(text);
     if (plain === undefined) return undefined;
-    const ran = this.running.evaluate(file);
+    const ran = await this.running.evaluate(file);
     // toStrictEqual tells -0 from 0 and a missing key from an undefined one; JSON tells the order.
     expect(ran.evaluation, text).toStrictEqual({
       exports: plain,
@@ -54,7 +52,7 @@ class BothWays {
       exportsConstFixes: [],
     });
     expect(JSON.stringify(plain), text).toBe(JSON.stringify(ran.evaluation.exports));
-    expect(this.reading.evaluate(file), text).toStrictEqual(ran);
+    expect(await this.reading.evaluate(file), text).toStrictEqual(ran);
     expectLocatedAsTheOutline(text, plain);
     return plain;
   }
@@ -92,27 +90,29 @@ function expectLocatedAsTheOutline(text: string, exports: Record<string, unknown
 const IMPORT = "import { defineProject } from 'carbon';\n";
 
 describe('modules read without running them', () => {
-  it('reads every module of the bench fleet, with and without warnings, as the realm runs it', () => {
+  it('reads every module of the bench fleet, with and without warnings, as the realm runs it', async () => {
     const both = new BothWays();
     for (const warnings of [false, true]) {
       const root = makeWorkspace({});
       writeFleet(root, 12, { warnings });
       const modules = readdirSync(join(root, 'projects')).map((name) => join('projects', name));
       for (const path of ['carbon.config.ts', ...modules]) {
-        const read = both.read(readFileSync(join(root, path), 'utf8'));
+        const read = await both.read(readFileSync(join(root, path), 'utf8'));
         expect(read, path).toBeDefined();
       }
     }
   });
 
-  it('reads the sample project and its workspace settings as the realm runs them', () => {
+  it('reads the sample project and its workspace settings as the realm runs them', async () => {
     const both = new BothWays();
-    const sample = both.read(readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8'));
+    const sample = await both.read(readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8'));
     expect(Object.keys(sample ?? {})).toEqual(['taxaroo']);
-    expect(both.read(readFileSync(join(REPO_ROOT, 'carbon.config.ts'), 'utf8'))).toBeDefined();
+    expect(
+      await both.read(readFileSync(join(REPO_ROOT, 'carbon.config.ts'), 'utf8')),
+    ).toBeDefined();
   });
 
-  it('reads what `carbon init` and `carbon new` write as the realm runs it', () => {
+  it('reads what `carbon init` and `carbon new` write as the realm runs it', async () => {
     const root = makeWorkspace({});
     expect(runCarbon(['init'], { cwd: root }).code).toBe(0);
     const created = runCarbon(
@@ -122,7 +122,7 @@ describe('modules read without running them', () => {
     expect(created.code, created.stderr).toBe(0);
     const both = new BothWays();
     for (const path of ['carbon.config.ts', 'projects/acme.ts'])
-      expect(both.read(readFileSync(join(root, path), 'utf8')), path).toBeDefined();
+      expect(await both.read(readFileSync(join(root, path), 'utf8')), path).toBeDefined();
   });
 
   it.each([
@@ -158,8 +158,8 @@ describe('modules read without running them', () => {
       "export const a = 1\nexport const b = 'b'\nexport default [true, false, null]",
     ],
     ['nesting far from any limit', `export const a = ${'['.repeat(30)}${']'.repeat(30)}`],
-  ])('%s: read as the realm runs it', (_name, text) => {
-    expect(new BothWays().read(text)).toBeDefined();
+  ])('%s: read as the realm runs it', async (_name, text) => {
+    expect(await new BothWays().read(text)).toBeDefined();
   });
 
   it.each([
@@ -239,14 +239,14 @@ describe('modules read without running them', () => {
     expect(readPlainModule(text)).toBeUndefined();
   });
 
-  it('reads 2,000 random modules as the realm runs them, or declines them', () => {
+  it('reads 2,000 random modules as the realm runs them, or declines them', async () => {
     const both = new BothWays();
     const next = random(2026);
     let read = 0;
     let declined = 0;
     for (let index = 0; index < 2_000; index++) {
       const text = mutate(randomModule(next), next);
-      if (both.read(text) === undefined) declined++;
+      if ((await both.read(text)) === undefined) declined++;
       else read++;
     }
     // Both sides are exercised: hundreds of modules are read, and hundreds declined.

