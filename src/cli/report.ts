@@ -22,9 +22,22 @@ export function report(diagnostics: Diagnostic[], root: string, io: Io): void {
   );
 }
 
-/** What settings modules wrote to the console: on stderr, never mixed into generated output. */
+/**
+ * What settings modules wrote to the console: on stderr, never mixed into generated output. Every
+ * line it makes carries the module's name, and control characters are shown, not sent: a module
+ * cannot pass a line off as Carbon's, nor drive the terminal.
+ */
 export function reportConsole(lines: ConsoleLine[], io: Io): void {
-  for (const line of lines) io.err(`${line.file}: console.${line.level}: ${line.text}\n`);
+  for (const line of lines)
+    for (const text of line.text.split(/\r?\n/))
+      io.err(`${line.file}: console.${line.level}: ${visible(text)}\n`);
+}
+
+function visible(text: string): string {
+  return text.replace(
+    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** What settings modules printed, then what was found in them: every reading command says both. */

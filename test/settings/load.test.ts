@@ -57,7 +57,7 @@ describe('loading settings modules', () => {
     expect(workspace).toBeUndefined();
   });
 
-  it('reports a syntax error that only V8 sees, at its line', async () => {
+  it('reports a syntax error that only the engine sees, at its line', async () => {
     const root = makeWorkspace({ 'projects/bad.ts': "export const bad = {\n  id: 'bad',,\n};\n" });
     const { diagnostics } = await compileSettings(root);
     expect(diagnostics).toHaveLength(1);
