@@ -24,7 +24,11 @@ import { SettingsFiles } from './inputs.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
 import { realmBootstrap } from './realm-bootstrap.ts';
 import { Sandbox, type HostFunction, type SandboxOutcome } from './sandbox.ts';
-import { Transpiler } from './transpile.ts';
+import { transpile } from './transpile.ts';
+import { closest } from '../suggest.ts';
+
+/** What settings may import from 'carbon' (realm-bootstrap.ts). */
+const CARBON_EXPORTS = ['defineProject', 'defineConfig', 'env'];
 
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 /**
@@ -56,7 +60,6 @@ export class CodeModules {
   private readonly root: string;
   private readonly realRoot: string;
   private readonly files: SettingsFiles;
-  private readonly transpiler = new Transpiler();
   private readonly limits: EngineLimits;
   private env: Record<string, string | null> = {};
   /** Each file's code as transpiled, once a run: a helper is compiled again in every context. */
@@ -80,7 +83,11 @@ export class CodeModules {
     this.root = root;
     this.realRoot = realpathSync(root);
     this.limits = limits;
-    this.sandbox = new Sandbox(limits.memoryMb * 1024 * 1024);
+    this.sandbox = new Sandbox({
+      memoryBytes: limits.memoryMb * 1024 * 1024,
+      host: this.host(),
+      bootstrap: BOOTSTRAP,
+    });
     this.files = new SettingsFiles(root);
   }
 
@@ -93,7 +100,7 @@ export class CodeModules {
     this.inputs = emptyInputs();
     this.compileFailure = undefined;
     this.opened = new Set([file]);
-    const outcome = await this.sandbox.call(this.limits.timeoutMs, this.host(), BOOTSTRAP, file);
+    const outcome = await this.sandbox.call(this.limits.timeoutMs, file);
     if (outcome.kind !== 'answer') return this.finish({ failure: this.stopped(file, outcome) });
     const answer = parseAnswer(outcome.text);
     if (!answer)
@@ -152,6 +159,7 @@ export class CodeModules {
       resolve: (_context, from, specifier) => JSON.stringify(this.resolve(from!, specifier!)),
       compile: (context, file) => this.compile(context, file!),
       readJson: (_context, file) => this.readJson(file!),
+      missing: (_context, name) => missingExport(name!),
       env: (_context, name) => {
         if (!Object.hasOwn(this.env, name!)) return JSON.stringify({ declared: false });
         const value = this.env[name!] ?? null;
@@ -270,7 +278,7 @@ export class CodeModules {
     const source = fixExportsConst(text, (position) => fixes.push(position));
     this.fixes.set(this.relative(file), fixes);
     try {
-      const code = this.transpiler.transpile(source, file);
+      const code = transpile(source, file);
       this.texts.set(file, { source, code });
       return { code };
     } catch (error) {
@@ -285,6 +293,15 @@ export class CodeModules {
       this.relative(path),
     );
   }
+}
+
+/** The message for an import of `name` from 'carbon', which it does not export. */
+function missingExport(name: string): string {
+  const close = closest(name, CARBON_EXPORTS);
+  return (
+    `'carbon' has no export ${JSON.stringify(name)}${close ? ` (did you mean ${JSON.stringify(close)}?)` : ''}: ` +
+    'it exports defineProject, defineConfig and env'
+  );
 }
 
 /** Where `import './x'` may be: TypeScript's order (`./x.js` means `./x.ts` first). */

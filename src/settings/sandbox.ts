@@ -9,12 +9,15 @@
 // ends a module past its time (polled between bytecode operations only: engine.ts has the stop
 // that cannot be delayed).
 //
-// Every evaluation gets a runtime and a context of its own, disposed after it: a global, a patched
-// built-in or a promise job a module leaves is gone before the next module runs.
+// Inside, Carbon's bootstrap (realm-bootstrap.ts) runs once in a context of its own, which it
+// freezes, and each module runs in a fresh context, disposed after it: a global or a patched
+// built-in a module leaves is gone before the next module runs. A module that leaves promise jobs
+// queued takes the whole engine state with it (the jobs are never run).
 //
 // An exception of the host's own while settings ran (V8's stack running out under a recursion deep
 // inside the engine traps the WebAssembly call) leaves the engine's memory in no known state: that
-// instance is never used again, and the next evaluation loads a new one.
+// instance is never used again, and the next evaluation loads a new one. So does a module that ran
+// out of memory.
 import type {
   QuickJSContext,
   QuickJSHandle,
@@ -44,12 +47,26 @@ const { Memory } = (
 /** Bytes the engine's memory starts with (the build's own size: code data, stack, first heap). */
 const INITIAL_BYTES = 16 * 1024 * 1024;
 const PAGE_BYTES = 64 * 1024;
+/** Longest answer read out of the engine: 64 MB of settings is no settings. */
+const MAX_ANSWER = 64 * 1024 * 1024;
 
 /**
  * A function settings code may call (through the bootstrap): strings in; a string, or a value
- * made in the context (a compiled module), out. Throwing is for Carbon's own faults only.
+ * made in the module's context (a compiled module), out. Throwing is for Carbon's faults only.
  */
-export type HostFunction = (context: QuickJSContext, ...args: string[]) => string | QuickJSHandle;
+export type HostFunction = (module: QuickJSContext, ...args: string[]) => string | QuickJSHandle;
+
+export interface SandboxOptions {
+  /** The most the engine's memory may grow to (at least 32 MB). */
+  memoryBytes: number;
+  /** The functions the bootstrap is given. */
+  host: Record<string, HostFunction>;
+  /**
+   * The bootstrap: the source of a function of the host functions, run once in Carbon's context,
+   * that returns the function each call runs with the module context's global and its argument.
+   */
+  bootstrap: { source: string; name: string };
+}
 
 /** How an evaluation ended. */
 export type SandboxOutcome =
@@ -62,141 +79,162 @@ export type SandboxOutcome =
   /** V8's stack ran out while the engine ran (a recursion too deep for the engine's own check). */
   | { kind: 'stack' };
 
-/** Longest answer read out of the engine: 64 MB of settings is no settings. */
-const MAX_ANSWER = 64 * 1024 * 1024;
+/** The engine, its runtime, and Carbon's context in it with the bootstrap's function. */
+interface EngineState {
+  memory: WasmMemory;
+  runtime: QuickJSRuntime;
+  carbon: QuickJSContext;
+  evaluate: QuickJSHandle;
+}
 
-/** QuickJS, loaded on first need and again after a fault or a module that took all its memory. */
 export class Sandbox {
-  private engine: Promise<QuickJSWASMModule> | undefined;
-  /** The engine's memory: every evaluation's objects, up to its maximum. */
-  private memory: WasmMemory | undefined;
+  private readonly options: SandboxOptions;
   private readonly memoryBytes: number;
+  private state: Promise<EngineState> | undefined;
+  /** The module's context while a call runs: the host functions act on it. */
+  private module: QuickJSContext | undefined;
+  /** When the running call must stop (performance.now()). */
+  private deadline = Number.POSITIVE_INFINITY;
+  private timedOut = false;
+  /** An exception of Carbon's own met while the engine ran: the engine is not used again. */
+  private fault: unknown;
 
-  /** `memoryBytes`: the most the engine's memory may grow to (at least 32 MB). */
-  constructor(memoryBytes: number) {
-    this.memoryBytes = Math.max(memoryBytes, 2 * INITIAL_BYTES);
+  constructor(options: SandboxOptions) {
+    this.options = options;
+    this.memoryBytes = Math.max(options.memoryBytes, 2 * INITIAL_BYTES);
   }
 
-  /**
-   * Evaluates `bootstrap` (the source of a function) in a fresh context, then calls it with an
-   * object of the `host` functions and `argument`; its answer is the string it returns.
-   */
-  async call(
-    timeoutMs: number,
-    host: Record<string, HostFunction>,
-    bootstrap: { source: string; name: string },
-    argument: string,
-  ): Promise<SandboxOutcome> {
-    const engine = await (this.engine ??= this.load());
-    let fault: unknown;
-    let timedOut = false;
-    let runtime: QuickJSRuntime | undefined;
-    let opened: QuickJSContext | undefined;
-    const finish = (outcome: SandboxOutcome): SandboxOutcome => {
-      if (fault === undefined) {
-        try {
-          // With them every promise job the module left queued.
-          opened?.dispose();
-          runtime?.dispose();
-        } catch (error) {
-          fault = error;
-        }
-      }
-      // A module that ran out of memory may leave it fragmented: the next starts afresh.
-      if (outcome.kind === 'memory') this.engine = undefined;
-      if (fault === undefined) return outcome;
-      this.engine = undefined;
-      // Only V8's stack running out is the settings' doing; anything else is a bug (exit 3).
-      if (!(fault instanceof RangeError)) throw fault;
-      return { kind: 'stack' };
-    };
+  /** Runs the bootstrap's function in a fresh module context, with `argument`, for `timeoutMs`. */
+  async call(timeoutMs: number, argument: string): Promise<SandboxOutcome> {
+    const state = await (this.state ??= this.start());
+    this.fault = undefined;
+    this.timedOut = false;
+    this.deadline = performance.now() + timeoutMs;
+    let outcome: SandboxOutcome;
     try {
-      runtime = engine.newRuntime();
-      runtime.setMaxStackSize(STACK_BYTES);
-      const deadline = performance.now() + timeoutMs;
-      // Once past the deadline every later poll interrupts too: a module cannot catch its way on.
-      runtime.setInterruptHandler(() => (timedOut ||= performance.now() > deadline));
-      const context = runtime.newContext();
-      opened = context;
-      const hostObject = context.newObject();
-      for (const [name, implementation] of Object.entries(host)) {
-        const fn = context.newFunction(name, (...args: QuickJSHandle[]) => {
-          try {
-            // Only strings are read: reading anything else could run the module's code from here.
-            const strings = args.map((arg) =>
-              context.typeof(arg) === 'string' ? context.getString(arg) : '',
-            );
-            const answer = implementation(context, ...strings);
-            return typeof answer === 'string' ? context.newString(answer) : answer;
-          } catch (error) {
-            // Never handed on: the module sees an error made in its own context, and the run ends.
-            fault ??= error;
-            return { error: context.newError('Carbon stopped the settings') };
-          }
-        });
-        context.setProp(hostObject, name, fn);
-        fn.dispose();
-      }
-      const compiled = context.evalCode(`(${bootstrap.source})`, bootstrap.name);
-      if (compiled.error) {
-        const message = errorText(context, compiled.error);
-        compiled.error.dispose();
-        throw new Error(`the settings bootstrap does not compile: ${message}`);
-      }
-      const input = context.newString(argument);
-      const called = context.callFunction(compiled.value, context.undefined, hostObject, input);
-      input.dispose();
-      compiled.value.dispose();
-      hostObject.dispose();
-      if (fault !== undefined) {
-        (called.error ?? called.value).dispose();
-        return finish({ kind: 'stack' });
-      }
-      if (called.error) {
-        const outOfMemory =
-          errorText(context, called.error) === 'InternalError: out of memory' || this.exhausted();
-        const message = timedOut || outOfMemory ? '' : errorText(context, called.error);
-        called.error.dispose();
-        if (timedOut) return finish({ kind: 'timeout' });
-        if (outOfMemory) return finish({ kind: 'memory' });
-        return finish({ kind: 'broken', message });
-      }
-      const text = readAnswer(context, called.value);
-      called.value.dispose();
-      return finish(
-        text === undefined
-          ? { kind: 'broken', message: 'its values could not be read' }
-          : { kind: 'answer', text },
-      );
+      outcome = this.run(state, argument);
     } catch (error) {
-      fault ??= error;
-      return finish({ kind: 'stack' });
+      this.fault ??= error;
+      outcome = { kind: 'stack' };
+    }
+    this.module = undefined;
+    this.deadline = Number.POSITIVE_INFINITY;
+    if (this.fault !== undefined) {
+      // Not disposed: its memory is in no known state. Only V8's stack running out is the
+      // settings' doing; anything else is a bug (exit 3).
+      this.state = undefined;
+      if (!(this.fault instanceof RangeError)) throw this.fault;
+      return { kind: 'stack' };
+    }
+    // Promise jobs left queued would hold on to their context, and one stopped half way may have
+    // left anything: the next module gets a new engine state.
+    if (outcome.kind !== 'answer' || state.runtime.hasPendingJob() || this.exhausted(state))
+      this.discard(state);
+    return outcome;
+  }
+
+  private run(state: EngineState, argument: string): SandboxOutcome {
+    const { carbon, evaluate } = state;
+    const module = state.runtime.newContext();
+    this.module = module;
+    const input = carbon.newString(argument);
+    const called = carbon.callFunction(evaluate, carbon.undefined, module.global, input);
+    input.dispose();
+    try {
+      if (this.fault !== undefined) return { kind: 'stack' };
+      // Also when the bootstrap caught the interruption (one met while a module was compiled).
+      if (this.timedOut) return { kind: 'timeout' };
+      if (called.error) {
+        const text = errorText(carbon, called.error);
+        if (text === 'InternalError: out of memory' || this.exhausted(state))
+          return { kind: 'memory' };
+        return { kind: 'broken', message: text };
+      }
+      const text = readAnswer(carbon, called.value);
+      return text === undefined
+        ? { kind: 'broken', message: 'its values could not be read' }
+        : { kind: 'answer', text };
+    } finally {
+      (called.error ?? called.value).dispose();
+      module.dispose();
     }
   }
 
-  /** QuickJS's WebAssembly module, compiled and instantiated with a memory of its own. */
-  private async load(): Promise<QuickJSWASMModule> {
+  /** Loads QuickJS with a memory of its own, and runs the bootstrap in Carbon's context. */
+  private async start(): Promise<EngineState> {
     const [{ newQuickJSWASMModuleFromVariant, newVariant }, { default: variant }] =
       await Promise.all([
         import('quickjs-emscripten-core'),
         import('@jitl/quickjs-wasmfile-release-sync'),
       ]);
-    this.memory = new Memory({
+    const memory = new Memory({
       initial: INITIAL_BYTES / PAGE_BYTES,
       maximum: Math.floor(this.memoryBytes / PAGE_BYTES),
     });
     // The package's types describe its CommonJS build; both of its builds give the variant.
     const base = variant as unknown as QuickJSSyncVariant;
-    return newQuickJSWASMModuleFromVariant(newVariant(base, { wasmMemory: this.memory as never }));
+    const engine: QuickJSWASMModule = await newQuickJSWASMModuleFromVariant(
+      newVariant(base, { wasmMemory: memory as never }),
+    );
+    const runtime = engine.newRuntime();
+    runtime.setMaxStackSize(STACK_BYTES);
+    // Once past the deadline every later poll interrupts too: a module cannot catch its way on.
+    runtime.setInterruptHandler(() => (this.timedOut ||= performance.now() > this.deadline));
+    const carbon = runtime.newContext();
+    const host = carbon.newObject();
+    for (const [name, implementation] of Object.entries(this.options.host)) {
+      const fn = carbon.newFunction(name, (...args: QuickJSHandle[]) => {
+        try {
+          const module = this.module;
+          if (!module) throw new Error(`${name} was called outside an evaluation`);
+          // Only strings are read: reading anything else could run the module's code from here.
+          const strings = args.map((arg) =>
+            carbon.typeof(arg) === 'string' ? carbon.getString(arg) : '',
+          );
+          const answer = implementation(module, ...strings);
+          return typeof answer === 'string' ? carbon.newString(answer) : answer;
+        } catch (error) {
+          // Never handed on: the module sees an error made in the engine, and the run ends.
+          this.fault ??= error;
+          return { error: carbon.newError('Carbon stopped the settings') };
+        }
+      });
+      carbon.setProp(host, name, fn);
+      fn.dispose();
+    }
+    const { source, name } = this.options.bootstrap;
+    const compiled = carbon.evalCode(`(${source})`, name);
+    if (compiled.error) {
+      const message = errorText(carbon, compiled.error);
+      throw new Error(`the settings bootstrap does not compile: ${message}`);
+    }
+    const made = carbon.callFunction(compiled.value, carbon.undefined, host);
+    compiled.value.dispose();
+    host.dispose();
+    if (made.error) {
+      const message = errorText(carbon, made.error);
+      throw new Error(`the settings bootstrap failed: ${message}`);
+    }
+    return { memory, runtime, carbon, evaluate: made.value };
+  }
+
+  private discard(state: EngineState): void {
+    this.state = undefined;
+    try {
+      state.evaluate.dispose();
+      state.carbon.dispose();
+      state.runtime.dispose();
+    } catch {
+      // An engine that cannot be taken apart cleanly is simply let go.
+    }
   }
 
   /**
    * Whether the engine's memory is (nearly) all used: an allocation failed there, and the error
    * the engine then throws may be no error at all (making one needs memory too).
    */
-  private exhausted(): boolean {
-    const size = this.memory?.buffer.byteLength ?? 0;
-    return size + 2 * 1024 * 1024 >= this.memoryBytes;
+  private exhausted(state: EngineState): boolean {
+    return state.memory.buffer.byteLength + 2 * 1024 * 1024 >= this.memoryBytes;
   }
 }
 

@@ -244,45 +244,28 @@ describe('limits, and what the engine reports', () => {
   });
 
   it('recovers from a fault of the engine: the module is reported, the next ones compile', async () => {
-    const sandbox = new Sandbox(32 << 20);
-    const limits = 5_000;
-    const bootstrap = {
-      source: 'function (host, argument) { return host.probe(argument); }',
-      name: 'test:bootstrap',
+    let probe = (): string => {
+      throw new RangeError('Maximum call stack size exceeded');
     };
+    const sandbox = new Sandbox({
+      memoryBytes: 32 << 20,
+      host: { probe: (_module, text) => probe() + text },
+      bootstrap: {
+        source:
+          'function (host) { return function (global, argument) { return host.probe(argument); }; }',
+        name: 'test:bootstrap',
+      },
+    });
     // V8's stack running out while the engine calls back into Carbon: as it happens under a deep
     // recursion in the engine.
-    const faulty = await sandbox.call(
-      limits,
-      {
-        probe: () => {
-          throw new RangeError('Maximum call stack size exceeded');
-        },
-      },
-      bootstrap,
-      'x',
-    );
-    expect(faulty).toEqual({ kind: 'stack' });
-    const next = await sandbox.call(
-      limits,
-      { probe: (_c, text) => `echo ${text}` },
-      bootstrap,
-      'y',
-    );
-    expect(next).toEqual({ kind: 'answer', text: 'echo y' });
+    expect(await sandbox.call(5_000, 'x')).toEqual({ kind: 'stack' });
+    probe = () => 'echo ';
+    expect(await sandbox.call(5_000, 'y')).toEqual({ kind: 'answer', text: 'echo y' });
     // Any other fault of Carbon's own is a bug: thrown, never put down to the settings.
-    await expect(
-      sandbox.call(
-        limits,
-        {
-          probe: () => {
-            throw new TypeError('a bug in Carbon');
-          },
-        },
-        bootstrap,
-        'z',
-      ),
-    ).rejects.toThrow('a bug in Carbon');
+    probe = () => {
+      throw new TypeError('a bug in Carbon');
+    };
+    await expect(sandbox.call(5_000, 'z')).rejects.toThrow('a bug in Carbon');
   });
 
   it('ends a recursion without end with a located error, not a crash', async () => {
