@@ -134,7 +134,7 @@ export class CodeModules {
         return {
           kind: 'threw' as const,
           file,
-          message: `the module changed what Carbon needs to read its values (${outcome.message.slice(0, 300)}): leave the built-ins as they are`,
+          message: `Carbon could not read what the module exports (${outcome.message.slice(0, 300)})`,
         };
     }
   }

@@ -325,6 +325,7 @@ export function realmBootstrap(host: RealmHost): (global: ModuleGlobal, file: st
       const value = load(file, file.endsWith('.json') ? 'json' : 'code');
       exports = blank();
       if (value !== null && typeof value === 'object') {
+        // A proxy's traps throw here as anywhere: the module threw.
         for (const name of keys(value)) {
           if (name === '__esModule') continue;
           let item: unknown;
