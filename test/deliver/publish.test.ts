@@ -187,6 +187,61 @@ describe('carbon publish', () => {
     expect(api.stdout).toContain('pushed it to carbon/update-main');
   });
 
+  it('replaces only a review branch of its own: never a branch with commits Carbon did not make', async () => {
+    const a = agency();
+    // A branch of people's work, named as the review branch by mistake: left alone, exit 2.
+    const release = commit(
+      a.sandbox,
+      a.repos.web,
+      'release',
+      'release work',
+      branchTip(a.sandbox, a.repos.web, 'main'),
+    );
+    const refused = a.carbon(['publish', 'acme/Web', '--via-branch', 'release']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(
+      /^acme\/Web main: ! left alone: release exists and is not a review branch of Carbon's/m,
+    );
+    expect(branchTip(a.sandbox, a.repos.web, 'release')).toBe(release);
+
+    // Carbon's own review branch is replaced when the branch it reviews moved.
+    expect(a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']).code).toBe(0);
+    const moved = commit(
+      a.sandbox,
+      a.repos.web,
+      'main',
+      'more work',
+      branchTip(a.sandbox, a.repos.web, 'main'),
+    );
+    const again = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(
+      /^acme\/Web main: committed [0-9a-f]{12} and pushed it to carbon\/update$/m,
+    );
+    const review = branchTip(a.sandbox, a.repos.web, 'carbon/update')!;
+    expect(git(a.sandbox, ['-C', a.repos.web, 'rev-parse', `${review}^`])).toBe(moved);
+
+    // Once someone commits on it, it is theirs too: left alone even though Carbon made it.
+    const reviewer = commit(
+      a.sandbox,
+      a.repos.web,
+      'carbon/update',
+      'a reviewer fixes something',
+      review,
+    );
+    commit(a.sandbox, a.repos.web, 'main', 'yet more work', moved);
+    const theirs = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    expect(theirs.code).toBe(2);
+    expect(theirs.stdout).toContain("carbon/update exists and is not a review branch of Carbon's");
+    expect(branchTip(a.sandbox, a.repos.web, 'carbon/update')).toBe(reviewer);
+
+    // The branch CircleCI reads as a review branch: its commits are people's, so nothing is forced.
+    const main = branchTip(a.sandbox, a.repos.web, 'main');
+    const own = a.carbon(['publish', 'acme/Web', '--via-branch', 'main']);
+    expect(own.code).toBe(2);
+    expect(branchTip(a.sandbox, a.repos.web, 'main')).toBe(main);
+  });
+
   it('refuses stale generated files, reports a missing branch, and has nothing to publish for GitHub App', async () => {
     const a = agency();
     writeFileSync(
