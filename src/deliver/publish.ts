@@ -4,13 +4,12 @@
 // shallow fetch of the branch, a commit of one file on top of it, a fast-forward push, so a
 // branch that moved meanwhile is never overwritten. A config without Carbon's header is never
 // replaced. `--via-branch NAME` pushes the commit to a review branch instead.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
 import { configPath } from '../emit/emit.ts';
 import { isCarbons } from '../output/layout.ts';
 import type { Workspace } from '../resolve/model.ts';
+import { scratchFolder } from '../scratch.ts';
 import { runGit } from './git.ts';
 import { selectTargets } from './target.ts';
 
@@ -83,11 +82,12 @@ export async function publishTarget(
   text: string,
   options: PublishOptions,
 ): Promise<PublishOutcome[]> {
-  const scratch = mkdtempSync(join(tmpdir(), 'carbon-publish-'));
+  // Removed also when publish is stopped by a signal.
+  const scratch = scratchFolder('carbon-publish-');
   const env = gitEnvironment(options.env);
   const git = (args: string[], input?: string, extra: NodeJS.ProcessEnv = {}) =>
     runGit(args, {
-      cwd: scratch,
+      cwd: scratch.path,
       env: { ...env, ...extra },
       ...(input === undefined ? {} : { input }),
     });
@@ -160,7 +160,7 @@ export async function publishTarget(
     }
     return outcomes;
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    scratch.remove();
   }
 }
 

@@ -2,10 +2,11 @@
 // The branches CircleCI reads get the generated config with Carbon's header in a commit naming
 // the workspace commit; a second publish commits nothing; a hand-written config is left alone
 // (exit 2) while the other repositories are still published.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
 import { bareRepository, branchTip, commit, git } from '../orb/git.ts';
 import { createSandbox, type Sandbox } from '../orb/harness.ts';
 
@@ -267,4 +268,45 @@ describe('carbon publish', () => {
     expect(nothing.code, nothing.stderr).toBe(0);
     expect(nothing.stdout).toContain("nothing to publish: with circleci.integration 'github-app'");
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'removes its scratch repository when it is stopped by %s',
+    async (signal) => {
+      const a = agency();
+      const tmp = a.sandbox.baseEnv['TMPDIR']!;
+      const scratches = () => readdirSync(tmp).filter((name) => name.startsWith('carbon-publish-'));
+      // The push waits in the remote's hook: publish is stopped there, its scratch repository in use.
+      const pushing = join(a.sandbox.root, 'pushing');
+      writeFileSync(
+        join(a.repos.web, 'hooks', 'pre-receive'),
+        `#!/bin/sh\ntouch '${pushing}'\nexec sleep 30\n`,
+        { mode: 0o755 },
+      );
+      const child = spawn(process.execPath, [CARBON_BIN, 'publish', 'acme/Web', '--root', a.root], {
+        env: { ...process.env, ...a.sandbox.baseEnv, CARBON_CACHE: '0' },
+        detached: true,
+        stdio: 'ignore',
+      });
+      const ended = new Promise((resolve) =>
+        child.on('exit', (code, killedBy) => resolve(killedBy ?? code)),
+      );
+      try {
+        const deadline = Date.now() + 30_000;
+        while (!existsSync(pushing) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(scratches()).toHaveLength(1);
+        process.kill(child.pid!, signal);
+        // Stopped by the signal, as it would have been without Carbon's clean-up.
+        expect(await ended).toBe(signal);
+        expect(scratches()).toEqual([]);
+      } finally {
+        // git and the hook, left in the process group.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+  );
 });
