@@ -10,6 +10,7 @@ import { configPath } from '../emit/emit.ts';
 import { isCarbons } from '../output/layout.ts';
 import type { Workspace } from '../resolve/model.ts';
 import { scratchFolder } from '../scratch.ts';
+import { withoutUrlCredentials } from '../secrets.ts';
 import { runGit } from './git.ts';
 import { selectTargets } from './target.ts';
 
@@ -288,11 +289,12 @@ const CARBON_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'carbon@localhost',
 };
 
+/** git's message, without the credentials of a URL it names (from a url.<base>.insteadOf, say). */
 function firstLine(text: string): string {
-  return (
+  return withoutUrlCredentials(
     text
       .split('\n')
       .map((line) => line.replace(/^(fatal|error): /, '').trim())
-      .find(Boolean) ?? 'no message from git'
+      .find(Boolean) ?? 'no message from git',
   );
 }

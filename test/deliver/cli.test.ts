@@ -45,6 +45,17 @@ describe('the environment', () => {
     expect(badUrl.stderr).toContain(
       'CARBON_CIRCLECI_URL "circleci.com/api/v2" is not an http(s) URL',
     );
+    // Credentials in the API root: refused (CircleCI takes the token from CIRCLE_TOKEN), never shown.
+    for (const url of [
+      'https://agent:s3cretPass@circleci.example/api/v2',
+      'ftp://agent:s3cretPass@x',
+    ]) {
+      const credentials = await fixture.carbon(['plan'], { CARBON_CIRCLECI_URL: url });
+      expect(credentials.code).toBe(2);
+      expect(credentials.stderr).toContain('CARBON_CIRCLECI_URL');
+      expect(credentials.stderr).toContain('agent:***@');
+      expect(credentials.stderr).not.toContain('s3cretPass');
+    }
     const newline = await fixture.carbon(['plan'], {
       CIRCLE_TOKEN: `${STAND_IN_TOKEN}\nsecond line`,
     });

@@ -2,7 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { expand, parseCron } from '../../src/settings/cron.ts';
-import { checkBranch, checkGitUrl, parseGitUrl } from '../../src/settings/values.ts';
+import { withoutUrlCredentials } from '../../src/secrets.ts';
+import {
+  checkBranch,
+  checkGitUrl,
+  checkHttpsUrl,
+  checkOrbUrl,
+  parseGitUrl,
+} from '../../src/settings/values.ts';
 
 /** git's own verdict on a branch name. */
 function gitAccepts(branch: string): boolean {
@@ -122,6 +129,33 @@ describe('git URLs', () => {
     expect(message).toContain('@github.com/owner/repo.git');
     for (const secret of ['token:x', 'ghp_secret123', 'hunter2'])
       expect(message).not.toContain(secret);
+  });
+});
+
+describe('URL credentials', () => {
+  it.each([
+    ['https://agent:s3cret@jira.example.com', checkHttpsUrl, 'has credentials in it'],
+    ['http://agent:s3cret@jira.example.com', checkHttpsUrl, 'must be an https:// URL'],
+    ['https://agent:s3cret@orbs.example.com/carbon/1.0.0/orb.yml', checkOrbUrl, 'not an orb URL'],
+  ])('%s is refused, its password not shown', (url, check, why) => {
+    const message = check(url)!;
+    expect(message).toContain(why);
+    expect(message).toContain('agent:***@');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['https://user:pass@host/x and http://tok@h/y', 'https://user:***@host/x and http://***@h/y'],
+    [
+      "unable to access 'https://x-access-token:ghs_1@github.com/a/b/'",
+      "unable to access 'https://x-access-token:***@github.com/a/b/'",
+    ],
+    [
+      'ssh://git@github.com/a/b.git and git@github.com:a/b.git',
+      'ssh://git@github.com/a/b.git and git@github.com:a/b.git',
+    ],
+  ])('withoutUrlCredentials(%j)', (text, expected) => {
+    expect(withoutUrlCredentials(text)).toBe(expected);
   });
 });
 
