@@ -126,7 +126,10 @@ describe('the pipeline cache, through the CLI', () => {
     const root = makeWorkspace({
       'carbon.config.ts': CONFIG,
       'projects/acme.ts': project('main'),
-      'projects/beta.ts': project('main').replace(/acme/g, 'beta'),
+      // Its own mirror: two projects may not sync into one branch of one repository.
+      'projects/beta.ts': project('main')
+        .replace(/acme/g, 'beta')
+        .replace("repo(owner, 'api')", "repo(owner, 'beta')"),
       'projects/_shared.ts':
         'export const repo = (owner: string, name: string) => `github.com/${owner}/${name}.git`;\n',
       'lib/owner.ts': "export const owner = 'acme';\n",
