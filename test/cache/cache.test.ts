@@ -364,6 +364,39 @@ describe('the pipeline cache', () => {
     expect((await compile()).workspace?.projects[0]?.name).toBe('unset');
   });
 
+  it('keeps a hash of what env() read, never the value, and still sees it change', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { env: ['ACME_TOKEN'], aws: { accountId: '123456789012' }, ${KEYS} };\n`,
+      'projects/acme.ts': `import { env } from 'carbon';\nexport const acme = { id: 'acme', name: env('ACME_TOKEN') ? 'Acme' : 'Nobody', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Carbon' }, local: { git: 'github.com/acme/api.git' } }, { id: 'Carbon', name: 'C', local: { git: 'github.com/acme/carbon.git' } }] };\n`,
+    });
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const env: NodeJS.ProcessEnv = { ACME_TOKEN: 'tok-4f9a2c61e0b7' };
+    const run = async (render: boolean) => {
+      const compiled = await compileWorkspace({
+        root,
+        env,
+        render,
+        schemaPath: render ? SCHEMA : undefined,
+        cache: setting,
+      });
+      compiled.cache.save();
+      return compiled;
+    };
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
+    const kept = readFileSync(cacheFileOf(root, setting), 'utf8');
+    expect(kept).toContain('ACME_TOKEN');
+    expect(kept).not.toContain('tok-4f9a2c61e0b7');
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(0);
+    // Another value with the same outcome is still another input: compiled again.
+    env['ACME_TOKEN'] = 'tok-77d01e5b93aa';
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
+    delete env['ACME_TOKEN'];
+    const unset = await run(false);
+    expect(unset.compiled).toBe(1);
+    expect(unset.workspace?.projects[0]?.name).toBe('Nobody');
+    expect(readFileSync(cacheFileOf(root, setting), 'utf8')).not.toContain('tok-');
+  });
+
   it('does not keep what was compiled from a file saved during the run', async () => {
     const root = workspace();
     const compile = compiler(root);
