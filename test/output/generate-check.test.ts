@@ -293,6 +293,26 @@ describe('carbon validate', () => {
     );
   });
 
+  it('refuses a YAML alias bomb in a generated file at once, exit 2, as carbon run does', () => {
+    const root = sampleWorkspace();
+    // "Billion laughs": ten levels of ten aliases to the level below.
+    const levels = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let level = 1; level < 10; level++)
+      levels.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    writeFileSync(join(root, API_CONFIG), `version: 2.1\n${levels.join('\n')}\njobs: *l9\n`);
+    const started = Date.now();
+    const result = runCarbon(['validate', '--root', root]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`${API_CONFIG} is not valid YAML`);
+    expect(result.stderr).toContain('alias');
+    expect(result.stderr).not.toContain('bug in Carbon');
+  });
+
   it('says where the schema should be when it is not found', () => {
     const result = runCarbon(['validate', '--schema', '/nowhere/schema.json']);
     expect(result.code).toBe(2);
