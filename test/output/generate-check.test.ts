@@ -338,6 +338,40 @@ describe('guards of a workspace as a whole', () => {
     expect(existsSync(join(root, 'generated'))).toBe(false);
   });
 
+  it.each([
+    ['LF', '\n'],
+    ['CR', '\r'],
+    ['NEL (U+0085)', '\u0085'],
+    ['LS (U+2028)', '\u2028'],
+    ['PS (U+2029)', '\u2029'],
+  ])(
+    'refuses a module whose file name has a %s, which a YAML 1.1 reader of the header would break at',
+    (_, character) => {
+      const name = `acme${character}injected: true.ts`;
+      const root = makeWorkspace({
+        'carbon.config.ts': CONFIG,
+        [`projects/${name}`]: `export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }], local: { git: 'github.com/BlackstoneStudio/acme.git' }, origin: { git: 'github.com/Software-as-a-Service-LLC/acme.git' } }] };\n`,
+      });
+      const result = runCarbon(['generate', '--root', root]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('error unsafe-file-name');
+      expect(result.stderr).toContain(JSON.stringify(`projects/${name}`));
+      expect(existsSync(join(root, 'generated'))).toBe(false);
+    },
+  );
+
+  it('refuses every other input of a header that could hold a line break', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': sampleConfig("workspace: 'github.com/acme/carbon\u0085injected: true'"),
+      'projects/taxaroo.ts': SAMPLE.replace("id: 'Taxaroo-API-V2'", "id: 'Taxaroo\u2028API'"),
+    });
+    const result = runCarbon(['generate', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error invalid-workspace: workspace:');
+    expect(result.stderr).toContain('error invalid-id: repositories[0].id:');
+    expect(existsSync(join(root, 'generated'))).toBe(false);
+  });
+
   it('refuses project ids that differ only in case', () => {
     const root = sampleWorkspace();
     writeFiles(root, {
