@@ -316,6 +316,13 @@ const cases: Case[] = [
     mentions: 'write 1 for JAN',
   },
   {
+    name: 'cron that never fires',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 0 31 2 *'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'never fires: month 2 (FEB) has at most 29 days, and day 31 is named',
+  },
+  {
     name: 'sync without origin',
     parts: {
       api: API.replace(

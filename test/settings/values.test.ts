@@ -164,6 +164,11 @@ describe('cron strings', () => {
     ['0 * * * *', [[0], 24, 31, 12, 7]],
     ['*/15 9-17 * * 1-5', [[0, 15, 30, 45], 9, 31, 12, 5]],
     ['30 2 1,15 * 0', [[30], 1, 2, 12, 1]],
+    // Fires on the days the months have: the 31st of January, the 29th of February in leap years,
+    // and the 31st of February or any Monday of it (cron takes either day field).
+    ['0 0 31 1,2 *', [[0], 1, 1, 2, 7]],
+    ['0 0 29 2 *', [[0], 1, 1, 1, 7]],
+    ['0 0 31 2 1', [[0], 1, 1, 1, 1]],
   ])('reads %s', (text, [minutes, hours, days, months, weekdays]) => {
     const result = parseCron(text);
     expect(result.ok).toBe(true);
@@ -194,6 +199,14 @@ describe('cron strings', () => {
     ['*/0 * * * *', 'positive number'],
     ['5-1 * * * *', 'backwards range'],
     ['a * * * *', 'write a number'],
+    // Valid fields, but no time they all match: a schedule that never runs.
+    ['0 0 31 2 *', 'never fires: month 2 (FEB) has at most 29 days, and day 31 is named'],
+    ['0 0 30 2 *', 'never fires: month 2 (FEB) has at most 29 days, and day 30 is named'],
+    [
+      '0 0 31 4,6,9,11 *',
+      'never fires: months 4, 6, 9 and 11 (APR, JUN, SEP, NOV) have at most 30 days, and day 31 is named',
+    ],
+    ['0 0 30-31 2 *', 'days 30 and 31 are named: name a day from 1 to 29, or other months'],
   ])('refuses %j: %s', (text, reason) => {
     const result = parseCron(text);
     expect(result.ok).toBe(false);
