@@ -197,8 +197,12 @@ describe('the pipeline cache', () => {
    * Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from
    * it. With `render: false` (as run, site and plan compile) the resolved projects can be read.
    */
-  const compiler = (root: string, env: NodeJS.ProcessEnv = {}, render = true) => {
-    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+  const compiler = (
+    root: string,
+    env: NodeJS.ProcessEnv = {},
+    render = true,
+    setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() },
+  ) => {
     return async (options: { save?: (compiled: Compiled) => void } = {}) => {
       const compiled = await compileWorkspace({
         root,
@@ -371,17 +375,9 @@ describe('the pipeline cache', () => {
     });
     const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
     const env: NodeJS.ProcessEnv = { ACME_TOKEN: 'tok-4f9a2c61e0b7' };
-    const run = async (render: boolean) => {
-      const compiled = await compileWorkspace({
-        root,
-        env,
-        render,
-        schemaPath: render ? SCHEMA : undefined,
-        cache: setting,
-      });
-      compiled.cache.save();
-      return compiled;
-    };
+    // Rendered units (generate, check) and resolved ones (plan, site) in one cache file.
+    const compilers = [true, false].map((render) => compiler(root, env, render, setting));
+    const run = (render: boolean) => compilers[render ? 0 : 1]!();
     for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
     const kept = readFileSync(cacheFileOf(root, setting), 'utf8');
     expect(kept).toContain('ACME_TOKEN');

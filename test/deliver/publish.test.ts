@@ -190,14 +190,17 @@ describe('carbon publish', () => {
 
   it('replaces only a review branch of its own: never a branch with commits Carbon did not make', async () => {
     const a = agency();
+    /** Someone's commit on a branch of the web repository, on top of main by default. */
+    const work = (branch: string, message: string, parent?: string) =>
+      commit(
+        a.sandbox,
+        a.repos.web,
+        branch,
+        message,
+        parent ?? branchTip(a.sandbox, a.repos.web, 'main'),
+      );
     // A branch of people's work, named as the review branch by mistake: left alone, exit 2.
-    const release = commit(
-      a.sandbox,
-      a.repos.web,
-      'release',
-      'release work',
-      branchTip(a.sandbox, a.repos.web, 'main'),
-    );
+    const release = work('release', 'release work');
     const refused = a.carbon(['publish', 'acme/Web', '--via-branch', 'release']);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toMatch(
@@ -207,13 +210,7 @@ describe('carbon publish', () => {
 
     // Carbon's own review branch is replaced when the branch it reviews moved.
     expect(a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']).code).toBe(0);
-    const moved = commit(
-      a.sandbox,
-      a.repos.web,
-      'main',
-      'more work',
-      branchTip(a.sandbox, a.repos.web, 'main'),
-    );
+    const moved = work('main', 'more work');
     const again = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toMatch(
@@ -223,14 +220,8 @@ describe('carbon publish', () => {
     expect(git(a.sandbox, ['-C', a.repos.web, 'rev-parse', `${review}^`])).toBe(moved);
 
     // Once someone commits on it, it is theirs too: left alone even though Carbon made it.
-    const reviewer = commit(
-      a.sandbox,
-      a.repos.web,
-      'carbon/update',
-      'a reviewer fixes something',
-      review,
-    );
-    commit(a.sandbox, a.repos.web, 'main', 'yet more work', moved);
+    const reviewer = work('carbon/update', 'a reviewer fixes something', review);
+    work('main', 'yet more work');
     const theirs = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(theirs.code).toBe(2);
     expect(theirs.stdout).toContain("carbon/update exists and is not a review branch of Carbon's");
