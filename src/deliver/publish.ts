@@ -3,7 +3,8 @@
 // schedules run on) of the repository's own git URL, and pushed. Plumbing only (no checkout): a
 // shallow fetch of the branch, a commit of one file on top of it, a fast-forward push, so a
 // branch that moved meanwhile is never overwritten. A config without Carbon's header is never
-// replaced. `--via-branch NAME` pushes the commit to a review branch instead.
+// replaced. `--via-branch NAME` pushes the commit to a review branch instead, which is replaced
+// only when it is Carbon's own (see push): nothing but a fast-forward reaches other branches.
 import { join } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
 import { configPath } from '../emit/emit.ts';
