@@ -46,7 +46,10 @@ export async function lockWorkspace(root: string, command: string, waitMs: numbe
   for (;;) {
     // Each time: a holder that releases the lock removes the folder if it is empty.
     makeFolder(root);
-    if (createExclusive(path, text)) return held(root, path);
+    const created = createExclusive(path, text);
+    if (created) return held(root, path);
+    // The holder released the lock, and the folder with it, since it was made: make it again.
+    if (created === undefined) continue;
     const stale = staleIdentity(path);
     if (stale !== undefined && takeOver(path, stale, text)) return held(root, path);
     if (Date.now() >= deadline) {
@@ -98,14 +101,18 @@ function held(root: string, path: string): Lock {
   };
 }
 
-/** Creates `path` with `text` unless it exists: false when it does. */
-function createExclusive(path: string, text: string): boolean {
+/**
+ * Creates `path` with `text` unless it exists: false when it does, undefined when its folder does
+ * not (a holder releasing the lock removes the folder when nothing else is in it).
+ */
+function createExclusive(path: string, text: string): boolean | undefined {
   let descriptor: number;
   try {
     descriptor = openSync(path, 'wx', 0o644);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
-      throw asEnvironmentError(error, path) ?? error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code !== 'EEXIST') throw asEnvironmentError(error, path) ?? error;
     if (isFile(path) === false)
       throw new UserError(
         `${path} is not a file: Carbon keeps its lock there as a file; move it away (or delete ` +
@@ -169,10 +176,13 @@ function takeOver(path: string, stale: string, text: string): boolean {
   try {
     for (let level = 1; ; level++) {
       const marker = `${path}.takeover-${stale}-${level}`;
-      if (createExclusive(marker, text)) {
+      const created = createExclusive(marker, text);
+      if (created) {
         markers.push(marker);
         break;
       }
+      // The folder is gone, and the stale lock in it: taken over and released meanwhile.
+      if (created === undefined) return false;
       const taker = readHolder(marker);
       // Another process is taking it over, or has just done so: it is theirs.
       if (taker ? alive(taker) : !olderThan(marker, 10_000)) return false;
