@@ -3,23 +3,25 @@
 // bytes of every file, every path looked at to resolve an import, every environment variable read
 // through env()); an entry is used only when all of them are as they were, and is kept only when
 // they are still as they were read at the end of the run (a file saved meanwhile is not trusted).
+// Values read through env() are kept as hashes (salted per cache file), never in clear: the store
+// may be a CI cache, and the values may be secrets a module only compares.
 // What decides a module's result beyond its inputs is in the key of the whole file (Carbon's
 // build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
 // CARBON_CACHE=0 turns it off.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
-import { CurrentFiles, inputsUnchanged } from './settings/inputs.ts';
+import { CurrentFiles, inputsUnchanged, type Inputs } from './settings/inputs.ts';
 import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
 const UNTRUSTED = new Set(['settings-memory', 'settings-timeout']);
 
-const FORMAT = 5;
+const FORMAT = 6;
 
 /** What, beyond the workspace, decides the results, and where they are kept. */
 export interface CacheSetting {
@@ -50,6 +52,8 @@ export interface KeptOrb {
 interface CacheFile {
   format: number;
   key: string;
+  /** Hashed with every env() value kept (a new one with each new file). */
+  salt: string;
   config?: ConfigResult;
   /**
    * By `files <module>` (rendered files, for generate and check) or `projects <module>` (resolved
@@ -69,8 +73,10 @@ export class PipelineCache {
   private readonly kept: CacheFile;
   private readonly next: CacheFile;
   private changed = false;
-  /** Units computed in this run, with the environment they were computed with. */
+  /** Units computed in this run, with the environment they were computed with (hashed). */
   private readonly fresh = new Map<string, Record<string, string | null>>();
+  /** Each environment this run was given, hashed as kept values are (once per environment). */
+  private readonly hashedEnvs = new WeakMap<object, Record<string, string | null>>();
   /** The files kept answers read, as they are at the start of this run. */
   private current: CurrentFiles | undefined;
 
@@ -80,7 +86,7 @@ export class PipelineCache {
     this.kind = render ? 'files' : 'projects';
     this.key = this.setting ? fileKey(this.setting) : '';
     this.kept = this.read();
-    this.next = { format: FORMAT, key: this.key, units: {} };
+    this.next = { format: FORMAT, key: this.key, salt: this.kept.salt, units: {} };
     // The other kind of unit is not this run's to judge: it stays as it was.
     for (const [key, unit] of Object.entries(this.kept.units))
       if (!key.startsWith(`${this.kind} `)) this.next.units[key] = unit;
@@ -91,11 +97,18 @@ export class PipelineCache {
   }
 
   private read(): CacheFile {
-    const empty: CacheFile = { format: FORMAT, key: this.key, units: {} };
+    const empty: CacheFile = {
+      format: FORMAT,
+      key: this.key,
+      salt: randomBytes(16).toString('hex'),
+      units: {},
+    };
     if (!this.setting) return empty;
     try {
       const file = JSON.parse(readFileSync(this.path(), 'utf8')) as CacheFile;
-      return file.format === FORMAT && file.key === this.key ? file : empty;
+      return file.format === FORMAT && file.key === this.key && typeof file.salt === 'string'
+        ? file
+        : empty;
     } catch {
       return empty;
     }
@@ -112,7 +125,7 @@ export class PipelineCache {
   /** Keeps a config result computed in this run, if what it read is still as it was. */
   keepConfig(result: ConfigResult): void {
     if (!this.setting) return;
-    this.next.config = result;
+    this.next.config = { ...result, inputs: this.withHashedEnv(result.inputs) };
     this.changed = true;
   }
 
@@ -129,7 +142,7 @@ export class PipelineCache {
     const kept = this.kept.units[`${this.kind} ${module}`];
     if (!kept || kept.config !== config) return undefined;
     if (schema !== undefined && kept.schema !== schema) return undefined;
-    if (!inputsUnchanged(this.now(), kept.result.inputs, env)) return undefined;
+    if (!inputsUnchanged(this.now(), kept.result.inputs, this.hashed(env))) return undefined;
     this.next.units[`${this.kind} ${module}`] = kept;
     return kept.result;
   }
@@ -152,14 +165,34 @@ export class PipelineCache {
       // Texts are kept by hash only: they are most of a unit, and the disk has them already.
       result: {
         ...result,
+        inputs: this.withHashedEnv(result.inputs),
         files: result.files.map(({ path, text, hash }) => ({
           path,
           hash: hash ?? hashOfText(text!),
         })),
       },
     };
-    this.fresh.set(result.module, env);
+    this.fresh.set(result.module, this.hashed(env));
     this.changed = true;
+  }
+
+  /** An environment as values are kept: each set value by its hash (unset stays null). */
+  private hashed(env: Record<string, string | null>): Record<string, string | null> {
+    let hashed = this.hashedEnvs.get(env);
+    if (!hashed) {
+      hashed = Object.fromEntries(
+        Object.entries(env).map(([name, value]) => [
+          name,
+          value === null ? null : hashOfText(`${this.next.salt}\0${name}\0${value}`),
+        ]),
+      );
+      this.hashedEnvs.set(env, hashed);
+    }
+    return hashed;
+  }
+
+  private withHashedEnv(inputs: Inputs): Inputs {
+    return { ...inputs, env: this.hashed(inputs.env) };
   }
 
   orb(config: string): KeptOrb | undefined {

@@ -272,7 +272,7 @@ export const COMMANDS: Command[] = [
         type: 'string',
         value: 'NAME',
         description:
-          'Push to the review branch NAME (NAME-<branch> when a repository has several branches) instead of the branch itself.',
+          "Push to the review branch NAME (NAME-<branch> when a repository has several branches) instead of the branch itself. A review branch is Carbon's: one commit of Carbon's on the branch it reviews, replaced when that branch moves; an existing branch that holds anything else is left alone (exit 2).",
       },
       ROOT_OPTION,
       SCHEMA_OPTION,
@@ -280,7 +280,7 @@ export const COMMANDS: Command[] = [
     ],
     examples: ['npx carbon publish', 'npx carbon publish taxaroo --via-branch carbon/update'],
     exitCodes:
-      '0 every branch published or up to date, 2 invalid settings, stale generated files, a hand-written config or a git failure, 3 a bug in Carbon',
+      "0 every branch published or up to date, 2 invalid settings, stale generated files, a hand-written config, a review branch that is not Carbon's or a git failure, 3 a bug in Carbon",
     run: async (context) => (await import('./deliver.ts')).publish(context),
   },
   {

@@ -11,6 +11,7 @@ import type { RenderedFile } from '../output/files.ts';
 import type { ResolvedProject } from '../resolve/model.ts';
 import { gitKey } from '../resolve/links.ts';
 import { resolveProjects } from '../resolve/resolve.ts';
+import { syncWritesOf } from '../resolve/sync-targets.ts';
 import type { ProjectSummary } from '../resolve/workspace-rules.ts';
 import { loadProjectModule } from '../settings/load.ts';
 import { parseProjects, type ParsedProject, type Source } from '../settings/parse.ts';
@@ -126,6 +127,7 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
         (written) => gitKey(written) ?? [],
       ),
     ),
+    syncWrites: syncWritesOf(project.repositories),
     targets: (resolved?.repositories ?? []).flatMap((repository) => {
       const build = repository.build;
       if (!build?.enabled) return [];

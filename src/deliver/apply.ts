@@ -41,8 +41,9 @@ export async function applyPlan(
               const path = step.path.replace(/\{pipeline:([^}]+)\}/g, (_, name: string) =>
                 encodeURIComponent(made.get(name) ?? name),
               );
-              const answer = await api.send(step.method, path, step.body);
-              if (step.defines) made.set(step.defines, (answer as { id: string }).id);
+              if (step.defines)
+                made.set(step.defines, await api.create(step.method, path, step.body));
+              else await api.send(step.method, path, step.body);
             }
             result.done.push({ group, change });
           } catch (caught) {

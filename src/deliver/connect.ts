@@ -2,6 +2,7 @@
 // and Terraform provider read it), the API root (CARBON_CIRCLECI_URL, CircleCI cloud by default),
 // the time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and CARBON_DEBUG.
 import { UserError } from '../errors.ts';
+import { hasUrlCredentials, withoutUrlCredentials } from '../secrets.ts';
 import { CircleCiApi } from './circleci/api.ts';
 import { Http } from './circleci/http.ts';
 
@@ -22,9 +23,15 @@ export function connect(
       'CIRCLE_TOKEN holds spaces, line breaks or other characters no API token has: copy the token again',
     );
   const baseUrl = (env['CARBON_CIRCLECI_URL'] || DEFAULT_API).replace(/\/+$/, '');
+  const shown = JSON.stringify(withoutUrlCredentials(baseUrl));
   if (!/^https?:\/\/[^\s/]+/.test(baseUrl))
     throw new UserError(
-      `CARBON_CIRCLECI_URL ${JSON.stringify(baseUrl)} is not an http(s) URL: leave it unset for ${DEFAULT_API}`,
+      `CARBON_CIRCLECI_URL ${shown} is not an http(s) URL: leave it unset for ${DEFAULT_API}`,
+    );
+  // fetch refuses such a URL (and its error would print it whole); the token goes in a header.
+  if (hasUrlCredentials(baseUrl))
+    throw new UserError(
+      `CARBON_CIRCLECI_URL ${shown} has credentials in it (shown as ***): write the URL without them; CircleCI takes the token from CIRCLE_TOKEN`,
     );
   const timeout = Number(env['CARBON_CIRCLECI_TIMEOUT'] || 30);
   if (!(timeout > 0 && timeout <= 600))

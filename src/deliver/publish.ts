@@ -3,14 +3,15 @@
 // schedules run on) of the repository's own git URL, and pushed. Plumbing only (no checkout): a
 // shallow fetch of the branch, a commit of one file on top of it, a fast-forward push, so a
 // branch that moved meanwhile is never overwritten. A config without Carbon's header is never
-// replaced. `--via-branch NAME` pushes the commit to a review branch instead.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// replaced. `--via-branch NAME` pushes the commit to a review branch instead, which is replaced
+// only when it is Carbon's own (see push): nothing but a fast-forward reaches other branches.
 import { join } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
 import { configPath } from '../emit/emit.ts';
 import { isCarbons } from '../output/layout.ts';
 import type { Workspace } from '../resolve/model.ts';
+import { scratchFolder } from '../scratch.ts';
+import { withoutUrlCredentials } from '../secrets.ts';
 import { runGit } from './git.ts';
 import { selectTargets } from './target.ts';
 
@@ -83,11 +84,12 @@ export async function publishTarget(
   text: string,
   options: PublishOptions,
 ): Promise<PublishOutcome[]> {
-  const scratch = mkdtempSync(join(tmpdir(), 'carbon-publish-'));
+  // Removed also when publish is stopped by a signal.
+  const scratch = scratchFolder('carbon-publish-');
   const env = gitEnvironment(options.env);
   const git = (args: string[], input?: string, extra: NodeJS.ProcessEnv = {}) =>
     runGit(args, {
-      cwd: scratch,
+      cwd: scratch.path,
       env: { ...env, ...extra },
       ...(input === undefined ? {} : { input }),
     });
@@ -143,7 +145,8 @@ export async function publishTarget(
         );
         continue;
       }
-      const commit = await commitConfig(git, tip, text, commitMessage(target, options));
+      const message = commitMessage(target, options, options.viaBranch ? pushedTo : undefined);
+      const commit = await commitConfig(git, tip, text, message);
       const pushed = await push(git, target.url, commit, pushedTo, options.viaBranch !== undefined);
       outcomes.push(
         pushed.ok
@@ -154,12 +157,12 @@ export async function publishTarget(
                 : `committed ${commit.slice(0, 12)} and pushed it to ${pushedTo}`,
               pushed.already ? undefined : commit,
             )
-          : outcome('failed', pushed.message),
+          : outcome(pushed.foreign ? 'foreign' : 'failed', pushed.message),
       );
     }
     return outcomes;
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    scratch.remove();
   }
 }
 
@@ -184,8 +187,10 @@ async function commitConfig(git: Git, tip: string, text: string, message: string
 
 /**
  * Pushes the commit. To the branch itself: a plain push, which git refuses unless it is a fast
- * forward. To a review branch, which is Carbon's: replaced, with a lease on what it held, and left
- * as it is when it already holds the same config on the same branch tip.
+ * forward. To a review branch: created when absent, left as it is when it already holds the same
+ * config on the same branch tip, and replaced (with a lease on what it held) only when it is
+ * Carbon's own: one commit of Carbon's, marked for that review branch, on top of the branch it
+ * reviews. A branch that holds anything else holds someone's work, and is left alone.
  */
 async function push(
   git: Git,
@@ -193,30 +198,71 @@ async function push(
   commit: string,
   branch: string,
   review: boolean,
-): Promise<{ ok: true; already: boolean } | { ok: false; message: string }> {
+): Promise<{ ok: true; already: boolean } | { ok: false; foreign?: boolean; message: string }> {
   const ref = `refs/heads/${branch}`;
   let lease: string[] = [];
   if (review) {
-    const held = (await git(['ls-remote', url, ref])).stdout.split('\t')[0]?.trim() ?? '';
+    const listed = await git(['ls-remote', url, ref]);
+    if (listed.code !== 0)
+      return { ok: false, message: `cannot read ${branch}: ${firstLine(listed.stderr)}` };
+    const held = listed.stdout.split('\t')[0]?.trim() ?? '';
     if (held !== '') {
       const fetched = await git(['fetch', '--quiet', '--depth=2', url, ref]);
+      if (fetched.code !== 0)
+        return { ok: false, message: `cannot fetch ${branch}: ${firstLine(fetched.stderr)}` };
+      if ((await git(['rev-parse', 'FETCH_HEAD'])).stdout.trim() !== held)
+        return { ok: false, message: MOVED(branch) };
       const same =
-        fetched.code === 0 &&
         (await git(['rev-parse', `${held}^{tree}`, `${held}^`])).stdout ===
-          (await git(['rev-parse', `${commit}^{tree}`, `${commit}^`])).stdout;
+        (await git(['rev-parse', `${commit}^{tree}`, `${commit}^`])).stdout;
       if (same) return { ok: true, already: true };
+      if (!(await isCarbonReview(git, held, branch)))
+        return {
+          ok: false,
+          foreign: true,
+          message:
+            `left alone: ${branch} exists and is not a review branch of Carbon's (its tip ${held.slice(0, 12)} is not ` +
+            `the one commit Carbon makes there), so it may hold someone's work: name another branch with ` +
+            `--via-branch, or delete ${branch} if it is an old review branch nobody needs`,
+        };
     }
     lease = [`--force-with-lease=${ref}:${held}`];
   }
   const pushed = await git(['push', '--quiet', ...lease, url, `${commit}:${ref}`]);
   if (pushed.code === 0) return { ok: true, already: false };
   const why = /non-fast-forward|fetch first|stale info|rejected/.test(pushed.stderr)
-    ? `${branch} moved while publishing (nothing was overwritten): publish again`
-    : firstLine(pushed.stderr);
-  return { ok: false, message: `push to ${branch} failed: ${why}` };
+    ? MOVED(branch)
+    : `push to ${branch} failed: ${firstLine(pushed.stderr)}`;
+  return { ok: false, message: why };
 }
 
-function commitMessage(target: PublishTarget, options: PublishOptions): string {
+const MOVED = (branch: string) =>
+  `push to ${branch} failed: ${branch} moved while publishing (nothing was overwritten): publish again`;
+
+/** The trailer that marks the commit Carbon makes on a review branch, naming that branch. */
+const REVIEW_TRAILER = 'Carbon-Review-Branch';
+
+/**
+ * Whether a review branch's tip is Carbon's: a commit with one parent (the branch it reviews),
+ * changing nothing but the config, with Carbon's trailer for this very review branch. Carbon's
+ * commits on the branches CircleCI reads carry no such trailer: they are never review branches.
+ */
+async function isCarbonReview(git: Git, tip: string, branch: string): Promise<boolean> {
+  const raw = await git(['cat-file', 'commit', tip]);
+  if (raw.code !== 0) return false;
+  const [head = '', ...body] = raw.stdout.split('\n\n');
+  const parents = head.split('\n').filter((line) => line.startsWith('parent ')).length;
+  if (parents !== 1 || !body.join('\n\n').split('\n').includes(`${REVIEW_TRAILER}: ${branch}`))
+    return false;
+  const changed = await git(['diff-tree', '--no-commit-id', '--name-only', '-r', `${tip}^`, tip]);
+  return changed.code === 0 && changed.stdout === `${CONFIG_FILE}\n`;
+}
+
+function commitMessage(
+  target: PublishTarget,
+  options: PublishOptions,
+  review: string | undefined,
+): string {
   const commit = options.workspaceCommit;
   const at = commit
     ? `workspace commit ${commit.sha}${commit.dirty ? ' (with uncommitted changes)' : ''}`
@@ -226,6 +272,7 @@ function commitMessage(target: PublishTarget, options: PublishOptions): string {
     '',
     `Generated by Carbon from ${target.module} (${target.key}) at ${at}:`,
     `${target.source}. Change the settings there, not this file.`,
+    ...(review === undefined ? [] : ['', `${REVIEW_TRAILER}: ${review}`]),
     '',
   ].join('\n');
 }
@@ -243,11 +290,12 @@ const CARBON_IDENTITY = {
   GIT_COMMITTER_EMAIL: 'carbon@localhost',
 };
 
+/** git's message, without the credentials of a URL it names (from a url.<base>.insteadOf, say). */
 function firstLine(text: string): string {
-  return (
+  return withoutUrlCredentials(
     text
       .split('\n')
       .map((line) => line.replace(/^(fatal|error): /, '').trim())
-      .find(Boolean) ?? 'no message from git'
+      .find(Boolean) ?? 'no message from git',
   );
 }

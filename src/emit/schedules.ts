@@ -6,7 +6,7 @@
 // per hour and loses the offsets: a warning. `0` (once an hour), `*` and `*/n` with n dividing 60
 // (evenly spread) say nothing a timetable cannot. A cron restricting both day fields runs when
 // either matches; a timetable needs both to match: an error, as is anything else it cannot say.
-import { DAYS, MONTHS, expand, parseCron, type Cron } from '../settings/cron.ts';
+import { DAYS, MONTHS, expand, parseCron, restricted } from '../settings/cron.ts';
 import type { Timetable } from './circleci.ts';
 import { rememberedByText } from '../memo.ts';
 
@@ -65,10 +65,6 @@ function toTimetableOnce(text: string): TimetableResult {
 function spreadMinute(count: number): string | undefined {
   if (count === 1) return '0';
   return 60 % count === 0 ? `*/${60 / count}` : undefined;
-}
-
-function restricted(field: Cron[number]): boolean {
-  return !field.ranges.some((range) => range.star && range.step === 1);
 }
 
 function rotateToMonday(days: number[]): number[] {

@@ -8,8 +8,15 @@ import { rememberedByText } from '../memo.ts';
 export type YamlValue =
   string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue };
 
-/** YAML text of `value`, after `#` comment lines for each line of `header`. */
+/**
+ * YAML text of `value`, after `#` comment lines for each line of `header`. A header line with a
+ * line break (of YAML 1.2 or 1.1: LF, CR, NEL, LS, PS) is refused: a reader would take what follows
+ * it for data, and every input of a header is escaped (headerText) or checked before it gets here.
+ */
 export function renderYaml(value: YamlValue, header: readonly string[] = []): string {
+  for (const line of header)
+    if (/[\n\r\u0085\u2028\u2029]/.test(line))
+      throw new Error(`renderYaml: a header line has a line break: ${JSON.stringify(line)}`);
   const lines: string[] = header.map((line) => (line === '' ? '#' : `# ${line}`));
   if (header.length > 0) lines.push('');
   if (isMap(value)) writeMap(value, 0, lines);

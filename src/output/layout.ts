@@ -35,10 +35,18 @@ export function recordedOrbVersion(text: string): string | undefined {
   )?.[1];
 }
 
-/** Header text made safe for a YAML comment line: no control character can end the comment. */
+/**
+ * Characters that may not reach a generated file's header as they are: control characters (C0,
+ * DEL and C1), among them every line break YAML 1.1 knows (LF, CR, NEL U+0085), and the line and
+ * paragraph separators U+2028 and U+2029, which YAML 1.1 also reads as line breaks. A YAML 1.1
+ * reader would end the comment there and read the rest of the line as data.
+ */
+export const UNSAFE_IN_HEADER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** Header text made safe for a YAML comment line: no character can end the comment. */
 export function headerText(text: string): string {
   return text.replace(
-    /[\u0000-\u001f\u007f\u2028\u2029]/g,
+    new RegExp(UNSAFE_IN_HEADER.source, 'g'),
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

@@ -174,31 +174,6 @@ export const syncNeedsOrigin: Rule = (context) => {
   return found;
 };
 
-export const syncTargetsAreUnique: Rule = (context) => {
-  const found: Diagnostic[] = [];
-  for (const { project, index, repository } of eachRepository(context)) {
-    const writers = new Map<string, number>();
-    repository.sync.forEach((rule, ruleIndex) => {
-      const target = syncTarget(rule);
-      const key = `${target.side}:${target.branch}`;
-      const earlier = writers.get(key);
-      if (earlier === undefined) {
-        writers.set(key, ruleIndex);
-        return;
-      }
-      found.push(
-        error(
-          'sync-target-conflict',
-          at(project, 'repositories', index, 'sync', ruleIndex, 'branches', target.side),
-          `sync[${earlier}] already writes ${target.side} branch ${quote(target.branch)}: two schedules ` +
-            'writing one branch would undo each other; merge the rules or pick another branch',
-        ),
-      );
-    });
-  }
-  return found;
-};
-
 export const syncAvoidsWorkingBranches: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const { project, index, repository } of eachRepository(context)) {
@@ -333,7 +308,6 @@ export const PROJECT_RULES: Rule[] = [
   linkedRepositoriesExist,
   strategyIsKnown,
   syncNeedsOrigin,
-  syncTargetsAreUnique,
   syncAvoidsWorkingBranches,
   awsAccountIsKnown,
   derivedNamesAreValid,

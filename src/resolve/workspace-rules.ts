@@ -7,6 +7,7 @@ import type { Config } from '../settings/schema.ts';
 import { didYouMean } from '../suggest.ts';
 import { atSource } from './context.ts';
 import { keyOpens, normalizeKeyPrefix } from './links.ts';
+import { syncTargetsAreUnique, type SyncWrite } from './sync-targets.ts';
 
 /** What the workspace rules need to know of a project. */
 export interface ProjectSummary {
@@ -22,6 +23,8 @@ export interface ProjectSummary {
   repositories: string[];
   /** Where its enabled builds push and deploy (known when the project has no error). */
   targets: BuildTarget[];
+  /** The branches its sync rules write. */
+  syncWrites: SyncWrite[];
 }
 
 export interface BuildTarget {
@@ -160,5 +163,6 @@ function suggestedKeys(projects: ProjectSummary[]): Set<string> {
 export const WORKSPACE_RULES: WorkspaceRule[] = [
   projectIdsAreUnique,
   buildTargetsAreUnique,
+  syncTargetsAreUnique,
   sshKeysOpenRepositories,
 ];

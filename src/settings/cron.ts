@@ -1,5 +1,7 @@
 // Cron strings: exactly five numeric fields, bounds checked. Names and @macros are refused with the
-// numeric form to write instead, because CircleCI's schedulers accept only numbers.
+// numeric form to write instead, because CircleCI's schedulers accept only numbers. A cron whose
+// fields are valid but never all match (`0 0 31 2 *`) is refused too: a sync scheduled so never
+// runs, which is never what was meant, and a warning would let that be committed and deployed.
 
 import { rememberedByText } from '../memo.ts';
 
@@ -83,7 +85,45 @@ function parseCronOnce(text: string): CronResult {
     if (typeof result === 'string') return fail(result);
     fields.push({ name: spec.name, text: parts[i]!, ranges: result });
   }
-  return { ok: true, cron: fields as Cron };
+  const cron = fields as Cron;
+  const never = neverFires(cron);
+  return never ? fail(never) : { ok: true, cron };
+}
+
+/** The longest each month can be (February in a leap year). */
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Why a cron never fires, when it does not: it names days of the month that none of the months it
+ * names has, and no day of the week (cron runs when either restricted day field matches).
+ */
+function neverFires([, , dayOfMonth, month, dayOfWeek]: Cron): string | undefined {
+  if (!restricted(dayOfMonth) || restricted(dayOfWeek)) return undefined;
+  const days = expand(dayOfMonth);
+  const months = expand(month);
+  const longest = Math.max(...months.map((m) => MONTH_DAYS[m - 1]!));
+  if (days[0]! <= longest) return undefined;
+  const names = months.map((m) => MONTHS[m - 1]!).join(', ');
+  const monthText =
+    months.length === 1
+      ? `month ${months[0]} (${names}) has`
+      : `months ${listed(months)} (${names}) have`;
+  const dayText = days.length === 1 ? `day ${days[0]} is` : `days ${listed(days)} are`;
+  return (
+    `never fires: ${monthText} at most ${longest} days, and ${dayText} named: name a day from 1 ` +
+    `to ${longest}, or other months`
+  );
+}
+
+function listed(values: number[]): string {
+  return values.length === 1
+    ? String(values[0])
+    : `${values.slice(0, -1).join(', ')} and ${values[values.length - 1]}`;
+}
+
+/** Whether a field narrows what it matches (`*` alone, or `*` with step 1, does not). */
+export function restricted(field: CronField): boolean {
+  return !field.ranges.some((range) => range.star && range.step === 1);
 }
 
 function parseField(text: string, name: string, min: number, max: number): CronRange[] | string {

@@ -5,6 +5,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.ts';
+import { UNSAFE_IN_HEADER } from '../output/layout.ts';
 import { CONFIG_FILE, PROJECTS_FOLDER } from './layout.ts';
 import type { ConsoleLine, Inputs, ModuleEvaluation, SettingsRealm } from './realm.ts';
 
@@ -25,9 +26,6 @@ export interface ModuleLoad {
   console: ConsoleLine[];
   inputs: Inputs;
 }
-
-/** Characters a settings file name may not have: they would end up in generated YAML headers. */
-const UNSAFE_NAME = /[\u0000-\u001f\u007f\u2028\u2029]/;
 
 /**
  * `projects/*.ts` in a stable order, without `_*.ts` helpers, declaration files and names starting
@@ -63,7 +61,8 @@ export function listProjectModules(
     )
       continue;
     const file = join(folder, name);
-    if (UNSAFE_NAME.test(name)) {
+    // A module's name is written into the header of every file made from it.
+    if (UNSAFE_IN_HEADER.test(name)) {
       diagnostics.push(
         error(
           'unsafe-file-name',

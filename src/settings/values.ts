@@ -2,6 +2,7 @@
 // right, or undefined when the value is fine. They end up in generated YAML and in shell
 // environments, so they are held to a safe alphabet, not just to what git or AWS would accept.
 import { rememberedByText } from '../memo.ts';
+import { withoutUrlCredentials } from '../secrets.ts';
 
 const q = (value: string): string => JSON.stringify(value);
 
@@ -124,13 +125,17 @@ export function checkGitUrl(value: string): string | undefined {
 }
 
 export function checkHttpsUrl(value: string): string | undefined {
+  const shown = q(withoutUrlCredentials(value));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return `${q(value)} is not a URL: write a full https:// address`;
+    return `${shown} is not a URL: write a full https:// address`;
   }
-  if (url.protocol !== 'https:') return `${q(value)} must be an https:// URL`;
+  if (url.protocol !== 'https:') return `${shown} must be an https:// URL`;
+  // It is copied into the pages Carbon writes: a password there would be published with them.
+  if (url.username !== '' || url.password !== '')
+    return `${shown} has credentials in it (shown as ***): write the address without them`;
   return undefined;
 }
 
@@ -142,7 +147,7 @@ export function checkOrbUrl(value: string): string | undefined {
   if (/^https:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~%/+-]*)?$/.test(value))
     return undefined;
   return (
-    `${q(value)} is not an orb URL Carbon can write into configs: an https:// address without ` +
+    `${q(withoutUrlCredentials(value))} is not an orb URL Carbon can write into configs: an https:// address without ` +
     'credentials, query or fragment, as "https://orbs.example.com/carbon/1.2.0/orb.yml"'
   );
 }

@@ -77,7 +77,14 @@ function readDocument(root: string, path: string): Read | undefined {
   const document = parseDocument(text, { lineCounter: lines });
   if (document.errors.length > 0)
     throw new UserError(`${path} is not valid YAML: ${document.errors[0]!.message}`);
-  return { path, value: document.toJS() as Document, document, lines };
+  let value: Document;
+  try {
+    // Refuses aliases that would expand without bound ("billion laughs"), as `carbon run` does.
+    value = document.toJS() as Document;
+  } catch (error) {
+    throw new UserError(`${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  return { path, value, document, lines };
 }
 
 /** Line and column of what a JSON pointer names: the key of a mapping entry, else the value. */

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { hashOfText } from '../hash.ts';
 import { DEFAULT_SCHEMA } from '../paths.ts';
+import { withoutUrlCredentials } from '../secrets.ts';
 import { STORE_FOLDER, writeAtomic } from '../store.ts';
 
 /** The schema Carbon was validated with: CircleCI-Public/circleci-yaml-language-server schema.json. */
@@ -70,34 +71,36 @@ export const NO_SCHEMA_NOTE =
 
 /**
  * Downloads the pinned schema, checks its digest, and keeps it. Returns what happened, for the
- * command to say.
+ * command to say (the URL without its credentials).
  */
 export async function fetchSchema(
   env: NodeJS.ProcessEnv,
 ): Promise<{ path: string; fetched: boolean; url: string }> {
   const url = pinnedSchemaUrl(env);
+  // What is said of it: a mirror's URL may carry credentials.
+  const shown = withoutUrlCredentials(url);
   // Already here: kept by an earlier fetch, or the pinned schema beside Carbon (../shared).
   for (const path of [FETCHED_SCHEMA, DEFAULT_SCHEMA])
     if (existsSync(path) && hashOfText(readFileSync(path)) === PINNED_SCHEMA.sha256)
-      return { path, fetched: false, url };
+      return { path, fetched: false, url: shown };
   let response: Response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(60_000) });
   } catch (error) {
     throw new UserError(
-      `could not download the CircleCI schema from ${url}: ${(error as Error).message} (no network?); download it another way and give it to generate, check and validate with --schema FILE or CARBON_CIRCLECI_SCHEMA, or set CARBON_SCHEMA_URL to a mirror`,
+      `could not download the CircleCI schema from ${shown}: ${withoutUrlCredentials((error as Error).message)} (no network?); download it another way and give it to generate, check and validate with --schema FILE or CARBON_CIRCLECI_SCHEMA, or set CARBON_SCHEMA_URL to a mirror`,
     );
   }
   if (!response.ok)
     throw new UserError(
-      `could not download the CircleCI schema from ${url}: HTTP ${response.status}`,
+      `could not download the CircleCI schema from ${shown}: HTTP ${response.status}`,
     );
   const bytes = Buffer.from(await response.arrayBuffer());
   const digest = hashOfText(bytes);
   if (digest !== PINNED_SCHEMA.sha256)
     throw new UserError(
-      `the schema downloaded from ${url} has digest ${digest}, not the pinned ${PINNED_SCHEMA.sha256}: not kept`,
+      `the schema downloaded from ${shown} has digest ${digest}, not the pinned ${PINNED_SCHEMA.sha256}: not kept`,
     );
   writeAtomic(FETCHED_SCHEMA, bytes);
-  return { path: FETCHED_SCHEMA, fetched: true, url };
+  return { path: FETCHED_SCHEMA, fetched: true, url: shown };
 }

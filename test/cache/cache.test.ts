@@ -126,7 +126,10 @@ describe('the pipeline cache, through the CLI', () => {
     const root = makeWorkspace({
       'carbon.config.ts': CONFIG,
       'projects/acme.ts': project('main'),
-      'projects/beta.ts': project('main').replace(/acme/g, 'beta'),
+      // Its own mirror: two projects may not sync into one branch of one repository.
+      'projects/beta.ts': project('main')
+        .replace(/acme/g, 'beta')
+        .replace("repo(owner, 'api')", "repo(owner, 'beta')"),
       'projects/_shared.ts':
         'export const repo = (owner: string, name: string) => `github.com/${owner}/${name}.git`;\n',
       'lib/owner.ts': "export const owner = 'acme';\n",
@@ -194,8 +197,12 @@ describe('the pipeline cache', () => {
    * Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from
    * it. With `render: false` (as run, site and plan compile) the resolved projects can be read.
    */
-  const compiler = (root: string, env: NodeJS.ProcessEnv = {}, render = true) => {
-    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+  const compiler = (
+    root: string,
+    env: NodeJS.ProcessEnv = {},
+    render = true,
+    setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() },
+  ) => {
     return async (options: { save?: (compiled: Compiled) => void } = {}) => {
       const compiled = await compileWorkspace({
         root,
@@ -359,6 +366,31 @@ describe('the pipeline cache', () => {
     expect(after.workspace?.projects[0]?.name).toBe('Two');
     delete env['ACME_NAME'];
     expect((await compile()).workspace?.projects[0]?.name).toBe('unset');
+  });
+
+  it('keeps a hash of what env() read, never the value, and still sees it change', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { env: ['ACME_TOKEN'], aws: { accountId: '123456789012' }, ${KEYS} };\n`,
+      'projects/acme.ts': `import { env } from 'carbon';\nexport const acme = { id: 'acme', name: env('ACME_TOKEN') ? 'Acme' : 'Nobody', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Carbon' }, local: { git: 'github.com/acme/api.git' } }, { id: 'Carbon', name: 'C', local: { git: 'github.com/acme/carbon.git' } }] };\n`,
+    });
+    const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
+    const env: NodeJS.ProcessEnv = { ACME_TOKEN: 'tok-4f9a2c61e0b7' };
+    // Rendered units (generate, check) and resolved ones (plan, site) in one cache file.
+    const compilers = [true, false].map((render) => compiler(root, env, render, setting));
+    const run = (render: boolean) => compilers[render ? 0 : 1]!();
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
+    const kept = readFileSync(cacheFileOf(root, setting), 'utf8');
+    expect(kept).toContain('ACME_TOKEN');
+    expect(kept).not.toContain('tok-4f9a2c61e0b7');
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(0);
+    // Another value with the same outcome is still another input: compiled again.
+    env['ACME_TOKEN'] = 'tok-77d01e5b93aa';
+    for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
+    delete env['ACME_TOKEN'];
+    const unset = await run(false);
+    expect(unset.compiled).toBe(1);
+    expect(unset.workspace?.projects[0]?.name).toBe('Nobody');
+    expect(readFileSync(cacheFileOf(root, setting), 'utf8')).not.toContain('tok-');
   });
 
   it('does not keep what was compiled from a file saved during the run', async () => {

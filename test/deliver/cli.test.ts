@@ -45,6 +45,17 @@ describe('the environment', () => {
     expect(badUrl.stderr).toContain(
       'CARBON_CIRCLECI_URL "circleci.com/api/v2" is not an http(s) URL',
     );
+    // Credentials in the API root: refused (CircleCI takes the token from CIRCLE_TOKEN), never shown.
+    for (const url of [
+      'https://agent:s3cretPass@circleci.example/api/v2',
+      'ftp://agent:s3cretPass@x',
+    ]) {
+      const credentials = await fixture.carbon(['plan'], { CARBON_CIRCLECI_URL: url });
+      expect(credentials.code).toBe(2);
+      expect(credentials.stderr).toContain('CARBON_CIRCLECI_URL');
+      expect(credentials.stderr).toContain('agent:***@');
+      expect(credentials.stderr).not.toContain('s3cretPass');
+    }
     const newline = await fixture.carbon(['plan'], {
       CIRCLE_TOKEN: `${STAND_IN_TOKEN}\nsecond line`,
     });
@@ -71,6 +82,62 @@ describe('the environment', () => {
     expect(missing.stdout).toContain(
       '! CircleCI has no project gh/acme/api that this token can see (404 Project not found)',
     );
+  });
+});
+
+describe('answers of another shape', () => {
+  const schedule = {
+    id: 'f8d1b7a4-0e57-4a6c-9a3e-6a1c3f0e2b11',
+    // Carbon's own, so that every field of it is read.
+    name: 'carbon-sync-to-local-sync/develop',
+    description: 'Sync develop into sync/develop (managed by Carbon)',
+    timetable: { 'per-hour': 1, 'hours-of-day': [3], 'days-of-week': ['SUN'] },
+    parameters: { branch: 'main' },
+    actor: { id: 'c1a2b3c4-0000-4000-8000-000000000001', login: 'someone' },
+  };
+
+  it.each([
+    ['a name that is a number', { ...schedule, name: 5 }, 'items[0].name: 5 is not a string'],
+    [
+      'a schedule without its timetable',
+      { ...schedule, timetable: undefined },
+      'items[0].timetable: missing',
+    ],
+    [
+      'hours that are not numbers',
+      { ...schedule, timetable: { ...schedule.timetable, 'hours-of-day': ['3'] } },
+      'items[0].timetable.hours-of-day[0]: "3" is not a number',
+    ],
+  ])("reports %s as CircleCI's answer, exit 2, naming the field", async (_, item, says) => {
+    fixture = await deliveryFixture('oauth');
+    fixture.api.inject({
+      method: 'GET',
+      path: /^\/project\/gh\/acme\/api\/schedule/,
+      status: 200,
+      answer: { items: [item], next_page_token: null },
+      times: Infinity,
+    });
+    const result = await fixture.carbon(['plan']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toContain(
+      `! reading CircleCI project gh/acme/api (acme/Api): GET /project/gh/acme/api/schedule: unexpected answer from CircleCI: ${says}`,
+    );
+    expect(result.stderr).not.toContain('bug in Carbon');
+  });
+
+  it('reports a created pipeline definition answered without its id', async () => {
+    fixture = await deliveryFixture('github-app');
+    fixture.api.inject({
+      method: 'POST',
+      path: /\/pipeline-definitions$/,
+      status: 201,
+      answer: { name: 'carbon-Api' },
+      times: Infinity,
+    });
+    const result = await fixture.carbon(['apply']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toContain('unexpected answer from CircleCI: id: missing');
+    expect(result.stderr).not.toContain('bug in Carbon');
   });
 });
 

@@ -109,6 +109,23 @@ describe('the token', () => {
     expect(debug[0]).toMatch(/^GET \/me -> 500 in \d+ ms$/);
   });
 
+  it('is redacted before a long message is cut: a server echoing it deep in its answer leaks none of it', async () => {
+    api.inject({ status: 400, message: `${'x'.repeat(285)} ${STAND_IN_TOKEN} is not valid here` });
+    const error = await failure(http().request('GET', '/me'));
+    expect(error.message).toContain('[CIRCLE_TOKEN]');
+    expect(error.message.length).toBeLessThan(320);
+    // Not even a part of it: every 6 characters of the token are absent.
+    for (let start = 0; start + 6 <= STAND_IN_TOKEN.length; start++)
+      expect(error.message).not.toContain(STAND_IN_TOKEN.slice(start, start + 6));
+  });
+
+  it('keeps the credentials of a URL out of its errors', async () => {
+    const withPassword = http({ baseUrl: api.url.replace('http://', 'http://agent:s3cretPass@') });
+    const error = await failure(withPassword.request('GET', '/me'));
+    expect(error.message).toContain('agent:***@127.0.0.1');
+    expect(error.message).not.toContain('s3cretPass');
+  });
+
   it('is refused by CircleCI when wrong, with its message', async () => {
     const error = await failure(http({ token: 'CCIPAT_wrong' }).request('GET', '/me'));
     expect(error.message).toBe('401 Invalid token provided.');

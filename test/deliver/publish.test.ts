@@ -2,10 +2,11 @@
 // The branches CircleCI reads get the generated config with Carbon's header in a commit naming
 // the workspace commit; a second publish commits nothing; a hand-written config is left alone
 // (exit 2) while the other repositories are still published.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
 import { bareRepository, branchTip, commit, git } from '../orb/git.ts';
 import { createSandbox, type Sandbox } from '../orb/harness.ts';
 
@@ -187,6 +188,52 @@ describe('carbon publish', () => {
     expect(api.stdout).toContain('pushed it to carbon/update-main');
   });
 
+  it('replaces only a review branch of its own: never a branch with commits Carbon did not make', async () => {
+    const a = agency();
+    /** Someone's commit on a branch of the web repository, on top of main by default. */
+    const work = (branch: string, message: string, parent?: string) =>
+      commit(
+        a.sandbox,
+        a.repos.web,
+        branch,
+        message,
+        parent ?? branchTip(a.sandbox, a.repos.web, 'main'),
+      );
+    // A branch of people's work, named as the review branch by mistake: left alone, exit 2.
+    const release = work('release', 'release work');
+    const refused = a.carbon(['publish', 'acme/Web', '--via-branch', 'release']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(
+      /^acme\/Web main: ! left alone: release exists and is not a review branch of Carbon's/m,
+    );
+    expect(branchTip(a.sandbox, a.repos.web, 'release')).toBe(release);
+
+    // Carbon's own review branch is replaced when the branch it reviews moved.
+    expect(a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']).code).toBe(0);
+    const moved = work('main', 'more work');
+    const again = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toMatch(
+      /^acme\/Web main: committed [0-9a-f]{12} and pushed it to carbon\/update$/m,
+    );
+    const review = branchTip(a.sandbox, a.repos.web, 'carbon/update')!;
+    expect(git(a.sandbox, ['-C', a.repos.web, 'rev-parse', `${review}^`])).toBe(moved);
+
+    // Once someone commits on it, it is theirs too: left alone even though Carbon made it.
+    const reviewer = work('carbon/update', 'a reviewer fixes something', review);
+    work('main', 'yet more work');
+    const theirs = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    expect(theirs.code).toBe(2);
+    expect(theirs.stdout).toContain("carbon/update exists and is not a review branch of Carbon's");
+    expect(branchTip(a.sandbox, a.repos.web, 'carbon/update')).toBe(reviewer);
+
+    // The branch CircleCI reads as a review branch: its commits are people's, so nothing is forced.
+    const main = branchTip(a.sandbox, a.repos.web, 'main');
+    const own = a.carbon(['publish', 'acme/Web', '--via-branch', 'main']);
+    expect(own.code).toBe(2);
+    expect(branchTip(a.sandbox, a.repos.web, 'main')).toBe(main);
+  });
+
   it('refuses stale generated files, reports a missing branch, and has nothing to publish for GitHub App', async () => {
     const a = agency();
     writeFileSync(
@@ -212,4 +259,45 @@ describe('carbon publish', () => {
     expect(nothing.code, nothing.stderr).toBe(0);
     expect(nothing.stdout).toContain("nothing to publish: with circleci.integration 'github-app'");
   });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'removes its scratch repository when it is stopped by %s',
+    async (signal) => {
+      const a = agency();
+      const tmp = a.sandbox.baseEnv['TMPDIR']!;
+      const scratches = () => readdirSync(tmp).filter((name) => name.startsWith('carbon-publish-'));
+      // The push waits in the remote's hook: publish is stopped there, its scratch repository in use.
+      const pushing = join(a.sandbox.root, 'pushing');
+      writeFileSync(
+        join(a.repos.web, 'hooks', 'pre-receive'),
+        `#!/bin/sh\ntouch '${pushing}'\nexec sleep 30\n`,
+        { mode: 0o755 },
+      );
+      const child = spawn(process.execPath, [CARBON_BIN, 'publish', 'acme/Web', '--root', a.root], {
+        env: { ...process.env, ...a.sandbox.baseEnv, CARBON_CACHE: '0' },
+        detached: true,
+        stdio: 'ignore',
+      });
+      const ended = new Promise((resolve) =>
+        child.on('exit', (code, killedBy) => resolve(killedBy ?? code)),
+      );
+      try {
+        const deadline = Date.now() + 30_000;
+        while (!existsSync(pushing) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(scratches()).toHaveLength(1);
+        process.kill(child.pid!, signal);
+        // Stopped by the signal, as it would have been without Carbon's clean-up.
+        expect(await ended).toBe(signal);
+        expect(scratches()).toEqual([]);
+      } finally {
+        // git and the hook, left in the process group.
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    },
+  );
 });

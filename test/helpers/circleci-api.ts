@@ -3,7 +3,8 @@
 // provider's client. Its state and rules are in circleci-store.ts (it refuses unknown fields,
 // wrong types, schedules for GitHub App projects, refs where they must be omitted...); this part
 // speaks HTTP: it checks the Circle-Token, logs every request, can be told to fail some (401,
-// 403, 404, 429, 5xx, with Retry-After), and with a delay shows how many are in flight at once.
+// 403, 404, 429, 5xx, with Retry-After) or to answer them with a body of another shape, and with
+// a delay shows how many are in flight at once.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CircleCiStore, Refusal } from './circleci-store.ts';
@@ -31,6 +32,11 @@ export interface Injection {
   after?: number;
   /** How many matching requests fail (default 1; Infinity for all). */
   times?: number;
+  /**
+   * Answer with this JSON body (and `status`) instead of CircleCI's: an answer of another shape,
+   * as an API change or a proxy in between could give.
+   */
+  answer?: unknown;
 }
 
 export class CircleCiStandIn extends CircleCiStore {
@@ -98,11 +104,14 @@ export class CircleCiStandIn extends CircleCiStore {
         }
       }
       const injected = this.injected(method, path);
-      if (injected) {
+      if (injected?.answer !== undefined) {
+        [status, answer] = [injected.status, injected.answer];
+      } else if (injected) {
         if (injected.retryAfter !== undefined) headers['Retry-After'] = injected.retryAfter;
         throw new Refusal(injected.status, injected.message ?? defaultMessage(injected.status));
+      } else {
+        [status, answer] = this.route(method, path, body);
       }
-      [status, answer] = this.route(method, path, body);
     } catch (caught) {
       if (!(caught instanceof Refusal)) throw caught;
       status = caught.status;

@@ -293,6 +293,26 @@ describe('carbon validate', () => {
     );
   });
 
+  it('refuses a YAML alias bomb in a generated file at once, exit 2, as carbon run does', () => {
+    const root = sampleWorkspace();
+    // "Billion laughs": ten levels of ten aliases to the level below.
+    const levels = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let level = 1; level < 10; level++)
+      levels.push(
+        `l${level}: &l${level} [${Array(10)
+          .fill(`*l${level - 1}`)
+          .join(', ')}]`,
+      );
+    writeFileSync(join(root, API_CONFIG), `version: 2.1\n${levels.join('\n')}\njobs: *l9\n`);
+    const started = Date.now();
+    const result = runCarbon(['validate', '--root', root]);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain(`${API_CONFIG} is not valid YAML`);
+    expect(result.stderr).toContain('alias');
+    expect(result.stderr).not.toContain('bug in Carbon');
+  });
+
   it('says where the schema should be when it is not found', () => {
     const result = runCarbon(['validate', '--schema', '/nowhere/schema.json']);
     expect(result.code).toBe(2);
@@ -315,6 +335,40 @@ describe('guards of a workspace as a whole', () => {
     const meant = runCarbon(['generate', '--allow-empty', '--root', root]);
     expect(meant.code, meant.stderr).toBe(0);
     expect(meant.stdout).toContain(`removed ${API_CONFIG}`);
+    expect(existsSync(join(root, 'generated'))).toBe(false);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CR', '\r'],
+    ['NEL (U+0085)', '\u0085'],
+    ['LS (U+2028)', '\u2028'],
+    ['PS (U+2029)', '\u2029'],
+  ])(
+    'refuses a module whose file name has a %s, which a YAML 1.1 reader of the header would break at',
+    (_, character) => {
+      const name = `acme${character}injected: true.ts`;
+      const root = makeWorkspace({
+        'carbon.config.ts': CONFIG,
+        [`projects/${name}`]: `export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }], local: { git: 'github.com/BlackstoneStudio/acme.git' }, origin: { git: 'github.com/Software-as-a-Service-LLC/acme.git' } }] };\n`,
+      });
+      const result = runCarbon(['generate', '--root', root]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('error unsafe-file-name');
+      expect(result.stderr).toContain(JSON.stringify(`projects/${name}`));
+      expect(existsSync(join(root, 'generated'))).toBe(false);
+    },
+  );
+
+  it('refuses every other input of a header that could hold a line break', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': sampleConfig("workspace: 'github.com/acme/carbon\u0085injected: true'"),
+      'projects/taxaroo.ts': SAMPLE.replace("id: 'Taxaroo-API-V2'", "id: 'Taxaroo\u2028API'"),
+    });
+    const result = runCarbon(['generate', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error invalid-workspace: workspace:');
+    expect(result.stderr).toContain('error invalid-id: repositories[0].id:');
     expect(existsSync(join(root, 'generated'))).toBe(false);
   });
 

@@ -8,6 +8,7 @@ import {
   readFileSync,
   readdirSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -111,6 +112,31 @@ describe('one generate at a time', () => {
     } finally {
       holder.kill();
     }
+  });
+
+  it('says at once that .carbon is a file, instead of waiting and blaming another generate', () => {
+    const root = sample();
+    writeFileSync(join(root, '.carbon'), 'notes\n');
+    const started = Date.now();
+    const result = runCarbon(['generate', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(result.stderr).toContain(`${join(root, '.carbon')} is a file, not a folder`);
+    expect(result.stderr).toContain('move the file away (or delete it) and run again');
+    expect(result.stderr).not.toContain('another generate');
+    expect(readFileSync(join(root, '.carbon'), 'utf8')).toBe('notes\n');
+  });
+
+  it('says that a folder at .carbon/lock is not its lock, with the path and what to do', () => {
+    const root = sample();
+    mkdirSync(join(root, '.carbon/lock'), { recursive: true });
+    // Old enough to pass for a lock left by a killed process.
+    utimesSync(join(root, '.carbon/lock'), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    const result = runCarbon(['generate', '--root', root], { env: { CARBON_LOCK_WAIT: '0.3' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${join(root, '.carbon/lock')} is not a file: Carbon keeps its lock there as a file; move it away (or delete it) and run again`,
+    );
   });
 
   it('lets two cold generates run at once, one after the other, both succeeding', async () => {

@@ -316,6 +316,13 @@ const cases: Case[] = [
     mentions: 'write 1 for JAN',
   },
   {
+    name: 'cron that never fires',
+    parts: api("cron: '0 * * * *'", "/*!*/cron: '0 0 31 2 *'"),
+    code: 'invalid-cron',
+    path: 'repositories[0].sync[0].cron',
+    mentions: 'never fires: month 2 (FEB) has at most 29 days, and day 31 is named',
+  },
+  {
     name: 'sync without origin',
     parts: {
       api: API.replace(
@@ -508,6 +515,67 @@ describe('broken settings', () => {
       line,
       column: lines[line - 1]!.indexOf('carbonRepo') + 1,
     });
+  });
+});
+
+describe('two schedules writing one branch', () => {
+  /** A project whose one repository syncs `origin` into `local`'s sync/main. */
+  const syncing = (id: string, local: string) => `export const ${id} = {
+  id: '${id}',
+  name: '${id}',
+  repositories: [
+    {
+      id: 'Api',
+      name: 'API',
+      sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }],
+      local: { git: '${local}' },
+      origin: { git: 'github.com/client/${id}.git' },
+    },
+  ],
+};
+`;
+
+  it('holds across projects: the second is refused, naming the first, however its URL is written', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': MINIMAL_CONFIG,
+      'projects/alpha.ts': syncing('alpha', 'github.com/acme/api.git'),
+      'projects/beta.ts': syncing('beta', 'git@github.com:Acme/API.git'),
+    });
+    const { diagnostics, workspace } = await compileSettings(root);
+    const found = diagnostics.filter((d) => d.code === 'sync-target-conflict');
+    expect(found).toHaveLength(1);
+    expect(found[0]!.origin.file).toBe(`${root}/projects/beta.ts`);
+    expect(formatPath(found[0]!.origin.path)).toBe('repositories[0].sync[0].branches.local');
+    expect(found[0]!.position?.line).toBe(8);
+    expect(found[0]!.message).toContain(
+      'alpha/Api sync[0] (projects/alpha.ts) already writes branch "sync/main" of github.com/acme/api',
+    );
+    expect(workspace).toBeUndefined();
+  });
+
+  it('holds between repositories of one project, and between file URLs', async () => {
+    const project = syncing('alpha', 'file:///srv/git/api.git').replace(
+      '  ],\n};',
+      `    {
+      id: 'Mirror',
+      name: 'Mirror',
+      sync: [{ direction: 'origin', cron: '0 * * * *', branches: { origin: 'sync/main', local: 'main' } }],
+      local: { git: 'file:///srv/git/mirror.git' },
+      origin: { git: 'file:///srv/git/api' },
+    },
+  ],
+};`,
+    );
+    const root = makeWorkspace({
+      'carbon.config.ts': MINIMAL_CONFIG,
+      'projects/alpha.ts': project,
+    });
+    const { diagnostics } = await compileSettings(root);
+    const found = diagnostics.filter((d) => d.code === 'sync-target-conflict');
+    expect(found.map((d) => formatPath(d.origin.path))).toEqual([
+      'repositories[1].sync[0].branches.origin',
+    ]);
+    expect(found[0]!.message).toContain('alpha/Api sync[0] (projects/alpha.ts) already writes');
   });
 });
 

@@ -2,7 +2,14 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { expand, parseCron } from '../../src/settings/cron.ts';
-import { checkBranch, checkGitUrl, parseGitUrl } from '../../src/settings/values.ts';
+import { withoutUrlCredentials } from '../../src/secrets.ts';
+import {
+  checkBranch,
+  checkGitUrl,
+  checkHttpsUrl,
+  checkOrbUrl,
+  parseGitUrl,
+} from '../../src/settings/values.ts';
 
 /** git's own verdict on a branch name. */
 function gitAccepts(branch: string): boolean {
@@ -125,11 +132,43 @@ describe('git URLs', () => {
   });
 });
 
+describe('URL credentials', () => {
+  it.each([
+    ['https://agent:s3cret@jira.example.com', checkHttpsUrl, 'has credentials in it'],
+    ['http://agent:s3cret@jira.example.com', checkHttpsUrl, 'must be an https:// URL'],
+    ['https://agent:s3cret@orbs.example.com/carbon/1.0.0/orb.yml', checkOrbUrl, 'not an orb URL'],
+  ])('%s is refused, its password not shown', (url, check, why) => {
+    const message = check(url)!;
+    expect(message).toContain(why);
+    expect(message).toContain('agent:***@');
+    expect(message).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['https://user:pass@host/x and http://tok@h/y', 'https://user:***@host/x and http://***@h/y'],
+    [
+      "unable to access 'https://x-access-token:ghs_1@github.com/a/b/'",
+      "unable to access 'https://x-access-token:***@github.com/a/b/'",
+    ],
+    [
+      'ssh://git@github.com/a/b.git and git@github.com:a/b.git',
+      'ssh://git@github.com/a/b.git and git@github.com:a/b.git',
+    ],
+  ])('withoutUrlCredentials(%j)', (text, expected) => {
+    expect(withoutUrlCredentials(text)).toBe(expected);
+  });
+});
+
 describe('cron strings', () => {
   it.each([
     ['0 * * * *', [[0], 24, 31, 12, 7]],
     ['*/15 9-17 * * 1-5', [[0, 15, 30, 45], 9, 31, 12, 5]],
     ['30 2 1,15 * 0', [[30], 1, 2, 12, 1]],
+    // Fires on the days the months have: the 31st of January, the 29th of February in leap years,
+    // and the 31st of February or any Monday of it (cron takes either day field).
+    ['0 0 31 1,2 *', [[0], 1, 1, 2, 7]],
+    ['0 0 29 2 *', [[0], 1, 1, 1, 7]],
+    ['0 0 31 2 1', [[0], 1, 1, 1, 1]],
   ])('reads %s', (text, [minutes, hours, days, months, weekdays]) => {
     const result = parseCron(text);
     expect(result.ok).toBe(true);
@@ -160,6 +199,14 @@ describe('cron strings', () => {
     ['*/0 * * * *', 'positive number'],
     ['5-1 * * * *', 'backwards range'],
     ['a * * * *', 'write a number'],
+    // Valid fields, but no time they all match: a schedule that never runs.
+    ['0 0 31 2 *', 'never fires: month 2 (FEB) has at most 29 days, and day 31 is named'],
+    ['0 0 30 2 *', 'never fires: month 2 (FEB) has at most 29 days, and day 30 is named'],
+    [
+      '0 0 31 4,6,9,11 *',
+      'never fires: months 4, 6, 9 and 11 (APR, JUN, SEP, NOV) have at most 30 days, and day 31 is named',
+    ],
+    ['0 0 30-31 2 *', 'days 30 and 31 are named: name a day from 1 to 29, or other months'],
   ])('refuses %j: %s', (text, reason) => {
     const result = parseCron(text);
     expect(result.ok).toBe(false);

@@ -90,6 +90,13 @@ describe('carbon fetch-schema', () => {
     });
     expect(offline.code).toBe(2);
     expect(offline.stderr).toContain('could not download the CircleCI schema');
+    // A mirror's password is never printed, not even in fetch's own error.
+    const credentials = await carbon(install, ['fetch-schema'], {
+      CARBON_SCHEMA_URL: 'http://mirror:s3cretPass@127.0.0.1:9/schema.json',
+    });
+    expect(credentials.code).toBe(2);
+    expect(credentials.stderr).toContain('from http://mirror:***@127.0.0.1:9/schema.json');
+    expect(credentials.stderr).not.toContain('s3cretPass');
   });
 });
 

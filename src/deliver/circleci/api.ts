@@ -4,6 +4,19 @@
 // official Terraform provider's client, which also sends what the reference lacks: schedule
 // triggers (`event_source.schedule`) and their `parameters`.
 import type { ScheduleTrigger, Timetable } from '../../emit/circleci.ts';
+import {
+  CREATED,
+  PIPELINE_DEFINITION,
+  PROJECT,
+  SCHEDULE,
+  TRIGGER,
+  USER,
+  list,
+  object,
+  optional,
+  string,
+  type Shape,
+} from './answers.ts';
 import { ApiError, type Http, type Method } from './http.ts';
 
 export type Scalar = string | number | boolean;
@@ -124,32 +137,36 @@ export class CircleCiApi {
 
   /** The token's user, asked once. */
   currentUser(): Promise<UserRead> {
-    this.me ??= this.call('GET', PATHS.me()).then((body) =>
-      object<UserRead>(body, ['id'], 'GET /me'),
-    );
+    const path = PATHS.me();
+    this.me ??= this.call('GET', path).then((body) => checked<UserRead>(body, USER, 'GET', path));
     return this.me;
   }
 
   async project(slug: string): Promise<ProjectRead> {
     const path = PATHS.project(slug);
-    return object<ProjectRead>(await this.call('GET', path), ['id'], `GET ${path}`);
+    return checked<ProjectRead>(await this.call('GET', path), PROJECT, 'GET', path);
   }
 
   schedules(slug: string): Promise<ScheduleRead[]> {
-    return this.pages<ScheduleRead>(PATHS.schedules(slug), ['id', 'name']);
+    return this.pages<ScheduleRead>(PATHS.schedules(slug), SCHEDULE);
   }
 
   pipelineDefinitions(projectId: string): Promise<PipelineDefinitionRead[]> {
-    return this.pages(PATHS.definitions(projectId), ['id', 'name']);
+    return this.pages(PATHS.definitions(projectId), PIPELINE_DEFINITION);
   }
 
   triggers(projectId: string, definitionId: string): Promise<TriggerRead[]> {
-    return this.pages(PATHS.triggers(projectId, definitionId), ['id', 'event_source']);
+    return this.pages(PATHS.triggers(projectId, definitionId), TRIGGER);
   }
 
   /** Any request of the plan: its path and body were made by the plan from the shapes above. */
   async send(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<unknown> {
     return this.call(method, path, body);
+  }
+
+  /** A request that makes an object; resolves with the id CircleCI gave it. */
+  async create(method: Exclude<Method, 'GET'>, path: string, body?: unknown): Promise<string> {
+    return checked<{ id: string }>(await this.call(method, path, body), CREATED, method, path).id;
   }
 
   private call(method: Method, path: string, body?: unknown): Promise<unknown> {
@@ -160,21 +177,20 @@ export class CircleCiApi {
    * Every item of a list, following `next_page_token` (the schedule list pages; the pipeline
    * definition and trigger lists have no token today, and are read the same way should they).
    */
-  private async pages<T>(path: string, required: string[]): Promise<T[]> {
+  private async pages<T>(path: string, item: Shape): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     let token: string | null | undefined;
     do {
       const url = token ? `${path}?page-token=${encodeURIComponent(token)}` : path;
-      const body = object<{ items: unknown; next_page_token?: string | null }>(
+      const page = checked<{ items: T[]; next_page_token?: string | null }>(
         await this.call('GET', url),
-        ['items'],
-        `GET ${path}`,
+        object({ items: list(item), next_page_token: optional(string) }),
+        'GET',
+        path,
       );
-      if (!Array.isArray(body.items))
-        throw new ApiError('unexpected answer from CircleCI: items is not a list', 'GET', path);
-      for (const item of body.items) items.push(object<T>(item, required, `GET ${path}`));
-      token = body.next_page_token;
+      items.push(...page.items);
+      token = page.next_page_token;
       // A token seen before would loop for ever.
       if (token && seen.has(token))
         throw new ApiError('unexpected answer from CircleCI: a page token repeats', 'GET', path);
@@ -184,20 +200,10 @@ export class CircleCiApi {
   }
 }
 
-/** The answer as an object with the fields Carbon relies on, or an error saying what is missing. */
-function object<T>(body: unknown, required: string[], what: string): T {
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new ApiError(
-      `unexpected answer from CircleCI to ${what}: not a JSON object`,
-      'GET',
-      what,
-    );
-  const missing = required.filter((field) => !(field in body));
-  if (missing.length > 0)
-    throw new ApiError(
-      `unexpected answer from CircleCI to ${what}: no ${missing.join(', ')}`,
-      'GET',
-      what,
-    );
+/** The answer, when it has the shape Carbon reads; else an error naming what is wrong in it. */
+function checked<T>(body: unknown, shape: Shape, method: Method, path: string): T {
+  const problem = shape(body, '');
+  if (problem !== undefined)
+    throw new ApiError(`unexpected answer from CircleCI: ${problem}`, method, path);
   return body as T;
 }

@@ -1,7 +1,9 @@
 // The HTTP side of CircleCI's API v2: one request at a time, each bounded in time, retried with
 // backoff when CircleCI is throttling (429) or failing (5xx), honouring Retry-After within a bound.
 // The token goes into the Circle-Token header and nowhere else: every text this module produces
-// (errors, debug lines) passes through `redact`, so a server that echoes it cannot leak it either.
+// (errors, debug lines) passes through `redact`, so a server that echoes it cannot leak it either,
+// and neither can the credentials of a URL.
+import { redact } from '../../secrets.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -134,7 +136,8 @@ export class Http {
     const ms = Math.round(performance.now() - started);
     this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
     if (response.ok) return { kind: 'done', body: text.trim() === '' ? undefined : parse(text) };
-    const message = `${response.status} ${this.redact(errorMessage(text))}`;
+    // Redacted before it is cut: a token cut in two would no longer be recognised.
+    const message = `${response.status} ${cut(this.redact(errorMessage(text)))}`;
     if (!RETRIED(response.status)) return { kind: 'failed', message, status: response.status };
     const waitMs = retryAfter(response.headers.get('retry-after'));
     return {
@@ -145,10 +148,9 @@ export class Http {
     };
   }
 
-  /** The text with every occurrence of the token replaced. */
+  /** The text with every occurrence of the token, and every URL's credentials, replaced. */
   redact(text: string): string {
-    const { token } = this.options;
-    return token === '' ? text : text.split(token).join('[CIRCLE_TOKEN]');
+    return redact(text, this.options.token, 'CIRCLE_TOKEN');
   }
 }
 
@@ -169,8 +171,12 @@ function errorMessage(text: string): string {
     typeof (body as { message?: unknown }).message === 'string'
       ? (body as { message: string }).message
       : text.trim();
-  const line = message.replace(/\s+/g, ' ');
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line || '(no message)';
+  return message.replace(/\s+/g, ' ') || '(no message)';
+}
+
+/** A message short enough for a line of a report. */
+function cut(line: string): string {
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
 
 /** Retry-After in milliseconds: seconds, or an HTTP date. */
