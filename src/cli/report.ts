@@ -64,6 +64,6 @@ export function reportBlockers(result: PipelineResult, root: string, io: Io): bo
     );
   }
   if (result.versionGuard)
-    io.err(`${ORB_FILE} - error orb-version-unchanged: ${result.versionGuard}\n`);
+    io.err(`${ORB_FILE} - error ${result.versionGuard.code}: ${result.versionGuard.message}\n`);
   return (result.plan?.foreign.length ?? 0) > 0 || result.versionGuard !== undefined;
 }

@@ -43,7 +43,7 @@ export class LocalRunner implements Runner {
   }
 
   async orb(config: Config, schemaPath: string | undefined): Promise<OrbResult> {
-    return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath);
+    return produceOrb(config, packOrbCached(ORB_TEMPLATES), schemaPath, this.options.root);
   }
 
   units(files: string[], context: UnitContext, env: Record<string, string | null>) {

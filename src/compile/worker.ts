@@ -39,7 +39,9 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
     return { type: 'config', result, stages: timings.stages };
   }
   if (request.type === 'orb') {
-    const result = timings.time('emit', () => produceOrb(request.config, orb, request.schemaPath));
+    const result = timings.time('emit', () =>
+      produceOrb(request.config, orb, request.schemaPath, root),
+    );
     return { type: 'orb', result, stages: timings.stages };
   }
   realm.declareEnv(request.env);

@@ -1,4 +1,6 @@
 // Where Carbon's outputs live in a workspace, and how they are marked as Carbon's.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * The first line of every file Carbon writes. A file is Carbon's to replace or remove only when its
@@ -41,4 +43,24 @@ export function headerText(text: string): string {
     /[\u0000-\u001f\u007f\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
+}
+
+/** The orb's registry name: `namespace/name`, or its name alone when no namespace is chosen. */
+export function orbName(settings: {
+  orb: { namespace?: string | undefined; name: string };
+}): string {
+  const { namespace, name } = settings.orb;
+  return namespace === undefined ? name : `${namespace}/${name}`;
+}
+
+/**
+ * Where what the orb does is changed, as the end of a sentence: a workspace holds the orb's
+ * templates only when it is Carbon's own repository (or a fork); any other has them from the Carbon
+ * it installs. Told by the workspace, not by where Carbon runs from, so the text is the same
+ * wherever Carbon is installed.
+ */
+export function orbTemplatesAt(root: string): string {
+  return existsSync(join(root, 'templates', 'orb', '@orb.yml'))
+    ? 'edit templates/orb/ in this workspace'
+    : 'change templates/orb/ in a fork of Carbon and install that (`carbon init --package SPEC`)';
 }

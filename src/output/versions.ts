@@ -14,6 +14,8 @@ export interface VersionRecord {
   file: RenderedFile;
   /** Set when the version was recorded with other content: exit 2, nothing written. */
   conflict?: string;
+  /** Whether the version was recorded before, with this very content. */
+  known: boolean;
 }
 
 /** The content of an orb file that its version stands for: everything below the header. */
@@ -33,7 +35,10 @@ export function recordVersion(
   const known = recorded.get(version);
   const versions = new Map(recorded);
   versions.set(version, digest);
-  const record: VersionRecord = { file: { path: VERSIONS_FILE, text: render(versions) } };
+  const record: VersionRecord = {
+    file: { path: VERSIONS_FILE, text: render(versions) },
+    known: known === digest,
+  };
   if (known !== undefined && known !== digest) {
     const next = nextVersions(version, [...recorded.keys()]);
     record.conflict =

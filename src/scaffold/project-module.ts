@@ -232,7 +232,7 @@ export function projectModule(
 
   const exportName = exportNameOf(id);
   const header = [
-    `${input.name}: a client project of this Carbon workspace, written by \`carbon new\`. Each field says what it means (and its default) where it first appears; optional fields are commented out with an example. Your editor shows the same text when you hover a field. After a change, run \`npx carbon generate\` and commit this file with what it generated.`,
+    `${input.name}: a client project of this Carbon workspace, written by \`carbon new\`. Each field says what it means (and its default) where it first appears; optional fields are commented out with an example. Your editor shows the same text when you hover a field. After a change, run \`npm run generate\` and commit this file with what it generated.`,
   ];
   const lines = [
     ...header.flatMap((text) => comment(text, '')),

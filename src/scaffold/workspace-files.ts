@@ -1,5 +1,5 @@
 // The files around the settings of a new workspace: what git ignores, the CI check, and the npm
-// package that installs Carbon (for `npx carbon` and CI) and gives editors its types.
+// package that installs Carbon (for `npm run carbon -- COMMAND` and CI) and gives editors its types.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { renderYaml } from '../emit/yaml.ts';
@@ -40,8 +40,8 @@ export function ciConfig(): string {
             { restore_cache: { keys: [NPM_CACHE_KEY] } },
             { run: { name: 'Install Carbon', command: 'npm ci --no-audit --no-fund' } },
             { save_cache: { key: NPM_CACHE_KEY, paths: ['~/.npm'] } },
-            { run: { name: "Fetch CircleCI's schema", command: 'npx carbon fetch-schema' } },
-            { run: { name: 'Generated files match the settings', command: 'npx carbon check' } },
+            { run: { name: "Fetch CircleCI's schema", command: 'npm run carbon -- fetch-schema' } },
+            { run: { name: 'Generated files match the settings', command: 'npm run check' } },
           ],
         },
       },
@@ -49,7 +49,7 @@ export function ciConfig(): string {
     },
     [
       'The CI check of this Carbon workspace, written by `carbon init`: it fails when the files under',
-      'generated/ and orb.yml are not what the settings give. Run `npx carbon generate` and commit.',
+      'generated/ and orb.yml are not what the settings give. Run `npm run generate` and commit.',
     ],
   );
 }
@@ -60,7 +60,14 @@ export function packageJson(folder: string, carbon: string): string {
     name: packageName(folder),
     private: true,
     type: 'module',
-    scripts: { generate: 'carbon generate', check: 'carbon check', site: 'carbon site' },
+    // `npm run carbon -- COMMAND` runs the Carbon installed here and nothing else: `npx carbon`
+    // would fetch npm's unrelated package of that name wherever Carbon is not installed yet.
+    scripts: {
+      carbon: 'carbon',
+      generate: 'carbon generate',
+      check: 'carbon check',
+      site: 'carbon site',
+    },
     engines: { node: '>=20.19' },
     devDependencies: { carbon },
   };
