@@ -128,8 +128,11 @@ export class Http {
         : `CircleCI could not be reached: ${this.redact(describe(caught))}`;
       this.options.debug?.(`${method} ${path}: ${message}`);
       // A POST that timed out may have been carried out: sending it again could make a second
-      // object. The next plan sees whatever happened and converges from there.
-      return { kind: method === 'POST' ? 'failed' : 'retry', message };
+      // object. The next plan sees whatever happened and converges from there. A name that does
+      // not resolve or a refused connection (no network, a wrong CARBON_CIRCLECI_URL) will not
+      // answer a second time either.
+      const final = method === 'POST' || unreachable(caught);
+      return { kind: final ? 'failed' : 'retry', message };
     }
     const ms = Math.round(performance.now() - started);
     this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
@@ -179,6 +182,12 @@ export function retryAfter(value: string | null, now = Date.now()): number | und
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The network cannot reach the host at all: DNS has no answer, or nothing listens. */
+function unreachable(caught: unknown): boolean {
+  const code = ((caught as { cause?: { code?: unknown } })?.cause?.code ?? '') as string;
+  return ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH'].includes(code);
 }
 
 function describe(caught: unknown): string {
