@@ -24,7 +24,7 @@ import {
   recordVersion,
   type VersionRecord,
 } from './output/versions.ts';
-import { ORB_FILE, orbName, orbTemplatesAt, recordedOrbVersion } from './output/layout.ts';
+import { ORB_FILE, orbName, orbTemplatesAt, recordedOrb } from './output/layout.ts';
 import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
 import type { ConsoleLine } from './settings/realm.ts';
@@ -213,8 +213,9 @@ function orbVersionGuard(
   if (config.orb.reference === 'inline') return undefined;
   const change = plan.writes.find((write) => write.path === ORB_FILE);
   if (!change?.before) return undefined;
-  const recorded = recordedOrbVersion(change.before);
-  if (recorded === undefined || recorded !== config.orb.version) return undefined;
+  const packed = recordedOrb(change.before);
+  if (packed?.name !== orbName(config) || packed.version !== config.orb.version) return undefined;
+  const recorded = packed.version;
   if (orbContent(change.before) === orbContent(change.text)) return undefined;
   if (record?.known)
     return {

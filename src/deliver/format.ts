@@ -12,9 +12,10 @@ export function formatPlan(plan: Plan): string {
   for (const group of plan.groups) {
     if (group.changes.length + group.foreign.length + group.problems.length === 0) continue;
     lines.push(
-      group.title.startsWith('CircleCI project')
-        ? group.title
-        : `${group.title} (CircleCI project ${group.slug})`,
+      group.heading ??
+        (group.title.startsWith('CircleCI project')
+          ? group.title
+          : `${group.title} (CircleCI project ${group.slug})`),
     );
     for (const change of group.changes) lines.push(...formatChange(change));
     for (const foreign of group.foreign) lines.push(`  · not Carbon's, left alone: ${foreign}`);

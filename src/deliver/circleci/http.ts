@@ -24,6 +24,8 @@ export interface HttpOptions {
   /** Told when a request waits before a retry, for the progress line. */
   onWait?: (ms: number, why: string) => void;
   userAgent: string;
+  /** The header that carries the token: CircleCI's GraphQL API (orbs) reads Authorization. */
+  tokenHeader?: 'Circle-Token' | 'Authorization';
 }
 
 /** A request CircleCI refused or that could not be made; `status` is absent when none came back. */
@@ -106,7 +108,7 @@ export class Http {
     const { baseUrl, token, timeoutMs, userAgent } = this.options;
     const started = performance.now();
     const headers: Record<string, string> = {
-      'Circle-Token': token,
+      [this.options.tokenHeader ?? 'Circle-Token']: token,
       Accept: 'application/json',
       'User-Agent': userAgent,
     };
