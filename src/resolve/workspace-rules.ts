@@ -120,9 +120,7 @@ export const buildTargetsAreUnique: WorkspaceRule = (context) => {
 export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
   const { configSource } = context;
   const prefixes = Object.keys(context.config.git.sshKeys);
-  // Without every project (one failed, or none at all) nothing can be said to be unused.
-  if (!configSource || prefixes.length === 0 || !context.complete || context.projects.length === 0)
-    return [];
+  if (!configSource || prefixes.length === 0 || context.projects.length === 0) return [];
   const opens = (normalized: string) =>
     context.projects.some((project) => project.gitKeys.some((key) => keyOpens(normalized, key)));
   const found: Diagnostic[] = [];
@@ -131,12 +129,17 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
     // Most entries open the first repository looked at: the keys to suggest from are gathered
     // only for one that opens none (5,000 keys of 500 projects: 5 ms).
     if (opens(normalized)) continue;
+    const suggestion = didYouMean(normalized, suggestedKeys(context.projects));
+    // Without every project (one failed) an entry is not known to be unused, unless it is close
+    // to a repository's: a misspelling, which leaves that repository without a key (the error
+    // there says to add one; this one says which entry meant to be it).
+    if (!context.complete && suggestion === '') continue;
     found.push(
       error(
         'unused-ssh-key',
         atSource(configSource, 'git', 'sshKeys', prefix),
         `git.sshKeys entry ${quote(prefix)} matches no repository of the settings, so its key would ` +
-          `never be used${didYouMean(normalized, suggestedKeys(context.projects))}: write host/owner or host/owner/repo as in ` +
+          `never be used${suggestion}: write host/owner or host/owner/repo as in ` +
           'the git URLs (without ".git")',
       ),
     );

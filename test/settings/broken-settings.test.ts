@@ -148,6 +148,13 @@ const cases: Case[] = [
     mentions: 'did you mean "carbonRepo"',
   },
   {
+    name: 'carbonRepo written out as carbonRepository',
+    parts: api("carbonRepo: 'Carbon'", "carbonRepo: 'Carbon', /*!*/carbonRepository: 'Carbon'"),
+    code: 'unknown-field',
+    path: 'repositories[0].build.carbonRepository',
+    mentions: 'did you mean "carbonRepo"',
+  },
+  {
     name: 'branch with a semicolon',
     parts: api("branch: 'develop'", "/*!*/branch: 'a;b'"),
     code: 'invalid-branch',
@@ -537,6 +544,23 @@ describe('git.sshKeys in carbon.config.ts', () => {
     expect(found[0]!.position).toEqual({ line: 6, column: 7 });
     expect(found[0]!.message).toContain('(did you mean "github.com/client"?)');
     expect(workspace).toBeUndefined();
+  });
+
+  it('says which entry was meant, at the entry, also beside the errors its misspelling causes', async () => {
+    const config = `export default {\n  aws: { accountId: '123456789012' },\n  git: { sshKeys: { 'github.com/acmee': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } },\n};\n`;
+    const root = makeWorkspace({
+      'carbon.config.ts': config,
+      'projects/sample.ts': projectModule({}),
+    });
+    const { diagnostics } = await compileSettings(root);
+    const codes = diagnostics.map((d) => d.code);
+    // The repositories of github.com/acme have no key: errors where they are used, saying to add one.
+    expect(codes).toContain('sync-target-without-key');
+    const meant = diagnostics.filter((d) => d.code === 'unused-ssh-key');
+    expect(meant).toHaveLength(1);
+    expect(formatPath(meant[0]!.origin.path)).toBe('git.sshKeys.github.com/acmee');
+    expect(meant[0]!.position).toEqual({ line: 3, column: 21 });
+    expect(meant[0]!.message).toContain('(did you mean "github.com/acme"?)');
   });
 
   it('needs no key for file:// URLs, nor with the https transport', async () => {
