@@ -50,28 +50,31 @@ export type WorkspaceRule = (context: WorkspaceContext) => Diagnostic[];
  * and Windows and an ECR repository everywhere, so ids are compared ignoring case.
  */
 export const projectIdsAreUnique: WorkspaceRule = ({ root, projects }) => {
-  const first = new Map<string, ProjectSummary>();
-  const found: Diagnostic[] = [];
+  const byId = new Map<string, ProjectSummary[]>();
   for (const project of projects) {
-    const id = project.id;
-    if (id === '') continue;
-    const earlier = first.get(id.toLowerCase());
-    if (earlier) {
-      const how =
-        earlier.id === id
-          ? 'is already used'
-          : `differs only in case from ${quote(earlier.id)}, used`;
-      found.push(
-        error(
-          'duplicate-project-id',
-          atSource(project.source, 'id'),
-          `project id ${quote(id)} ${how} by the export ${quote(earlier.source.exportName)} of ` +
-            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace, ignoring case`,
-        ),
-      );
-    } else {
-      first.set(id.toLowerCase(), project);
-    }
+    if (project.id === '') continue;
+    const key = project.id.toLowerCase();
+    byId.set(key, [...(byId.get(key) ?? []), project]);
+  }
+  const found: Diagnostic[] = [];
+  // Each of them is reported, naming the others: which one is the new one, only the user knows.
+  for (const sharing of byId.values()) {
+    if (sharing.length < 2) continue;
+    for (const project of sharing)
+      for (const other of sharing.filter((candidate) => candidate !== project)) {
+        const how =
+          other.id === project.id
+            ? 'is also used'
+            : `differs only in case from ${quote(other.id)}, used`;
+        found.push(
+          error(
+            'duplicate-project-id',
+            atSource(project.source, 'id'),
+            `project id ${quote(project.id)} ${how} by the export ${quote(other.source.exportName)} of ` +
+              `${relative(root, other.source.file)}: project ids must be unique across the workspace, ignoring case`,
+          ),
+        );
+      }
   }
   return found;
 };

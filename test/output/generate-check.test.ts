@@ -377,6 +377,9 @@ describe('guards of a workspace as a whole', () => {
     expect(result.stderr).toContain(
       'projects/taxaroo.ts:7:3 - error duplicate-project-id: id: project id "taxaroo" differs only in case from "Taxaroo", used by the export "other" of projects/other.ts',
     );
+    expect(result.stderr).toContain(
+      'projects/other.ts:7:3 - error duplicate-project-id: id: project id "Taxaroo" differs only in case from "taxaroo", used by the export "taxaroo" of projects/taxaroo.ts',
+    );
   });
 
   it('refuses two builds pushing to one ECR repository or deploying one ECS service, at both', () => {

@@ -257,7 +257,7 @@ describe('carbon new', () => {
     const created = runCarbon(['new', 'acme', API, CARBON], { cwd: root });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(
-      'the workspace has 1 error in other settings: `npx carbon generate` shows it',
+      'the workspace has 1 error in other settings: `npm run generate` shows it',
     );
     const alone = makeWorkspace({
       'carbon.config.ts': configWith([ORG]),
