@@ -7,12 +7,12 @@ import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { plural, reportBlockers, reportSettings } from './report.ts';
+import { onlyFor, plural, reportBlockers, reportSettings } from './report.ts';
 
 /** The resolved settings, or undefined (reported) when they have errors. */
 async function settings(context: CommandContext): Promise<Workspace | undefined> {
   const compiled = await compileSettings(context.root, context.io.env);
-  reportSettings(compiled, context.root, context.io);
+  reportSettings(onlyFor(compiled, context.positionals[0]), context.root, context.io);
   return compiled.workspace;
 }
 
