@@ -150,7 +150,11 @@ describe('carbon CLI', () => {
     expect(folder.stderr).toContain(
       `the CircleCI schema at ${join(REPO_ROOT, 'src')} (--schema) is a folder`,
     );
-    const root = makeWorkspace({ 'bad.json': 'not json\n', 'odd.json': '{ "properties": 5 }\n' });
+    const root = makeWorkspace({
+      'bad.json': 'not json\n',
+      'odd.json': '{ "properties": { "version": 5, "jobs": {}, "workflows": {}, "orbs": {} } }\n',
+      'any.json': '{}\n',
+    });
     const text = runCarbon(['check', '--schema', join(root, 'bad.json')], {
       env: { CARBON_CACHE: '0' },
     });
@@ -162,8 +166,18 @@ describe('carbon CLI', () => {
     });
     expect(odd.code, odd.stderr).toBe(2);
     expect(odd.stderr).toContain(
-      `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties must be object`,
+      `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties/version must be object,boolean`,
     );
+    // A JSON schema, but not CircleCI's: {} would accept every file.
+    for (const command of ['check', 'validate']) {
+      const any = runCarbon([command, '--schema', join(root, 'any.json')], {
+        env: { CARBON_CACHE: '0' },
+      });
+      expect(any.code, any.stderr).toBe(2);
+      expect(any.stderr).toContain(
+        `the CircleCI schema ${join(root, 'any.json')} is not CircleCI's config schema: it describes no version, jobs, workflows, orbs of a config`,
+      );
+    }
   });
 
   it('runs its bundle as strict code, as the ES modules it is built from are (and the tests run)', () => {
