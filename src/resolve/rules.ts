@@ -6,6 +6,7 @@ import type { Config } from '../settings/schema.ts';
 import {
   at,
   eachRepository,
+  knownDirection,
   lookUpCarbonRepository,
   repositoryIds,
   syncTarget,
@@ -179,6 +180,7 @@ export const syncTargetsAreUnique: Rule = (context) => {
   for (const { project, index, repository } of eachRepository(context)) {
     const writers = new Map<string, number>();
     repository.sync.forEach((rule, ruleIndex) => {
+      if (!knownDirection(rule)) return;
       const target = syncTarget(rule);
       const key = `${target.side}:${target.branch}`;
       const earlier = writers.get(key);
@@ -203,6 +205,7 @@ export const syncAvoidsWorkingBranches: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const { project, index, repository } of eachRepository(context)) {
     repository.sync.forEach((rule, ruleIndex) => {
+      if (!knownDirection(rule)) return;
       const target = syncTarget(rule);
       const roles: string[] = [];
       if (target.side === 'local') {

@@ -495,6 +495,19 @@ describe('broken settings', () => {
     },
   );
 
+  it('says only that a sync direction is unknown: nothing is read into the rule', async () => {
+    // The sync would push to origin if 'remote' were read as 'origin', which no key opens here,
+    // and would write the client's develop branch.
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
+      'projects/sample.ts': projectModule(api("direction: 'local'", "direction: 'remote'")),
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics.map((d) => `${d.code} ${formatPath(d.origin.path)}`)).toEqual([
+      'invalid-value repositories[0].sync[0].direction',
+    ]);
+  });
+
   it('the unbroken module compiles without a diagnostic', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': MINIMAL_CONFIG,
