@@ -340,7 +340,7 @@ export const COMMANDS: Command[] = [
       missing: 'new takes the project id, then the git URLs of its repositories',
     },
     description:
-      "Writes projects/<project>.ts: the project and its repositories with every settings field written or commented out with an example, each documented where it first appears. Each git URL (the agency's repository) becomes a repository whose id is its name. The carbon repository (the Dockerfiles) is --carbon URL, else the repository whose name ends in \"carbon\"; every other repository gets a build with it, enabled when carbon.config.ts sets an AWS account. --origin pairs a repository with the client's and adds an hourly sync, live when a git.sshKeys entry may push to the agency's repository. Without URLs, example repositories stand in. The workspace is compiled first: the id must be free (ignoring case), and the new module must compile.",
+      "Writes projects/<project>.ts: the project and its repositories with every settings field written or commented out with an example, each documented where it first appears. Each git URL (the agency's repository) becomes a repository whose id is its name. The carbon repository (the Dockerfiles) is --carbon URL, else the repository whose name ends in \"carbon\"; every other repository gets a build with it (but those named by --no-build), enabled when carbon.config.ts sets an AWS account. --origin pairs a repository with the client's and adds an hourly sync, live when a git.sshKeys entry may push to the agency's repository. Without URLs, example repositories stand in. The workspace is compiled first: the id must be free (ignoring case), and the new module must compile.",
     options: [
       {
         name: 'carbon',
@@ -356,6 +356,14 @@ export const COMMANDS: Command[] = [
         multiple: true,
         description:
           "The client's repository of one of the repositories (by id or git URL), repeatable: --origin Acme-API=github.com/acme/api.git.",
+      },
+      {
+        name: 'no-build',
+        type: 'string',
+        value: 'REPO',
+        multiple: true,
+        description:
+          'A repository (by id or git URL) that only syncs: no build is written for it. Repeatable.',
       },
       {
         name: 'branch',

@@ -48,6 +48,7 @@ export async function newProjectCommand(context: CommandContext): Promise<number
     ...text('branch'),
     ...text('name'),
     origins: (options['origin'] as string[] | undefined) ?? [],
+    noBuild: (options['no-build'] as string[] | undefined) ?? [],
     force: options['force'] === true,
     env: io.env,
   });
@@ -59,11 +60,15 @@ export async function newProjectCommand(context: CommandContext): Promise<number
     );
     return EXIT.invalid;
   }
-  const built = result.repositories.filter((repository) => repository !== result.carbon);
+  const built = result.repositories.filter(
+    (repository) => repository !== result.carbon && !result.syncOnly.includes(repository),
+  );
+  const syncOnly =
+    result.syncOnly.length === 0 ? '' : `; ${result.syncOnly.join(', ')} without a build`;
   const what =
     result.carbon === undefined
       ? `repositories ${result.repositories.join(', ')}`
-      : `${built.length > 0 ? `${built.join(', ')}, built with ` : ''}the carbon repository ${result.carbon}`;
+      : `${built.length > 0 ? `${built.join(', ')}, built with ` : ''}the carbon repository ${result.carbon}${syncOnly}`;
   io.out(
     `wrote ${shownPath(io, resolve(root, result.path))}: project ${JSON.stringify(id)} (export ${result.exportName}), ${what}\n`,
   );
