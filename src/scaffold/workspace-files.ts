@@ -54,7 +54,11 @@ export function ciConfig(): string {
   );
 }
 
-/** package.json: Carbon as a development dependency, and its commands as npm scripts. */
+/**
+ * package.json: Carbon as a development dependency, and its commands as npm scripts; TypeScript
+ * too (the version Carbon is checked with), for `npm run typecheck`: tsconfig.json says what tsc
+ * checks, and the workspace should have the tsc it names.
+ */
 export function packageJson(folder: string, carbon: string): string {
   const manifest = {
     name: packageName(folder),
@@ -67,11 +71,20 @@ export function packageJson(folder: string, carbon: string): string {
       generate: 'carbon generate',
       check: 'carbon check',
       site: 'carbon site',
+      typecheck: 'tsc -p .',
     },
     engines: { node: '>=20.19' },
-    devDependencies: { carbon },
+    devDependencies: { carbon, typescript: typescriptVersion() },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** The TypeScript Carbon's own package.json names. */
+function typescriptVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  return manifest.devDependencies?.['typescript'] ?? '5';
 }
 
 /**

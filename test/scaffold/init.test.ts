@@ -136,7 +136,7 @@ describe('carbon init', () => {
       expect(rest).toEqual(restBefore);
       expect(JSON.parse(written!)).toEqual({
         ...mine,
-        devDependencies: { carbon: 'github:acme/carbon#v2.0.0' },
+        devDependencies: { ...mine.devDependencies, carbon: 'github:acme/carbon#v2.0.0' },
       });
     }
   });
@@ -229,12 +229,21 @@ describe('carbon init', () => {
     const root = makeWorkspace({});
     runCarbon(['init'], { cwd: root });
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      devDependencies: { carbon: string };
+      devDependencies: Record<string, string> & { carbon: string };
       scripts: Record<string, string>;
     };
     expect(manifest.devDependencies.carbon).toMatch(/^file:/);
     expect(resolve(root, manifest.devDependencies.carbon.slice('file:'.length))).toBe(REPO_ROOT);
+    // The tsc that tsconfig.json is for: the TypeScript Carbon is checked with.
+    const carbonManifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(manifest.devDependencies).toEqual({
+      carbon: manifest.devDependencies.carbon,
+      typescript: carbonManifest.devDependencies['typescript'],
+    });
     expect(manifest.scripts).toMatchObject({
+      typecheck: 'tsc -p .',
       carbon: 'carbon',
       generate: 'carbon generate',
       check: 'carbon check',
