@@ -54,6 +54,10 @@ export function closest(name: string, candidates: Iterable<string>): string | un
 
 /** ` (did you mean "x"?)` or the empty string: appended to messages. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const match = closest(name, candidates);
+  return meant(closest(name, candidates));
+}
+
+/** ` (did you mean "x"?)` for a name closest found, or the empty string. */
+export function meant(match: string | undefined): string {
   return match === undefined ? '' : ` (did you mean ${JSON.stringify(match)}?)`;
 }

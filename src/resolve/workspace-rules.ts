@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { error, quote, type Diagnostic } from '../diagnostics.ts';
 import type { Source } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
-import { didYouMean } from '../suggest.ts';
+import { closest, editDistance, meant } from '../suggest.ts';
 import { atSource } from './context.ts';
 import { keyOpens, normalizeKeyPrefix } from './links.ts';
 
@@ -132,17 +132,21 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
     // Most entries open the first repository looked at: the keys to suggest from are gathered
     // only for one that opens none (5,000 keys of 500 projects: 5 ms).
     if (opens(normalized)) continue;
-    const suggestion = didYouMean(normalized, suggestedKeys(context.projects));
-    // Without every project (one failed) an entry is not known to be unused, unless it is close
-    // to a repository's: a misspelling, which leaves that repository without a key (the error
-    // there says to add one; this one says which entry meant to be it).
-    if (!context.complete && suggestion === '') continue;
+    const match = closest(normalized, suggestedKeys(context.projects));
+    // Without every project (one failed) an entry is not known to be unused, unless it is a
+    // misspelling of a repository's, a typo or two away, which leaves that repository without a
+    // key (the error there says to add one; this one says which entry meant to be it).
+    if (
+      !context.complete &&
+      (match === undefined || editDistance(normalized.toLowerCase(), match.toLowerCase()) > 2)
+    )
+      continue;
     found.push(
       error(
         'unused-ssh-key',
         atSource(configSource, 'git', 'sshKeys', prefix),
         `git.sshKeys entry ${quote(prefix)} matches no repository of the settings, so its key would ` +
-          `never be used${suggestion}: write host/owner or host/owner/repo as in ` +
+          `never be used${meant(match)}: write host/owner or host/owner/repo as in ` +
           'the git URLs (without ".git")',
       ),
     );

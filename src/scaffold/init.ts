@@ -94,7 +94,7 @@ export async function initWorkspace(request: InitRequest): Promise<InitResult> {
   if (carbon.startsWith('file:'))
     todo.push(
       `package.json installs Carbon from ${carbon}, a folder CI does not have: before pushing, give ` +
-        'its git URL instead (`carbon init --package github:owner/carbon#v1.0.0` in the workspace changes only package.json)',
+        'its git URL instead (`npm run carbon -- init --package github:owner/carbon#v1.0.0` in the workspace changes only package.json)',
     );
   return {
     written: writeScaffold(root, files, force),

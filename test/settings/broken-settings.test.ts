@@ -574,6 +574,16 @@ describe('git.sshKeys in carbon.config.ts', () => {
     expect(formatPath(meant[0]!.origin.path)).toBe('git.sshKeys.github.com/acmee');
     expect(meant[0]!.position).toEqual({ line: 3, column: 21 });
     expect(meant[0]!.message).toContain('(did you mean "github.com/acme"?)');
+
+    // An entry farther from every repository known may be for the project that failed: not said.
+    const waiting = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}', 'github.com/globex': '${TEST_KEY}' } } };\n`,
+      'projects/sample.ts': projectModule({}),
+      'projects/globex.ts':
+        "export const globex = { id: 'globex', name: 'G', repositories: [{ id: 'A', name: 'A', bogus: 1, local: { git: 'github.com/globex/a.git' } }] };\n",
+    });
+    const second = await compileSettings(waiting);
+    expect(second.diagnostics.map((d) => d.code)).toEqual(['unknown-field']);
   });
 
   it('needs no key for file:// URLs, nor with the https transport', async () => {
