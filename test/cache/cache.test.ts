@@ -167,6 +167,22 @@ describe('the pipeline cache, through the CLI', () => {
     ]);
   });
 
+  it('keeps no carbon.config.ts stopped for time: the next run evaluates it again', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': 'while (true) {}\nexport default {};\n',
+      'projects/acme.ts': project('main').replace(/^import.*\n/gm, ''),
+    });
+    for (const seconds of ['0.5', '0.7']) {
+      const result = runCarbon(['check', '--root', root], {
+        env: { CARBON_SETTINGS_TIMEOUT: seconds },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `carbon.config.ts:1:1 - error settings-timeout: evaluating the settings took longer than ${seconds} s`,
+      );
+    }
+  });
+
   it('is off with CARBON_CACHE=0, giving the same answer', () => {
     const root = workspace();
     const cached = readFileSync(join(root, CONFIG_PATH), 'utf8');
