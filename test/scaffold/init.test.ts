@@ -25,8 +25,8 @@ function git(cwd: string, ...args: string[]) {
   return spawnSync('git', args, { cwd, encoding: 'utf8' });
 }
 
-/** An AWS account and a project that builds, generated: the path of its config. */
-function withBuild(root: string): string {
+/** Uncomments the AWS account of a new workspace's carbon.config.ts: builds are then enabled. */
+function setAccount(root: string): void {
   const config = join(root, 'carbon.config.ts');
   writeFileSync(
     config,
@@ -35,6 +35,11 @@ function withBuild(root: string): string {
       "accountId: '123456789012'",
     ),
   );
+}
+
+/** An AWS account and a project that builds, generated: the path of its config. */
+function withBuild(root: string): string {
+  setAccount(root);
   const args = ['new', 'acme', 'file:///srv/git/web.git', 'file:///srv/git/acme-carbon.git'];
   expect(runCarbon(args, { cwd: root }).code).toBe(0);
   const generated = runCarbon(['generate'], { cwd: root });
@@ -110,14 +115,7 @@ describe('carbon init', () => {
   it('with --package in a workspace, changes only the Carbon package.json installs', () => {
     const root = makeWorkspace({});
     expect(runCarbon(['init'], { cwd: root }).code).toBe(0);
-    const config = join(root, 'carbon.config.ts');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(
-        "// accountId: '123456789012'",
-        "accountId: '123456789012'",
-      ),
-    );
+    setAccount(root);
     rmSync(join(root, 'projects/example.ts'));
     writeFileSync(join(root, 'projects/acme.ts'), 'export const acme = {};\n');
     const manifest = join(root, 'package.json');
@@ -405,14 +403,7 @@ describe('carbon init', () => {
   it('is followed by carbon new and carbon generate: the first hour, end to end', () => {
     const root = join(makeWorkspace({}), 'agency');
     expect(runCarbon(['init', root]).code).toBe(0);
-    const config = join(root, 'carbon.config.ts');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(
-        "// accountId: '123456789012'",
-        "accountId: '123456789012'",
-      ),
-    );
+    setAccount(root);
     const created = runCarbon([
       'new',
       'acme',

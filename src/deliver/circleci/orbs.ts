@@ -45,7 +45,7 @@ export class OrbRegistry {
   /** `namespace/name@version` as published, or undefined when there is no such version. */
   async version(reference: string): Promise<PublishedVersion | undefined> {
     const data = await this.run('source', { orbVersionRef: reference });
-    const found = field(data, 'orbVersion');
+    const found = data['orbVersion'];
     // CircleCI answers null, or an object without an id, for a version it does not have.
     if (!isObject(found) || typeof found['id'] !== 'string' || found['id'] === '') return undefined;
     if (typeof found['source'] !== 'string')
@@ -55,14 +55,14 @@ export class OrbRegistry {
 
   async ids(namespace: string, name: string): Promise<OrbIds> {
     const data = await this.run('ids', { name: `${namespace}/${name}`, namespace });
-    const orbId = idOf(field(data, 'orb'));
-    const namespaceId = idOf(field(data, 'registryNamespace'));
+    const orbId = idOf(data['orb']);
+    const namespaceId = idOf(data['registryNamespace']);
     return { ...(orbId ? { orbId } : {}), ...(namespaceId ? { namespaceId } : {}) };
   }
 
   /** The highest version published, if any. */
   async latest(namespace: string, name: string): Promise<string | undefined> {
-    const orb = field(await this.run('latest', { name: `${namespace}/${name}` }), 'orb');
+    const orb = (await this.run('latest', { name: `${namespace}/${name}` }))['orb'];
     const versions = isObject(orb) ? orb['versions'] : undefined;
     const first = Array.isArray(versions) ? (versions[0] as unknown) : undefined;
     return isObject(first) && typeof first['version'] === 'string' ? first['version'] : undefined;
@@ -75,7 +75,7 @@ export class OrbRegistry {
       registryNamespaceId: namespaceId,
       isPrivate: false,
     });
-    payloadErrors('create', field(data, 'createOrb'));
+    payloadErrors('create', data['createOrb']);
   }
 
   async publish(namespace: string, name: string, version: string, source: string): Promise<void> {
@@ -85,7 +85,7 @@ export class OrbRegistry {
       namespaceName: namespace,
       version,
     });
-    payloadErrors('publish', field(data, 'publishOrb'));
+    payloadErrors('publish', data['publishOrb']);
   }
 
   private async run(
@@ -106,10 +106,6 @@ export class OrbRegistry {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function field(data: Record<string, unknown>, name: string): unknown {
-  return data[name];
 }
 
 function idOf(value: unknown): string | undefined {
