@@ -124,7 +124,8 @@ export class PipelineCache {
 
   /** Keeps a config result computed in this run, if what it read is still as it was. */
   keepConfig(result: ConfigResult): void {
-    if (!this.setting) return;
+    // A config stopped for time or memory says nothing of the next run, which may be less loaded.
+    if (!this.setting || result.diagnostics.some((d) => UNTRUSTED.has(d.code))) return;
     this.next.config = { ...result, inputs: this.withHashedEnv(result.inputs) };
     this.changed = true;
   }

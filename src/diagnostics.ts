@@ -113,3 +113,18 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * What a command limited to some projects reports: every error (it stops the command), and the
+ * warnings of those projects' modules and of files that hold no project (carbon.config.ts). The
+ * warnings of other projects are generate's to say, not each command's run for another project.
+ */
+export function concerning(
+  diagnostics: Diagnostic[],
+  projectFiles: Iterable<string>,
+  selectedFiles: Iterable<string>,
+): Diagnostic[] {
+  const others = new Set(projectFiles);
+  for (const file of selectedFiles) others.delete(file);
+  return diagnostics.filter((d) => d.severity === 'error' || !others.has(d.origin.file));
+}

@@ -24,7 +24,7 @@ import {
   recordVersion,
   type VersionRecord,
 } from './output/versions.ts';
-import { ORB_FILE, recordedOrbVersion } from './output/layout.ts';
+import { ORB_FILE, orbName, orbTemplatesAt, recordedOrb } from './output/layout.ts';
 import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
 import type { ConsoleLine } from './settings/realm.ts';
@@ -36,8 +36,11 @@ export interface PipelineResult {
   diagnostics: Diagnostic[];
   problems: FileProblem[];
   console: ConsoleLine[];
-  /** Set when the orb changed but its version did not: published versions are immutable. */
-  versionGuard?: string;
+  /**
+   * Set when the orb changed but its version did not (published versions are immutable), or when
+   * orb.yml was edited by hand: nothing is written.
+   */
+  versionGuard?: { code: string; message: string };
   plan?: OutputPlan;
   written?: WriteResult;
   /** Temporary files of a killed run, removed before writing. */
@@ -135,7 +138,9 @@ async function pipeline(
       ...result.diagnostics,
       ...(await renameWarnings(plan, compiled.summaries)),
     ];
-  const guard = record?.conflict ?? orbVersionGuard(compiled.config, plan);
+  const guard = record?.conflict
+    ? { code: 'orb-version-unchanged', message: record.conflict }
+    : orbVersionGuard(root, compiled.config, plan, record);
   if (guard) result.versionGuard = guard;
   if (write && plan.foreign.length === 0 && !guard)
     result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
@@ -162,17 +167,12 @@ async function planned(
   if (orb.problems.length > 0) return { compiled, orbProblems: orb.problems };
   const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
   // Published versions are immutable: every version packed is recorded with its content.
-  const { namespace, name, version, reference } = config.orb;
+  const { version, reference } = config.orb;
   const state = disk;
   const record =
     reference === 'inline'
       ? undefined
-      : recordVersion(
-          textOnDisk(root, VERSIONS_FILE, state),
-          `${namespace}/${name}`,
-          version,
-          orb.text,
-        );
+      : recordVersion(textOnDisk(root, VERSIONS_FILE, state), orbName(config), version, orb.text);
   if (record) files.splice(1, 0, record.file);
   const plan = timings.time('output', () => planOutput(root, files, state));
   return { compiled, plan, ...(record ? { record } : {}) };
@@ -202,18 +202,37 @@ async function renameWarnings(plan: OutputPlan, projects: ProjectSummary[]): Pro
 /**
  * A registry or URL orb version, once published, never changes: when the packed orb differs from
  * the committed orb.yml while orb.version is the one that file was packed for, say to bump it.
+ * When the packed orb is the very content recorded for that version, it is orb.yml that changed:
+ * an edit by hand, which generate would throw away, and a new version would not keep either.
  */
-function orbVersionGuard(config: Config, plan: OutputPlan): string | undefined {
+function orbVersionGuard(
+  root: string,
+  config: Config,
+  plan: OutputPlan,
+  record: VersionRecord | undefined,
+): { code: string; message: string } | undefined {
   if (config.orb.reference === 'inline') return undefined;
   const change = plan.writes.find((write) => write.path === ORB_FILE);
   if (!change?.before) return undefined;
-  const recorded = recordedOrbVersion(change.before);
-  if (recorded === undefined || recorded !== config.orb.version) return undefined;
+  const packed = recordedOrb(change.before);
+  if (packed?.name !== orbName(config) || packed.version !== config.orb.version) return undefined;
+  const recorded = packed.version;
   if (orbContent(change.before) === orbContent(change.text)) return undefined;
+  if (record?.known)
+    return {
+      code: 'orb-edited',
+      message:
+        `${ORB_FILE} is not the orb packed for ${orbName(config)}@${recorded} (${VERSIONS_FILE} records its content): ` +
+        `it was edited by hand. ${ORB_FILE} is generated from Carbon's orb templates, and generate would put ` +
+        `them back. To change what the orb does, ${orbTemplatesAt(root)}, set orb.version to a new version ` +
+        `and run generate; to drop the edit, delete ${ORB_FILE} and run generate again`,
+    };
   const next = nextVersions(recorded, []);
-  return (
-    `the orb changed but orb.version is still ${recorded}, the version orb.yml was packed for: published orb ` +
-    `versions are immutable, so bump orb.version in carbon.config.ts (to ${next.fix} for a fix, ` +
-    `${next.feature} for a feature, ${next.major} for a breaking change) and run generate again`
-  );
+  return {
+    code: 'orb-version-unchanged',
+    message:
+      `the orb changed but orb.version is still ${recorded}, the version orb.yml was packed for: published orb ` +
+      `versions are immutable, so bump orb.version in carbon.config.ts (to ${next.fix} for a fix, ` +
+      `${next.feature} for a feature, ${next.major} for a breaking change) and run generate again`,
+  };
 }

@@ -37,9 +37,11 @@ export function closest(name: string, candidates: Iterable<string>): string | un
     if (candidate === name) continue;
     const candidateLower = candidate.toLowerCase();
     const edits = candidateLower === lower ? 0 : editDistance(lower, candidateLower);
-    // A name cut short (Taxaroo-API for Taxaroo-API-V2) counts as less than one typo; among
-    // several such, the one with the least missing wins.
-    const truncated = name.length >= 4 && candidateLower.startsWith(lower);
+    // A name cut short (Taxaroo-API for Taxaroo-API-V2), or written out longer (carbonRepository
+    // for carbonRepo), counts as less than one typo; among several such, the closest wins.
+    const truncated =
+      (name.length >= 4 && candidateLower.startsWith(lower)) ||
+      (candidate.length >= 4 && lower.startsWith(candidateLower));
     const distance = truncated && edits > 0 ? 0.5 + edits / 1000 : edits;
     const limit = Math.max(1, Math.floor(Math.max(name.length, candidate.length) / 3));
     if (distance <= limit && distance < bestDistance) {
@@ -52,6 +54,10 @@ export function closest(name: string, candidates: Iterable<string>): string | un
 
 /** ` (did you mean "x"?)` or the empty string: appended to messages. */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
-  const match = closest(name, candidates);
+  return meant(closest(name, candidates));
+}
+
+/** ` (did you mean "x"?)` for a name closest found, or the empty string. */
+export function meant(match: string | undefined): string {
   return match === undefined ? '' : ` (did you mean ${JSON.stringify(match)}?)`;
 }

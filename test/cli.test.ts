@@ -116,13 +116,14 @@ describe('carbon CLI', () => {
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toEqual([
+      'projects/other.ts:1:24 - error duplicate-project-id: id: project id "taxaroo" is also used by the export "taxaroo" of projects/taxaroo.ts: project ids must be unique across the workspace, ignoring case',
       'projects/taxaroo.ts:1:1 - error exports-const: `exports const` is not valid TypeScript: write `export const` (export, without the s)',
-      'projects/taxaroo.ts:2:3 - error duplicate-project-id: id: project id "taxaroo" is already used by the export "other" of projects/other.ts: project ids must be unique across the workspace, ignoring case',
+      'projects/taxaroo.ts:2:3 - error duplicate-project-id: id: project id "taxaroo" is also used by the export "other" of projects/other.ts: project ids must be unique across the workspace, ignoring case',
       'projects/taxaroo.ts:9:9 - error unknown-carbon-repo: repositories[0].build.carbonRepo: carbonRepo "Taxaroo-Carbn" is no repository of project "taxaroo" (did you mean "Taxaroo-Carbon"?)',
       'projects/taxaroo.ts:10:9 - error invalid-branch: repositories[0].build.branch: "develop;id" is not a valid branch name: ";" is not allowed (use letters, digits, ".", "_", "/" and "-")',
       'projects/taxaroo.ts:11:21 - error unknown-linked-repository: repositories[0].build.branches.Taxaroo-Ap: "Taxaroo-Ap" is no repository of project "taxaroo" (did you mean "Taxaroo-App"?)',
       'projects/taxaroo.ts:13:36 - error invalid-cron: repositories[0].sync[0].cron: "0 * * * MON" names a day: write 1 for MON',
-      '6 errors, 0 warnings',
+      '7 errors, 0 warnings',
     ]);
     expect(readdirSync(root).sort()).toEqual(before);
   });
@@ -149,7 +150,11 @@ describe('carbon CLI', () => {
     expect(folder.stderr).toContain(
       `the CircleCI schema at ${join(REPO_ROOT, 'src')} (--schema) is a folder`,
     );
-    const root = makeWorkspace({ 'bad.json': 'not json\n', 'odd.json': '{ "properties": 5 }\n' });
+    const root = makeWorkspace({
+      'bad.json': 'not json\n',
+      'odd.json': '{ "properties": { "version": 5, "jobs": {}, "workflows": {}, "orbs": {} } }\n',
+      'any.json': '{}\n',
+    });
     const text = runCarbon(['check', '--schema', join(root, 'bad.json')], {
       env: { CARBON_CACHE: '0' },
     });
@@ -161,8 +166,18 @@ describe('carbon CLI', () => {
     });
     expect(odd.code, odd.stderr).toBe(2);
     expect(odd.stderr).toContain(
-      `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties must be object`,
+      `the CircleCI schema ${join(root, 'odd.json')} is not a JSON schema ajv can compile: schema is invalid: data/properties/version must be object,boolean`,
     );
+    // A JSON schema, but not CircleCI's: {} would accept every file.
+    for (const command of ['check', 'validate']) {
+      const any = runCarbon([command, '--schema', join(root, 'any.json')], {
+        env: { CARBON_CACHE: '0' },
+      });
+      expect(any.code, any.stderr).toBe(2);
+      expect(any.stderr).toContain(
+        `the CircleCI schema ${join(root, 'any.json')} is not CircleCI's config schema: it describes no version, jobs, workflows, orbs of a config`,
+      );
+    }
   });
 
   it('runs its bundle as strict code, as the ES modules it is built from are (and the tests run)', () => {

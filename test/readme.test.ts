@@ -54,11 +54,16 @@ exports const acme = defineProject({
 });
 `;
 
-/** `$ npx carbon <args>` and what it printed (stdout, then stderr), with the expected exit code. */
+/**
+ * The command as the README writes it and what it printed (stdout, then stderr), with the expected
+ * exit code. In a workspace Carbon runs as `npm run carbon --`; init, before there is one, from
+ * Carbon's clone beside it.
+ */
 function shown(args: string[], cwd: string, code = 0): string {
   const result = runCarbon(args, { cwd, env: { COLUMNS: '' } });
   expect(result.code, result.stderr).toBe(code);
-  return `$ npx carbon ${args.join(' ')}\n${result.stdout}${result.stderr}`;
+  const command = args[0] === 'init' ? 'node carbon/bin/carbon.mjs' : 'npm run carbon --';
+  return `$ ${command} ${args.join(' ')}\n${result.stdout}${result.stderr}`;
 }
 
 /** Each whole-output example, by name. */

@@ -16,6 +16,15 @@ describe('closest', () => {
     expect(closest(name, ids)).toBe(expected);
   });
 
+  it.each([
+    ['carbonRepository', 'carbonRepo'],
+    ['carbonBranches', 'carbonBranch'],
+    ['buildSettings', 'build'],
+    ['id', undefined],
+  ])('a field written out longer: %s -> %s', (name, expected) => {
+    expect(closest(name, ['id', 'carbonRepo', 'carbonBranch', 'branch', 'build'])).toBe(expected);
+  });
+
   it('counts a swap of neighbours as one edit', () => {
     expect(editDistance('ecs', 'esc')).toBe(1);
     expect(editDistance('kitten', 'sitting')).toBe(3);

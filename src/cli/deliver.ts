@@ -7,12 +7,12 @@ import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { plural, reportBlockers, reportSettings } from './report.ts';
+import { onlyFor, plural, reportBlockers, reportSettings } from './report.ts';
 
 /** The resolved settings, or undefined (reported) when they have errors. */
 async function settings(context: CommandContext): Promise<Workspace | undefined> {
   const compiled = await compileSettings(context.root, context.io.env);
-  reportSettings(compiled, context.root, context.io);
+  reportSettings(onlyFor(compiled, context.positionals[0]), context.root, context.io);
   return compiled.workspace;
 }
 
@@ -46,31 +46,35 @@ async function prepare(context: CommandContext) {
     ...(context.positionals[0] ? { filter: context.positionals[0] } : {}),
     pathPrefix: await workspacePrefix(context.root, context.io.env),
   });
-  return { desired, progress: progressLine(context.io, 'reading') };
+  return { desired, workspace, progress: progressLine(context.io, 'reading') };
 }
 
 /** CircleCI read and compared with the settings; the plan printed. */
 async function readPlan(context: CommandContext, prepared: Prepared) {
-  const api = await connectTo(context, prepared.progress);
+  const { connect, connectOrbs } = await import('../deliver/connect.ts');
+  const hooks = hooksOf(context, prepared.progress);
+  const api = connect(context.io.env, hooks);
+  const { desiredOrb } = await import('../deliver/orb.ts');
+  const orb = desiredOrb(context.root, prepared.workspace.config);
+  const target = orb ? { registry: connectOrbs(context.io.env, hooks), orb } : undefined;
   const { makePlan } = await import('../deliver/plan.ts');
   const format = await import('../deliver/format.ts');
-  const planned = await makePlan(api, prepared.desired, prepared.progress.update);
+  const planned = await makePlan(api, prepared.desired, prepared.progress.update, target);
   prepared.progress.clear();
   context.io.out(format.formatPlan(planned));
   const tally = format.counts(planned.groups);
-  return { api, planned, tally, changes: format.hasChanges(planned), format };
+  return { api, target, planned, tally, changes: format.hasChanges(planned), format };
 }
 
 type Prepared = NonNullable<Awaited<ReturnType<typeof prepare>>>;
 
-function connectTo(context: CommandContext, progress: ReturnType<typeof progressLine>) {
+/** How the API clients report: CARBON_DEBUG lines, and waits on the progress line. */
+function hooksOf(context: CommandContext, progress: ReturnType<typeof progressLine>) {
   const { io } = context;
-  return import('../deliver/connect.ts').then(({ connect }) =>
-    connect(io.env, {
-      ...(io.env['CARBON_DEBUG'] ? { debug: (line: string) => io.err(`circleci: ${line}\n`) } : {}),
-      onWait: (ms) => progress.waiting(ms),
-    }),
-  );
+  return {
+    ...(io.env['CARBON_DEBUG'] ? { debug: (line: string) => io.err(`circleci: ${line}\n`) } : {}),
+    onWait: (ms: number) => progress.waiting(ms),
+  };
 }
 
 export async function plan(context: CommandContext): Promise<number> {
@@ -96,7 +100,7 @@ export async function apply(context: CommandContext): Promise<number> {
   const prepared = await prepare(context);
   if (!prepared) return EXIT.invalid;
   const { io, options } = context;
-  const { api, planned, tally, changes, format } = await readPlan(context, prepared);
+  const { api, target, planned, tally, changes, format } = await readPlan(context, prepared);
   const problems = tally.problems > 0;
   if (!changes) return problems ? EXIT.invalid : EXIT.ok;
   const deletions = tally.delete + tally.replace;
@@ -104,7 +108,7 @@ export async function apply(context: CommandContext): Promise<number> {
     return EXIT.invalid;
   const { applyPlan } = await import('../deliver/apply.ts');
   const applying = progressLine(io, 'applying');
-  const result = await applyPlan(api, planned, prepared.desired, applying.update);
+  const result = await applyPlan(api, planned, prepared.desired, applying.update, target);
   applying.clear();
   io.out(format.formatApply(result));
   return problems || result.failed.length > 0 || result.unconfirmed.length > 0

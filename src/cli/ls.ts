@@ -6,15 +6,15 @@ import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
-import { reportSettings } from './report.ts';
+import { onlyFor, reportSettings } from './report.ts';
 
 export async function ls({ io, root, options, positionals }: CommandContext): Promise<number> {
   const compiled = await compileSettings(root, io.env);
-  reportSettings(compiled, root, io);
+  const wanted = positionals[0];
+  reportSettings(onlyFor(compiled, wanted), root, io);
   if (!compiled.workspace) return EXIT.invalid;
   const { listWorkspace } = await import('../inspect/listing.ts');
   let projects = listWorkspace(compiled.workspace, root);
-  const wanted = positionals[0];
   if (wanted !== undefined) {
     const ids = projects.map((project) => project.id);
     projects = projects.filter((project) => project.id === wanted);

@@ -1,6 +1,6 @@
 // How diagnostics and problems of files are printed: one line each, located, then a count.
 import { relative } from 'node:path';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.ts';
+import { concerning, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_FILE } from '../output/layout.ts';
 import type { FileProblem, PipelineResult } from '../pipeline.ts';
 import type { ConsoleLine } from '../settings/realm.ts';
@@ -50,6 +50,24 @@ export function reportSettings(
   report(compiled.diagnostics, root, io);
 }
 
+/** The compiled settings with only what concerns `filter` (`project[/repository]`), when given. */
+export function onlyFor<
+  T extends {
+    diagnostics: Diagnostic[];
+    workspace?: { projects: { id: string; source: { file: string } }[] } | undefined;
+  },
+>(compiled: T, filter: string | undefined): T {
+  const projects = compiled.workspace?.projects;
+  const id = filter?.split('/')[0];
+  const selected = projects?.filter((project) => project.id === id);
+  if (!projects || !selected || selected.length === 0) return compiled;
+  const files = (list: typeof projects) => list.map((project) => project.source.file);
+  return {
+    ...compiled,
+    diagnostics: concerning(compiled.diagnostics, files(projects), files(selected)),
+  };
+}
+
 export function reportProblems(problems: FileProblem[], io: Io): void {
   for (const problem of problems) {
     const where = problem.position
@@ -77,6 +95,6 @@ export function reportBlockers(result: PipelineResult, root: string, io: Io): bo
     );
   }
   if (result.versionGuard)
-    io.err(`${ORB_FILE} - error orb-version-unchanged: ${result.versionGuard}\n`);
+    io.err(`${ORB_FILE} - error ${result.versionGuard.code}: ${result.versionGuard.message}\n`);
   return (result.plan?.foreign.length ?? 0) > 0 || result.versionGuard !== undefined;
 }

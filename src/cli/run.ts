@@ -1,4 +1,5 @@
 // `carbon run`: a job of a generated config, rehearsed on this machine.
+import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { RunRequest } from '../run/run.ts';
@@ -33,7 +34,7 @@ export async function runJob({ root, positionals, options, io }: CommandContext)
   }
   report(prepared.diagnostics, root, io);
   if (options['dry-run'] === true) {
-    io.out(describeJob(prepared));
+    io.out(describeJob(prepared, io.env['HOME'] ?? homedir()));
     return EXIT.ok;
   }
   return (await runPrepared(prepared, request)).code;

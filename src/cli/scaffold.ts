@@ -12,17 +12,24 @@ export async function init({ io, options, positionals }: CommandContext): Promis
     root,
     force: options['force'] === true,
     ...(typeof options['package'] === 'string' ? { carbonPackage: options['package'] } : {}),
+    ...(typeof options['orb-namespace'] === 'string'
+      ? { orbNamespace: options['orb-namespace'] }
+      : {}),
   });
   const shown = shownPath(io, root);
   for (const path of result.written) io.out(`wrote ${shownPath(io, resolve(root, path))}\n`);
+  if (result.packageOnly) {
+    printTodo(io, result.todo);
+    return EXIT.ok;
+  }
   io.out(`a new Carbon workspace in ${shown}\n`);
   printTodo(io, result.todo);
   const into = shown === '.' ? '' : `cd ${shown} && `;
   printSteps(io, [
     `${into}npm install   (installs Carbon and writes package-lock.json, which CI's \`npm ci\` needs)`,
-    `edit ${result.sample}, or add a project: npx carbon new <project> <git URLs...>`,
-    'npx carbon generate   (writes generated/ and orb.yml from the settings)',
-    'git init && git add -A && git commit   (CI runs `npx carbon check` on every push)',
+    `edit ${result.sample}, or add a project: npm run carbon -- new <project> <git URLs...>`,
+    'npm run generate   (writes generated/ and orb.yml from the settings)',
+    'git init && git add -A && git commit   (CI runs `npm run check` on every push)',
   ]);
   return EXIT.ok;
 }
@@ -41,6 +48,7 @@ export async function newProjectCommand(context: CommandContext): Promise<number
     ...text('branch'),
     ...text('name'),
     origins: (options['origin'] as string[] | undefined) ?? [],
+    noBuild: (options['no-build'] as string[] | undefined) ?? [],
     force: options['force'] === true,
     env: io.env,
   });
@@ -52,11 +60,15 @@ export async function newProjectCommand(context: CommandContext): Promise<number
     );
     return EXIT.invalid;
   }
-  const built = result.repositories.filter((repository) => repository !== result.carbon);
+  const built = result.repositories.filter(
+    (repository) => repository !== result.carbon && !result.syncOnly.includes(repository),
+  );
+  const syncOnly =
+    result.syncOnly.length === 0 ? '' : `; ${result.syncOnly.join(', ')} without a build`;
   const what =
     result.carbon === undefined
       ? `repositories ${result.repositories.join(', ')}`
-      : `${built.length > 0 ? `${built.join(', ')}, built with ` : ''}the carbon repository ${result.carbon}`;
+      : `${built.length > 0 ? `${built.join(', ')}, built with ` : ''}the carbon repository ${result.carbon}${syncOnly}`;
   io.out(
     `wrote ${shownPath(io, resolve(root, result.path))}: project ${JSON.stringify(id)} (export ${result.exportName}), ${what}\n`,
   );
@@ -65,12 +77,12 @@ export async function newProjectCommand(context: CommandContext): Promise<number
   const todo = [...result.todo];
   if (result.otherErrors > 0)
     todo.push(
-      `the workspace has ${plural(result.otherErrors, 'error')} in other settings: \`npx carbon generate\` shows ${result.otherErrors === 1 ? 'it' : 'them'}`,
+      `the workspace has ${plural(result.otherErrors, 'error')} in other settings: \`npm run generate\` shows ${result.otherErrors === 1 ? 'it' : 'them'}`,
     );
   printTodo(io, todo);
   printSteps(io, [
     `edit ${result.path}: each field says what it means where it first appears`,
-    'npx carbon generate   (writes its generated files; `npx carbon ls` shows what the settings give)',
+    'npm run generate   (writes its generated files; `npm run carbon -- ls` shows what the settings give)',
     `commit ${result.path} with generated/ and orb.yml`,
   ]);
   return EXIT.ok;

@@ -10,8 +10,13 @@ export interface OrbResult {
   problems: FileProblem[];
 }
 
-export function produceOrb(config: Config, orb: Orb, schemaPath: string | undefined): OrbResult {
-  const artifact = orbArtifact(config, orb);
+export function produceOrb(
+  config: Config,
+  orb: Orb,
+  schemaPath: string | undefined,
+  root: string,
+): OrbResult {
+  const artifact = orbArtifact(config, orb, root);
   return {
     text: renderYaml(artifact.document, artifact.header),
     problems: validateArtifacts([artifact], orb, schemaPath),

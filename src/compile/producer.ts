@@ -39,7 +39,7 @@ export class Producer {
 
   /** orb.yml's text for this config, validated. */
   orb(config: Config, schemaPath: string | undefined): OrbResult {
-    return produceOrb(config, this.templates(), schemaPath);
+    return produceOrb(config, this.templates(), schemaPath, this.root);
   }
 
   /**

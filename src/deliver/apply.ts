@@ -7,7 +7,15 @@
 import type { CircleCiApi } from './circleci/api.ts';
 import type { Change, PlanGroup } from './changes.ts';
 import type { DesiredState } from './desired.ts';
-import { apiProblem, planScope, type OnProgress, type Plan } from './plan.ts';
+import { applyOrbChange } from './orb.ts';
+import {
+  apiProblem,
+  planOrbTarget,
+  planScope,
+  type OnProgress,
+  type OrbTarget,
+  type Plan,
+} from './plan.ts';
 
 export interface ApplyResult {
   /** Changes carried out, with their group. */
@@ -23,8 +31,40 @@ export async function applyPlan(
   plan: Plan,
   desired: DesiredState,
   onProgress?: OnProgress,
+  target?: OrbTarget,
 ): Promise<ApplyResult> {
   const result: ApplyResult = { done: [], failed: [], unconfirmed: [] };
+  // The orb first: every config references it, so nothing else goes live without it.
+  if (plan.orb && target) {
+    const { group, orb } = plan.orb;
+    const notTried = () => {
+      for (const other of plan.groups)
+        if (other !== group && other.changes.length > 0)
+          result.failed.push({
+            group: other,
+            change: other.changes[0]!,
+            problem: `not tried: the configs reference ${orb.reference}, which is not published as orb.yml has it`,
+            skipped: other.changes.length - 1,
+          });
+      return result;
+    };
+    if (group.problems.length > 0) return notTried();
+    for (const [index, change] of group.changes.entries()) {
+      try {
+        await applyOrbChange(target.registry, plan.orb, change);
+        result.done.push({ group, change });
+      } catch (caught) {
+        const problem = apiProblem(caught, `publishing ${change.label} in CircleCI's orb registry`);
+        result.failed.push({ group, change, problem, skipped: group.changes.length - index - 1 });
+        return notTried();
+      }
+    }
+    if (group.changes.length > 0) {
+      const after = await planOrbTarget(target);
+      if (after.group.changes.length + after.group.problems.length > 0)
+        result.unconfirmed.push(after.group);
+    }
+  }
   const todo = desired.scopes.filter((scope) =>
     plan.groups.some((group) => group.slug === scope.slug && group.changes.length > 0),
   );

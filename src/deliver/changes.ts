@@ -6,7 +6,8 @@ import type { DesiredScope } from './desired.ts';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export type Kind = 'schedule' | 'pipeline' | 'trigger';
+/** `orb`: made and published in CircleCI's orb registry, before anything else is applied. */
+export type Kind = 'schedule' | 'pipeline' | 'trigger' | 'orb';
 
 /** `replace`: what CircleCI cannot change in place is deleted and made again. */
 export type Action = 'create' | 'update' | 'replace' | 'delete';
@@ -43,6 +44,8 @@ export interface PlanGroup {
   title: string;
   /** The CircleCI project. */
   slug: string;
+  /** What the plan shows above the group, when it is not in a CircleCI project (the orb). */
+  heading?: string;
   changes: Change[];
   /** Carbon's objects that are as the settings want them. */
   unchanged: string[];

@@ -1,17 +1,28 @@
 // How Carbon reaches CircleCI, from the environment: the token (CIRCLE_TOKEN, as CircleCI's CLI
-// and Terraform provider read it), the API root (CARBON_CIRCLECI_URL, CircleCI cloud by default),
-// the time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and CARBON_DEBUG.
+// and Terraform provider read it), the API root (CARBON_CIRCLECI_URL, CircleCI cloud by default;
+// the orb registry's GraphQL API is beside it, at the host's /graphql-unstable, where the CircleCI
+// CLI reaches it), the time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and
+// CARBON_DEBUG.
 import { UserError } from '../errors.ts';
 import { hasUrlCredentials, withoutUrlCredentials } from '../secrets.ts';
 import { CircleCiApi } from './circleci/api.ts';
 import { Http } from './circleci/http.ts';
+import { OrbRegistry } from './circleci/orbs.ts';
 
 export const DEFAULT_API = 'https://circleci.com/api/v2';
 
-export function connect(
-  env: NodeJS.ProcessEnv,
-  hooks: { debug?: (line: string) => void; onWait?: (ms: number, why: string) => void } = {},
-): CircleCiApi {
+type Hooks = { debug?: (line: string) => void; onWait?: (ms: number, why: string) => void };
+
+export function connect(env: NodeJS.ProcessEnv, hooks: Hooks = {}): CircleCiApi {
+  return new CircleCiApi(http(env, hooks, false));
+}
+
+/** The orb registry of the same CircleCI, with the same token. */
+export function connectOrbs(env: NodeJS.ProcessEnv, hooks: Hooks = {}): OrbRegistry {
+  return new OrbRegistry(http(env, hooks, true));
+}
+
+function http(env: NodeJS.ProcessEnv, hooks: Hooks, graphql: boolean): Http {
   const token = env['CIRCLE_TOKEN'] ?? '';
   if (token === '')
     throw new UserError(
@@ -36,9 +47,10 @@ export function connect(
   const timeout = Number(env['CARBON_CIRCLECI_TIMEOUT'] || 30);
   if (!(timeout > 0 && timeout <= 600))
     throw new UserError('CARBON_CIRCLECI_TIMEOUT is the seconds a request may take: 1 to 600');
-  const http = new Http({
-    baseUrl,
+  return new Http({
+    baseUrl: graphql ? baseUrl.replace(/\/api\/v2$/, '') : baseUrl,
     token,
+    ...(graphql ? { tokenHeader: 'Authorization' as const } : {}),
     timeoutMs: timeout * 1000,
     maxAttempts: 5,
     maxWaitMs: 60_000,
@@ -48,5 +60,4 @@ export function connect(
     ...(hooks.debug ? { debug: hooks.debug } : {}),
     ...(hooks.onWait ? { onWait: hooks.onWait } : {}),
   });
-  return new CircleCiApi(http);
 }

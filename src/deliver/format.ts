@@ -12,9 +12,10 @@ export function formatPlan(plan: Plan): string {
   for (const group of plan.groups) {
     if (group.changes.length + group.foreign.length + group.problems.length === 0) continue;
     lines.push(
-      group.title.startsWith('CircleCI project')
-        ? group.title
-        : `${group.title} (CircleCI project ${group.slug})`,
+      group.heading ??
+        (group.title.startsWith('CircleCI project')
+          ? group.title
+          : `${group.title} (CircleCI project ${group.slug})`),
     );
     for (const change of group.changes) lines.push(...formatChange(change));
     for (const foreign of group.foreign) lines.push(`  · not Carbon's, left alone: ${foreign}`);
@@ -68,6 +69,9 @@ function summary(plan: Plan): string {
   if (c.foreign > 0) rest.push(`${c.foreign} not Carbon's, left alone`);
   if (c.problems > 0) rest.push(`${c.problems} problem${c.problems === 1 ? '' : 's'} (marked !)`);
   const changes = c.create + c.update + c.replace + c.delete;
+  // A repository that could not be read was not compared: no match is claimed for it.
+  if (changes === 0 && c.problems > 0)
+    return `No changes found where CircleCI could be read, but it was not compared with the settings where a problem is marked. ${rest.join('; ')}.`;
   if (changes === 0) return `No changes: CircleCI matches the settings. ${rest.join('; ')}.`;
   return `Plan: ${c.create} to create, ${c.update} to update, ${c.replace} to replace, ${c.delete} to delete. ${rest.join('; ')}.`;
 }

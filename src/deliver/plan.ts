@@ -5,12 +5,22 @@ import type { CircleCiApi } from './circleci/api.ts';
 import { ApiError } from './circleci/http.ts';
 import { emptyGroup, type PlanGroup } from './changes.ts';
 import type { DesiredScope, DesiredState, Integration } from './desired.ts';
+import type { OrbRegistry } from './circleci/orbs.ts';
 import { planGitHubApp, readGitHubApp } from './github-app.ts';
 import { planOauth, readOauth } from './oauth.ts';
+import { orbGroup, planOrb, readOrb, type DesiredOrb, type OrbPlan } from './orb.ts';
 
 export interface Plan {
   integration: Integration;
+  /** The orb's group first, when the configs reference a published orb. */
   groups: PlanGroup[];
+  orb?: OrbPlan;
+}
+
+/** The orb the configs reference, and the registry to read it from. */
+export interface OrbTarget {
+  registry: OrbRegistry;
+  orb: DesiredOrb;
 }
 
 /** Told after each CircleCI project is read. */
@@ -20,16 +30,34 @@ export async function makePlan(
   api: CircleCiApi,
   desired: DesiredState,
   onProgress?: OnProgress,
+  target?: OrbTarget,
 ): Promise<Plan> {
   let done = 0;
-  const groups = await Promise.all(
-    desired.scopes.map(async (scope) => {
-      const planned = await planScope(api, desired.integration, scope);
-      onProgress?.(++done, desired.scopes.length);
-      return planned;
-    }),
-  );
-  return { integration: desired.integration, groups: groups.flat() };
+  const [orb, groups] = await Promise.all([
+    target ? planOrbTarget(target) : undefined,
+    Promise.all(
+      desired.scopes.map(async (scope) => {
+        const planned = await planScope(api, desired.integration, scope);
+        onProgress?.(++done, desired.scopes.length);
+        return planned;
+      }),
+    ),
+  ]);
+  return {
+    integration: desired.integration,
+    groups: [...(orb ? [orb.group] : []), ...groups.flat()],
+    ...(orb ? { orb } : {}),
+  };
+}
+
+export async function planOrbTarget({ registry, orb }: OrbTarget): Promise<OrbPlan> {
+  try {
+    return planOrb(orb, await readOrb(registry, orb));
+  } catch (caught) {
+    const group = orbGroup(orb);
+    group.problems.push(apiProblem(caught, `reading ${orb.reference} in CircleCI's orb registry`));
+    return { orb, group };
+  }
 }
 
 export async function planScope(

@@ -8,7 +8,14 @@ import { ORB_ALIAS, SCHEDULE_PARAMETER, needsConfig, repositoryConfig } from './
 import type { Orb } from './orb.ts';
 import { toTimetable } from './schedules.ts';
 import { isMap, type YamlValue } from './yaml.ts';
-import { GENERATED_FOLDER, GENERATED_TEXT, ORB_FILE, headerText } from '../output/layout.ts';
+import {
+  GENERATED_FOLDER,
+  GENERATED_TEXT,
+  ORB_FILE,
+  headerText,
+  orbName,
+  orbTemplatesAt,
+} from '../output/layout.ts';
 
 export type ArtifactKind = 'config' | 'schedules' | 'orb';
 
@@ -45,7 +52,7 @@ function changeIt(settings: Settings, what: string): string {
 export function emitWorkspace(workspace: Workspace, orb: Orb, root: string): Artifact[] {
   const reference = orbReference(workspace.config, orb);
   return [
-    orbArtifact(workspace.config, orb),
+    orbArtifact(workspace.config, orb, root),
     ...workspace.projects.flatMap((project) =>
       emitProject(project, workspace.config, reference, root),
     ),
@@ -128,24 +135,26 @@ export function repositorySchedules(
 }
 
 export function orbReference(settings: Settings, orb: Orb): OrbReference {
-  const { reference, namespace, name, version, url } = settings.orb;
-  if (reference === 'registry') return `${namespace}/${name}@${version}`;
+  const { reference, version, url } = settings.orb;
+  if (reference === 'registry') return `${orbName(settings)}@${version}`;
   if (reference === 'url') return url!;
   // An inline orb holds only what configs run: the registry's documentation stays in orb.yml.
   const { version: _version, display: _display, examples: _examples, ...inline } = orb;
   return inline;
 }
 
-export function orbArtifact(settings: Settings, orb: Orb): Artifact {
+export function orbArtifact(settings: Settings, orb: Orb, root: string): Artifact {
   const { namespace, name, version } = settings.orb;
+  const packed = `${orbName(settings)}@${version}`;
   return {
     path: ORB_FILE,
     kind: 'orb',
-    document: withExampleVersion(orb, `${namespace}/${name}@${version}`),
+    // Without a namespace the examples name none either: a reader puts in their own.
+    document: withExampleVersion(orb, `${namespace ?? '<namespace>'}/${name}@${version}`),
     header: [
       GENERATED_TEXT,
-      `The orb ${namespace}/${name}@${version}, packed from templates/orb/.`,
-      changeIt(settings, 'templates/orb/'),
+      `The orb ${packed}, packed from Carbon's orb templates (templates/orb/ in Carbon's source).`,
+      `What the orb does comes with Carbon: to change it, ${orbTemplatesAt(root)}, set orb.version to a new version and run \`npm run generate\`${settings.workspace === undefined ? '' : ` in the Carbon workspace ${headerText(settings.workspace)}`}.`,
     ],
   };
 }

@@ -14,6 +14,8 @@ export interface VersionRecord {
   file: RenderedFile;
   /** Set when the version was recorded with other content: exit 2, nothing written. */
   conflict?: string;
+  /** Whether the version was recorded before, with this very content. */
+  known: boolean;
 }
 
 /** The content of an orb file that its version stands for: everything below the header. */
@@ -29,11 +31,14 @@ export function recordVersion(
   orbText: string,
 ): VersionRecord {
   const recorded = readRecord(current);
-  const digest = `sha256:${hashOfText(orbContent(orbText))}`;
+  const digest = orbDigest(orbText);
   const known = recorded.get(version);
   const versions = new Map(recorded);
   versions.set(version, digest);
-  const record: VersionRecord = { file: { path: VERSIONS_FILE, text: render(versions) } };
+  const record: VersionRecord = {
+    file: { path: VERSIONS_FILE, text: render(versions) },
+    known: known === digest,
+  };
   if (known !== undefined && known !== digest) {
     const next = nextVersions(version, [...recorded.keys()]);
     record.conflict =
@@ -45,13 +50,19 @@ export function recordVersion(
   return record;
 }
 
-function readRecord(text: string | undefined): Map<string, string> {
+/** The versions orb-versions.yml records, each with the digest of its content. */
+export function readRecord(text: string | undefined): Map<string, string> {
   const versions = new Map<string, string>();
   // A file that is not Carbon's is reported by output planning; its lines are not trusted.
   if (text === undefined || !isCarbons(text)) return versions;
   for (const match of text.matchAll(/^ {2}'?(\d+\.\d+\.\d+)'?: (sha256:[0-9a-f]{64})$/gm))
     versions.set(match[1]!, match[2]!);
   return versions;
+}
+
+/** What orb-versions.yml records of an orb file: the SHA-256 of its content. */
+export function orbDigest(orbText: string): string {
+  return `sha256:${hashOfText(orbContent(orbText))}`;
 }
 
 function render(versions: Map<string, string>): string {

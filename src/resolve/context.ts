@@ -49,6 +49,14 @@ export function repositoryIds(project: ParsedProject): string[] {
   return [...project.repositories.map((r) => r.settings.id), ...project.invalidRepositoryIds];
 }
 
+/**
+ * Whether a sync rule's direction is one Carbon knows: the rules skip one that is not (its error
+ * says so), rather than read it as 'origin' and report what follows from that.
+ */
+export function knownDirection(rule: Repository['sync'][number]): boolean {
+  return rule.direction === 'local' || rule.direction === 'origin';
+}
+
 /** The side and branch a sync rule writes. */
 export function syncTarget(rule: Repository['sync'][number]): {
   side: 'origin' | 'local';

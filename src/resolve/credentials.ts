@@ -5,7 +5,13 @@
 import { error, quote, warning, type Diagnostic, type Origin } from '../diagnostics.ts';
 import { parseGitUrl } from '../settings/values.ts';
 import type { ParsedProject } from '../settings/parse.ts';
-import { at, lookUpCarbonRepository, type Rule, type RuleContext } from './context.ts';
+import {
+  at,
+  knownDirection,
+  lookUpCarbonRepository,
+  type Rule,
+  type RuleContext,
+} from './context.ts';
 import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
 
 /**
@@ -64,6 +70,7 @@ function pushUses(project: ParsedProject): Use[] {
   for (const { index, settings: repository } of project.repositories) {
     if (!repository.origin) continue;
     repository.sync.forEach((rule, ruleIndex) => {
+      if (!knownDirection(rule)) return;
       const written = rule.direction === 'local' ? repository.local.git : repository.origin!.git;
       uses.push({
         where: at(project, 'repositories', index, 'sync', ruleIndex),
@@ -130,6 +137,7 @@ export const clonesHaveKeys: Rule = (context) => {
       }
       if (!repository.origin) continue;
       repository.sync.forEach((rule, ruleIndex) => {
+        if (!knownDirection(rule)) return;
         const source = rule.direction === 'local' ? repository.origin!.git : repository.local.git;
         uses.push({
           where: at(project, 'repositories', index, 'sync', ruleIndex),

@@ -6,6 +6,7 @@ import type { Config } from '../settings/schema.ts';
 import {
   at,
   eachRepository,
+  knownDirection,
   lookUpCarbonRepository,
   repositoryIds,
   syncTarget,
@@ -178,6 +179,7 @@ export const syncAvoidsWorkingBranches: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const { project, index, repository } of eachRepository(context)) {
     repository.sync.forEach((rule, ruleIndex) => {
+      if (!knownDirection(rule)) return;
       const target = syncTarget(rule);
       const roles: string[] = [];
       if (target.side === 'local') {

@@ -10,7 +10,7 @@ import { error, quote, type Diagnostic } from '../diagnostics.ts';
 import type { Source } from '../settings/parse.ts';
 import type { Repository } from '../settings/schema.ts';
 import { parseGitUrl } from '../settings/values.ts';
-import { atSource, syncTarget } from './context.ts';
+import { atSource, knownDirection, syncTarget } from './context.ts';
 
 /** A branch a sync rule writes. */
 export interface SyncWrite {
@@ -29,6 +29,8 @@ export function syncWritesOf(repositories: { index: number; settings: Repository
   const writes: SyncWrite[] = [];
   for (const { index, settings } of repositories) {
     settings.sync.forEach((rule, ruleIndex) => {
+      // An unknown direction is reported for itself (rules.ts), not read as either side.
+      if (!knownDirection(rule)) return;
       const { side, branch } = syncTarget(rule);
       const written = side === 'local' ? settings.local.git : settings.origin?.git;
       const target = written === undefined ? undefined : repositoryKey(written);

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import { error, quote, type Diagnostic } from '../diagnostics.ts';
 import type { Source } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
-import { didYouMean } from '../suggest.ts';
+import { closest, editDistance, meant } from '../suggest.ts';
 import { atSource } from './context.ts';
 import { keyOpens, normalizeKeyPrefix } from './links.ts';
 import { syncTargetsAreUnique, type SyncWrite } from './sync-targets.ts';
@@ -53,28 +53,31 @@ export type WorkspaceRule = (context: WorkspaceContext) => Diagnostic[];
  * and Windows and an ECR repository everywhere, so ids are compared ignoring case.
  */
 export const projectIdsAreUnique: WorkspaceRule = ({ root, projects }) => {
-  const first = new Map<string, ProjectSummary>();
-  const found: Diagnostic[] = [];
+  const byId = new Map<string, ProjectSummary[]>();
   for (const project of projects) {
-    const id = project.id;
-    if (id === '') continue;
-    const earlier = first.get(id.toLowerCase());
-    if (earlier) {
-      const how =
-        earlier.id === id
-          ? 'is already used'
-          : `differs only in case from ${quote(earlier.id)}, used`;
-      found.push(
-        error(
-          'duplicate-project-id',
-          atSource(project.source, 'id'),
-          `project id ${quote(id)} ${how} by the export ${quote(earlier.source.exportName)} of ` +
-            `${relative(root, earlier.source.file)}: project ids must be unique across the workspace, ignoring case`,
-        ),
-      );
-    } else {
-      first.set(id.toLowerCase(), project);
-    }
+    if (project.id === '') continue;
+    const key = project.id.toLowerCase();
+    byId.set(key, [...(byId.get(key) ?? []), project]);
+  }
+  const found: Diagnostic[] = [];
+  // Each of them is reported, naming the others: which one is the new one, only the user knows.
+  for (const sharing of byId.values()) {
+    if (sharing.length < 2) continue;
+    for (const project of sharing)
+      for (const other of sharing.filter((candidate) => candidate !== project)) {
+        const how =
+          other.id === project.id
+            ? 'is also used'
+            : `differs only in case from ${quote(other.id)}, used`;
+        found.push(
+          error(
+            'duplicate-project-id',
+            atSource(project.source, 'id'),
+            `project id ${quote(project.id)} ${how} by the export ${quote(other.source.exportName)} of ` +
+              `${relative(root, other.source.file)}: project ids must be unique across the workspace, ignoring case`,
+          ),
+        );
+      }
   }
   return found;
 };
@@ -123,9 +126,7 @@ export const buildTargetsAreUnique: WorkspaceRule = (context) => {
 export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
   const { configSource } = context;
   const prefixes = Object.keys(context.config.git.sshKeys);
-  // Without every project (one failed, or none at all) nothing can be said to be unused.
-  if (!configSource || prefixes.length === 0 || !context.complete || context.projects.length === 0)
-    return [];
+  if (!configSource || prefixes.length === 0 || context.projects.length === 0) return [];
   const opens = (normalized: string) =>
     context.projects.some((project) => project.gitKeys.some((key) => keyOpens(normalized, key)));
   const found: Diagnostic[] = [];
@@ -134,12 +135,21 @@ export const sshKeysOpenRepositories: WorkspaceRule = (context) => {
     // Most entries open the first repository looked at: the keys to suggest from are gathered
     // only for one that opens none (5,000 keys of 500 projects: 5 ms).
     if (opens(normalized)) continue;
+    const match = closest(normalized, suggestedKeys(context.projects));
+    // Without every project (one failed) an entry is not known to be unused, unless it is a
+    // misspelling of a repository's, a typo or two away, which leaves that repository without a
+    // key (the error there says to add one; this one says which entry meant to be it).
+    if (
+      !context.complete &&
+      (match === undefined || editDistance(normalized.toLowerCase(), match.toLowerCase()) > 2)
+    )
+      continue;
     found.push(
       error(
         'unused-ssh-key',
         atSource(configSource, 'git', 'sshKeys', prefix),
         `git.sshKeys entry ${quote(prefix)} matches no repository of the settings, so its key would ` +
-          `never be used${didYouMean(normalized, suggestedKeys(context.projects))}: write host/owner or host/owner/repo as in ` +
+          `never be used${meant(match)}: write host/owner or host/owner/repo as in ` +
           'the git URLs (without ".git")',
       ),
     );

@@ -2,10 +2,10 @@
 // orb it uses (inline, or the workspace's orb.yml standing in for the registry or URL orb), and a
 // job of the workflow, processes it, and either prints its steps (--dry-run) or runs them here.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { compileSettings } from '../compile.ts';
-import { hasErrors, type Diagnostic } from '../diagnostics.ts';
+import { concerning, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_ALIAS } from '../emit/config.ts';
 import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';
 import { renderYaml, type YamlValue } from '../emit/yaml.ts';
@@ -19,6 +19,7 @@ import { isMap } from '../emit/yaml.ts';
 import { invocation, type ParameterDefinition } from '../validate/semantics.ts';
 import { executeJob, type ExecuteResult } from './execute.ts';
 import { processJob, type ProcessedJob } from './process.ts';
+import { findKeys } from './ssh-keys.ts';
 
 type Map = { [key: string]: YamlValue };
 
@@ -112,7 +113,11 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
     job,
     repository: { name: repositoryId, url: repository.local.url },
     branch,
-    diagnostics: compiled.diagnostics,
+    diagnostics: concerning(
+      compiled.diagnostics,
+      compiled.workspace.projects.map((other) => other.source.file),
+      [project.source.file],
+    ),
   };
 }
 
@@ -130,7 +135,8 @@ export function runPrepared(prepared: Prepared, request: RunRequest): Promise<Ex
 }
 
 /** The steps and commands of a processed job, as --dry-run prints them. */
-export function describeJob(prepared: Prepared): string {
+/** `userHome`: where your ~/.ssh is, whose keys add_ssh_keys would take. */
+export function describeJob(prepared: Prepared, userHome: string): string {
   const { job } = prepared;
   const checksOut = job.steps.some((step) => step.kind === 'checkout');
   const lines = [
@@ -160,9 +166,14 @@ export function describeJob(prepared: Prepared): string {
         lines.push(`${number} checkout${step.path ? ` into ${step.path}` : ''}`);
         break;
       case 'add_ssh_keys':
-        lines.push(
-          `${number} add_ssh_keys: ${step.fingerprints.length > 0 ? `${step.fingerprints.join(', ')}, from your ~/.ssh` : 'your ssh-agent'}`,
-        );
+        if (step.fingerprints.length === 0) lines.push(`${number} add_ssh_keys: your ssh-agent`);
+        // Said as the real run would find them: a key is claimed only when one has the fingerprint.
+        for (const { fingerprint, key } of findKeys(step.fingerprints, userHome))
+          lines.push(
+            key
+              ? `${number} add_ssh_keys: ${fingerprint}, from your ~/.ssh (${basename(key)})`
+              : `${number} add_ssh_keys: ${fingerprint}: no key in your ~/.ssh has it (a private key with its .pub beside it), so the steps that need it would fail`,
+          );
         break;
       case 'setup_remote_docker':
         lines.push(`${number} setup_remote_docker (skipped: the docker on your PATH serves)`);

@@ -50,12 +50,14 @@ function computeFingerprint(key: string, hash: 'sha256' | 'md5'): string | undef
 }
 
 /**
- * Links into `jobHome`/.ssh each of your keys (in `userHome`/.ssh) that has one of `fingerprints`,
- * under the name CircleCI gives it. Returns what was found for each fingerprint.
+ * Your key (in `userHome`/.ssh) that has each fingerprint, with its MD5 fingerprint (CircleCI's
+ * name for it), or none: what a dry run says, and what offerKeys links.
  */
-export function offerKeys(fingerprints: string[], userHome: string, jobHome: string): KeyOffer[] {
+export function findKeys(
+  fingerprints: string[],
+  userHome: string,
+): { fingerprint: string; key?: string; md5?: string }[] {
   const keys = privateKeys(join(userHome, '.ssh'));
-  const jobSsh = join(jobHome, '.ssh');
   // One ssh-keygen per key and hash, however many fingerprints are asked for.
   const listed = new Map<string, string | undefined>();
   const fingerprintOf = (key: string, hash: 'sha256' | 'md5') => {
@@ -67,9 +69,19 @@ export function offerKeys(fingerprints: string[], userHome: string, jobHome: str
     const form = normalized(fingerprint);
     const key =
       form && keys.find((candidate) => fingerprintOf(candidate, form.hash) === form.wanted);
-    if (!key) return { fingerprint };
-    const md5 = fingerprintOf(key, 'md5');
-    if (!md5) return { fingerprint };
+    const md5 = key && fingerprintOf(key, 'md5');
+    return key && md5 ? { fingerprint, key, md5 } : { fingerprint };
+  });
+}
+
+/**
+ * Links into `jobHome`/.ssh each of your keys (in `userHome`/.ssh) that has one of `fingerprints`,
+ * under the name CircleCI gives it. Returns what was found for each fingerprint.
+ */
+export function offerKeys(fingerprints: string[], userHome: string, jobHome: string): KeyOffer[] {
+  const jobSsh = join(jobHome, '.ssh');
+  return findKeys(fingerprints, userHome).map(({ fingerprint, key, md5 }) => {
+    if (!key || !md5) return { fingerprint };
     mkdirSync(jobSsh, { recursive: true, mode: 0o700 });
     const linked = join(jobSsh, `id_rsa_${md5.slice('MD5:'.length).replaceAll(':', '')}`);
     if (!existsSync(linked)) {

@@ -7,14 +7,21 @@ import { LiteralWriter, comment, example, type Field } from './literal.ts';
 export function configModule(
   docs: SettingsDocs,
   /** Write the commented examples live: how tests check that each would type-check. */
-  options: { live?: boolean } = {},
+  options: { live?: boolean; orbNamespace?: string } = {},
 ): string {
   const writer = new LiteralWriter(docs, options);
   const config = fieldsOf(docs, 'CarbonConfig').map((key) => {
     const group = docs.get(key)!.holds;
     // A group (orb, aws...) is written as an empty object whose fields are each commented out.
     if (group === undefined) return example(docs, nameOf(key), key);
-    return { key: nameOf(key), doc: key, value: { object: groupFields(docs, group) } };
+    const fields = groupFields(docs, group);
+    // The namespace init was given is set, under the same documentation.
+    const namespace = fields.find((field) => field.doc === 'OrbSettings.namespace');
+    if (namespace && options.orbNamespace !== undefined) {
+      namespace.value = options.orbNamespace;
+      namespace.commented = false;
+    }
+    return { key: nameOf(key), doc: key, value: { object: fields } };
   });
   const header =
     'The settings of this Carbon workspace, written by `carbon init`. Every field has a default: ' +

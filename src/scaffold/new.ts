@@ -28,6 +28,8 @@ export interface NewRequest {
   carbon?: string;
   /** `REPOSITORY=URL` pairs. */
   origins: string[];
+  /** Repositories (ids or git URLs) that only sync: no build is written for them. */
+  noBuild?: string[];
   branch?: string;
   name?: string;
   force: boolean;
@@ -48,6 +50,8 @@ export type NewResult =
       exportName: string;
       repositories: string[];
       carbon?: string;
+      /** The repositories written without a build (--no-build). */
+      syncOnly: string[];
       todo: string[];
       /** What compiling the workspace with the new module says of it: warnings at most. */
       diagnostics: Diagnostic[];
@@ -79,6 +83,7 @@ export async function newProject(request: NewRequest): Promise<NewResult> {
           urls: request.urls,
           ...(request.carbon === undefined ? {} : { carbon: request.carbon }),
           origins: request.origins,
+          noBuild: request.noBuild ?? [],
         },
   );
   if (!isWorkspace(root))
@@ -131,6 +136,7 @@ export async function newProject(request: NewRequest): Promise<NewResult> {
     exportName: module.exportName,
     repositories: plan.repositories.map((repository) => repository.id),
     ...(plan.carbon === undefined ? {} : { carbon: plan.carbon }),
+    syncOnly: plan.repositories.filter((r) => r.build === false).map((r) => r.id),
     todo: [
       ...(examples
         ? [

@@ -39,7 +39,7 @@ export function projectModule(
   const exampleField = (key: string, doc: string) => example(docs, key, doc);
   const todo = todoOf(input);
   const carbonRepo = plan.carbon ?? `${id}-carbon`;
-  const built = plan.repositories.filter((repository) => repository.id !== plan.carbon);
+  const built = builtRepositories(plan);
 
   let firstBuild = true;
   const build = (repository: PlannedRepository): Field => {
@@ -134,7 +134,7 @@ export function projectModule(
       { key: 'id', doc: 'RepositorySettings.id', value: entry.id },
       { key: 'name', doc: 'RepositorySettings.name', value: entry.name },
     ];
-    if (!isCarbon) fields.push(build(entry));
+    if (!isCarbon && entry.build !== false) fields.push(build(entry));
     if (entry.origin !== undefined) {
       const live = input.canPush(entry.local);
       fields.push({
@@ -232,7 +232,7 @@ export function projectModule(
 
   const exportName = exportNameOf(id);
   const header = [
-    `${input.name}: a client project of this Carbon workspace, written by \`carbon new\`. Each field says what it means (and its default) where it first appears; optional fields are commented out with an example. Your editor shows the same text when you hover a field. After a change, run \`npx carbon generate\` and commit this file with what it generated.`,
+    `${input.name}: a client project of this Carbon workspace, written by \`carbon new\`. Each field says what it means (and its default) where it first appears; optional fields are commented out with an example. Your editor shows the same text when you hover a field. After a change, run \`npm run generate\` and commit this file with what it generated.`,
   ];
   const lines = [
     ...header.flatMap((text) => comment(text, '')),
@@ -248,13 +248,13 @@ export function projectModule(
 function todoOf(input: ProjectModuleInput): string[] {
   const { plan } = input;
   const todo: string[] = [];
-  const built = plan.repositories.filter((repository) => repository.id !== plan.carbon);
+  const built = builtRepositories(plan);
   if (plan.carbon === undefined && built.length > 0)
     todo.push(
       'no repository is the carbon repository (none was given with --carbon URL, and no name ends in "carbon"), ' +
         `so the builds are commented out: add the repository that holds the Dockerfiles, set carbonRepo to its id and uncomment the builds`,
     );
-  else if (built.length === 0)
+  else if (plan.repositories.every((repository) => repository.id === plan.carbon))
     todo.push(
       'only the carbon repository was given: add the repositories it builds (`carbon new --force` with every URL, or by hand)',
     );
@@ -302,4 +302,11 @@ export function exportNameOf(id: string): string {
     rest.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
   if (/^[0-9]/.test(name)) return `project${name}`;
   return RESERVED.has(name) ? `${name}Project` : name;
+}
+
+/** The repositories that get a build: all but the carbon repository and those that only sync. */
+function builtRepositories(plan: RepositoryPlan): PlannedRepository[] {
+  return plan.repositories.filter(
+    (repository) => repository.id !== plan.carbon && repository.build !== false,
+  );
 }

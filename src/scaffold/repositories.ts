@@ -14,6 +14,8 @@ export interface PlannedRepository {
   local: string;
   /** The client's repository, from --origin. */
   origin?: string;
+  /** False for a repository that only syncs (--no-build): no build is written for it. */
+  build?: false;
 }
 
 export interface RepositoryPlan {
@@ -29,6 +31,8 @@ export interface RepositoryRequest {
   carbon?: string;
   /** --origin REPOSITORY=URL, as given. */
   origins: string[];
+  /** --no-build REPOSITORY (id or git URL), as given. */
+  noBuild?: string[];
 }
 
 export function planRepositories(request: RepositoryRequest): RepositoryPlan {
@@ -53,6 +57,14 @@ export function planRepositories(request: RepositoryRequest): RepositoryPlan {
   }));
   const carbon = chooseCarbon(repositories, request.carbon);
   pairOrigins(repositories, request.origins);
+  for (const name of request.noBuild ?? []) {
+    const repository = byName(repositories, name, `--no-build ${name}`);
+    if (repository.id === carbon)
+      throw new UserError(
+        `--no-build ${name}: ${repository.id} is the carbon repository, which is never built: give --no-build the repositories that only sync`,
+      );
+    repository.build = false;
+  }
   return {
     repositories: [
       ...repositories.filter((repository) => repository.id !== carbon),
@@ -142,6 +154,22 @@ function chooseCarbon(
   return named[0]?.id;
 }
 
+/** The repository an argument names, by id (in any case) or by its git URL. */
+function byName(repositories: PlannedRepository[], name: string, argument: string) {
+  const ids = repositories.map((repository) => repository.id);
+  const repository = repositories.find(
+    (candidate) =>
+      candidate.id.toLowerCase() === name.toLowerCase() ||
+      (parseGitUrl(name) !== undefined && sameRepository(candidate.local, name)),
+  );
+  if (!repository)
+    throw new UserError(
+      `${argument}: ${JSON.stringify(name)} is none of the repositories given${didYouMean(name, ids)}; ` +
+        `they are ${ids.map((id) => JSON.stringify(id)).join(', ')}`,
+    );
+  return repository;
+}
+
 /** `--origin Acme-API=github.com/acme/api.git`: the repository by id (or by its URL), then the client's URL. */
 function pairOrigins(repositories: PlannedRepository[], origins: string[]): void {
   const ids = repositories.map((repository) => repository.id);
@@ -157,16 +185,7 @@ function pairOrigins(repositories: PlannedRepository[], origins: string[]): void
       );
     const name = pair.slice(0, equals);
     const url = pair.slice(equals + 1);
-    const repository = repositories.find(
-      (candidate) =>
-        candidate.id.toLowerCase() === name.toLowerCase() ||
-        (parseGitUrl(name) !== undefined && sameRepository(candidate.local, name)),
-    );
-    if (!repository)
-      throw new UserError(
-        `--origin ${pair}: ${JSON.stringify(name)} is none of the repositories given${didYouMean(name, ids)}; ` +
-          `they are ${ids.map((id) => JSON.stringify(id)).join(', ')}`,
-      );
+    const repository = byName(repositories, name, `--origin ${pair}`);
     if (repository.origin !== undefined)
       throw new UserError(`--origin: ${repository.id} is given two origins: give it one`);
     checkUrl(url, `--origin ${pair}: `);

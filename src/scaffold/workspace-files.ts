@@ -1,5 +1,5 @@
 // The files around the settings of a new workspace: what git ignores, the CI check, and the npm
-// package that installs Carbon (for `npx carbon` and CI) and gives editors its types.
+// package that installs Carbon (for `npm run carbon -- COMMAND` and CI) and gives editors its types.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { renderYaml } from '../emit/yaml.ts';
@@ -40,8 +40,8 @@ export function ciConfig(): string {
             { restore_cache: { keys: [NPM_CACHE_KEY] } },
             { run: { name: 'Install Carbon', command: 'npm ci --no-audit --no-fund' } },
             { save_cache: { key: NPM_CACHE_KEY, paths: ['~/.npm'] } },
-            { run: { name: "Fetch CircleCI's schema", command: 'npx carbon fetch-schema' } },
-            { run: { name: 'Generated files match the settings', command: 'npx carbon check' } },
+            { run: { name: "Fetch CircleCI's schema", command: 'npm run carbon -- fetch-schema' } },
+            { run: { name: 'Generated files match the settings', command: 'npm run check' } },
           ],
         },
       },
@@ -49,22 +49,42 @@ export function ciConfig(): string {
     },
     [
       'The CI check of this Carbon workspace, written by `carbon init`: it fails when the files under',
-      'generated/ and orb.yml are not what the settings give. Run `npx carbon generate` and commit.',
+      'generated/ and orb.yml are not what the settings give. Run `npm run generate` and commit.',
     ],
   );
 }
 
-/** package.json: Carbon as a development dependency, and its commands as npm scripts. */
+/**
+ * package.json: Carbon as a development dependency, and its commands as npm scripts; TypeScript
+ * too (the version Carbon is checked with), for `npm run typecheck`: tsconfig.json says what tsc
+ * checks, and the workspace should have the tsc it names.
+ */
 export function packageJson(folder: string, carbon: string): string {
   const manifest = {
     name: packageName(folder),
     private: true,
     type: 'module',
-    scripts: { generate: 'carbon generate', check: 'carbon check', site: 'carbon site' },
+    // `npm run carbon -- COMMAND` runs the Carbon installed here and nothing else: `npx carbon`
+    // would fetch npm's unrelated package of that name wherever Carbon is not installed yet.
+    scripts: {
+      carbon: 'carbon',
+      generate: 'carbon generate',
+      check: 'carbon check',
+      site: 'carbon site',
+      typecheck: 'tsc -p .',
+    },
     engines: { node: '>=20.19' },
-    devDependencies: { carbon },
+    devDependencies: { carbon, typescript: typescriptVersion() },
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/** The TypeScript Carbon's own package.json names. */
+function typescriptVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    devDependencies?: Record<string, string>;
+  };
+  return manifest.devDependencies?.['typescript'] ?? '5';
 }
 
 /**

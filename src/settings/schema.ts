@@ -262,6 +262,25 @@ function gitHubAppProblem(circleci: {
   return undefined;
 }
 
+function orbProblem(orb: { reference?: string; url?: string; namespace?: string }) {
+  if (orb.reference === 'url' && orb.url === undefined)
+    return {
+      code: 'missing-orb-url',
+      path: ['url'],
+      message: 'reference is "url" but no url is set: give the https URL the orb is served from',
+    };
+  if (orb.reference === 'registry' && orb.namespace === undefined)
+    return {
+      code: 'missing-orb-namespace',
+      path: ['reference'],
+      message:
+        "reference is \"registry\" but no namespace is set: give orb.namespace, your organization's CircleCI orb namespace (`carbon apply` publishes the orb there), or write reference: 'inline'",
+    };
+  return undefined;
+}
+
+const ORB_DEFAULTS = { name: 'carbon', version: '1.0.0', reference: 'inline' as const };
+
 const CIRCLECI_DEFAULTS = {
   context: 'carbon',
   scheduling: 'schedule-triggers' as const,
@@ -275,30 +294,19 @@ export const configSchema = z
   .object({
     orb: z
       .object({
-        namespace: checked('invalid-orb-name', checkOrbName).default('blackstone'),
+        namespace: checked('invalid-orb-name', checkOrbName).optional(),
         name: checked('invalid-orb-name', checkOrbName).default('carbon'),
         version: checked('invalid-version', checkSemver).default('1.0.0'),
-        reference: oneOf(['registry', 'url', 'inline']).default('registry'),
+        reference: oneOf(['registry', 'url', 'inline']).optional(),
         url: checked('invalid-url', checkOrbUrl).optional(),
       })
-      .superRefine(
-        valueCheck((orb: { reference: string; url?: string | undefined }) =>
-          orb.reference === 'url' && orb.url === undefined
-            ? {
-                code: 'missing-orb-url',
-                path: ['url'],
-                message:
-                  'reference is "url" but no url is set: give the https URL the orb is served from',
-              }
-            : undefined,
-        ),
-      )
-      .default({
-        namespace: 'blackstone',
-        name: 'carbon',
-        version: '1.0.0',
-        reference: 'registry',
-      }),
+      .superRefine(valueCheck(orbProblem))
+      .transform(({ reference, ...orb }) => ({
+        ...orb,
+        // A published orb lives in a namespace the workspace chose: none chosen, the orb is inline.
+        reference: reference ?? (orb.namespace === undefined ? 'inline' : 'registry'),
+      }))
+      .default(ORB_DEFAULTS),
     circleci: z
       .object({
         context: checked('invalid-context', checkContext).default('carbon'),
@@ -328,7 +336,7 @@ export const configSchema = z
     jira: z.object({ baseUrl: httpsUrl.optional() }).default({}),
   })
   .default({
-    orb: { namespace: 'blackstone', name: 'carbon', version: '1.0.0', reference: 'registry' },
+    orb: ORB_DEFAULTS,
     circleci: CIRCLECI_DEFAULTS,
     aws: {},
     git: { transport: 'ssh', sshKeys: {} },

@@ -271,8 +271,10 @@ export interface CarbonConfig {
 
 export interface OrbSettings {
   /**
-   * CircleCI orb namespace.
-   * @default 'blackstone'
+   * Your organization's CircleCI orb namespace, where `carbon apply` publishes the orb
+   * (`circleci namespace create` makes one). None by default: configs then carry the orb inline,
+   * and never reference a namespace the workspace did not choose.
+   * @example 'acme-agency'
    */
   namespace?: string;
   /**
@@ -281,16 +283,16 @@ export interface OrbSettings {
    */
   name?: string;
   /**
-   * Exact orb version referenced by configs. Published versions are immutable: change the orb,
-   * bump this.
+   * Exact orb version referenced by configs. A published version never changes: when the orb
+   * changes (a new Carbon), set a new version; `carbon apply` publishes it.
    * @default '1.0.0'
    */
   version?: string;
   /**
-   * How configs reference the orb: `registry` (`namespace/name@version`, published with the
-   * CircleCI CLI), `url` (an https URL orb) or `inline` (the whole orb inside every config: works
-   * with nothing published).
-   * @default 'registry'
+   * How configs reference the orb: `registry` (`namespace/name@version`, which `carbon apply`
+   * publishes), `url` (an https URL orb) or `inline` (the whole orb inside every config: works
+   * with nothing published). By default `registry` when a namespace is set, else `inline`.
+   * @example 'inline'
    */
   reference?: 'registry' | 'url' | 'inline';
   /**

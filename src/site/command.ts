@@ -29,9 +29,17 @@ export async function siteCommand(
 ): Promise<number> {
   const out = options.out === undefined ? join(root, 'site') : resolve(io.cwd, options.out);
   const shown = relative(io.cwd, out).startsWith('..') ? out : relative(io.cwd, out) || '.';
+  // A rebuild says only the warnings that are new: one project's warning is not said again each
+  // time another project changes (errors are said every time: nothing is written while they last).
+  let said = new Set<string>();
   const build = async (): Promise<SiteResult> => {
     const result = await buildSite({ root, out, now: siteClock(io.env), env: io.env });
-    report(result);
+    const key = (d: Diagnostic) => `${d.origin.file}\0${d.code}\0${d.message}`;
+    report({
+      ...result,
+      diagnostics: result.diagnostics.filter((d) => d.severity === 'error' || !said.has(key(d))),
+    });
+    said = new Set(result.diagnostics.map(key));
     if (result.written) {
       const { written, removed, unchanged } = result.written;
       const projects = result.site!.projects.length;

@@ -67,7 +67,7 @@ export function findSchema(
 
 /** The note said once when no schema is there. */
 export const NO_SCHEMA_NOTE =
-  "carbon: note: CircleCI's schema is not here, so configs were checked by Carbon's own rules only; `npx carbon fetch-schema` gets it\n";
+  "carbon: note: CircleCI's schema is not here, so configs were checked by Carbon's own rules only; `npm run carbon -- fetch-schema` gets it\n";
 
 /**
  * Downloads the pinned schema, checks its digest, and keeps it. Returns what happened, for the

@@ -103,6 +103,16 @@ function compileAndKeep(
       `the CircleCI schema ${path} is not JSON (${(error as Error).message.split('\n')[0]}): give the schema.json published in CircleCI-Public/circleci-yaml-language-server`,
     );
   }
+  // `{}` is a JSON schema too, one that accepts anything: a schema that does not describe a
+  // CircleCI config (version, jobs, workflows, orbs) would pass every file unchecked.
+  const described = (parsed as { properties?: Record<string, unknown> } | null)?.properties;
+  const missing = ['version', 'jobs', 'workflows', 'orbs'].filter(
+    (name) => typeof described !== 'object' || described === null || !(name in described),
+  );
+  if (missing.length > 0)
+    throw new UserError(
+      `the CircleCI schema ${path} is not CircleCI's config schema: it describes no ${missing.join(', ')} of a config; give the schema.json published in CircleCI-Public/circleci-yaml-language-server`,
+    );
   let validate: ValidateFunction;
   try {
     validate = ajv.compile(parsed);

@@ -64,7 +64,7 @@ describe('the pipeline cache, through the CLI', () => {
     });
     const first = runCarbon(['generate', '--root', root]);
     const second = runCarbon(['generate', '--root', root], { env: { CARBON_PROFILE: '1' } });
-    expect(second.stdout).toBe('0 written, 0 removed, 4 unchanged\n');
+    expect(second.stdout).toBe('0 written, 0 removed, 3 unchanged\n');
     expect(second.stderr).toContain('warning cron-minutes-lost');
     expect(first.stderr.split('\n').filter((l) => l.includes('warning'))).toEqual(
       second.stderr.split('\n').filter((l) => l.includes('warning')),
@@ -168,6 +168,22 @@ describe('the pipeline cache, through the CLI', () => {
       ['hash', 'path'],
       ['hash', 'path'],
     ]);
+  });
+
+  it('keeps no carbon.config.ts stopped for time: the next run evaluates it again', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': 'while (true) {}\nexport default {};\n',
+      'projects/acme.ts': project('main').replace(/^import.*\n/gm, ''),
+    });
+    for (const seconds of ['0.5', '0.7']) {
+      const result = runCarbon(['check', '--root', root], {
+        env: { CARBON_SETTINGS_TIMEOUT: seconds },
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(
+        `carbon.config.ts:1:1 - error settings-timeout: evaluating the settings took longer than ${seconds} s`,
+      );
+    }
   });
 
   it('is off with CARBON_CACHE=0, giving the same answer', () => {

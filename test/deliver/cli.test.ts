@@ -65,6 +65,23 @@ describe('the environment', () => {
     expect(fixture.api.requests).toEqual([]);
   });
 
+  it('without a network, says at once that nothing could be read, and claims no match', async () => {
+    fixture = await deliveryFixture('oauth');
+    // A port nothing listens on: the connection is refused, as with no network.
+    const closed = await new CircleCiStandIn().start();
+    await closed.close();
+    const started = performance.now();
+    const result = await fixture.carbon(['plan'], { CARBON_CIRCLECI_URL: closed.url });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toContain('CircleCI could not be reached');
+    expect(result.stdout).not.toContain('attempts');
+    expect(result.stdout).not.toContain('CircleCI matches the settings');
+    expect(result.stdout).toMatch(
+      /^No changes found where CircleCI could be read, but it was not compared with the settings where a problem is marked\. 0 unchanged; \d+ problems \(marked !\)\.$/m,
+    );
+  });
+
   it('names the project CircleCI does not show, or does not let the token change, and goes on with the others', async () => {
     fixture = await deliveryFixture('oauth');
     fixture.api.inject({ path: /^\/project\/gh\/acme\/web\//, status: 403, times: Infinity });

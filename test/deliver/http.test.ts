@@ -37,6 +37,20 @@ async function failure(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe('retries', () => {
+  it('does not retry a host that does not resolve or refuses the connection', async () => {
+    const closed = await new CircleCiStandIn().start();
+    await closed.close();
+    for (const baseUrl of [closed.url, 'http://carbon-test.invalid/api/v2']) {
+      const debug: string[] = [];
+      const error = await failure(http({ baseUrl, maxAttempts: 5 }, debug).request('GET', '/me'));
+      expect(error.message).toMatch(
+        /^CircleCI could not be reached: fetch failed \((connect ECONNREFUSED|getaddrinfo (ENOTFOUND|EAI_AGAIN))/,
+      );
+      expect(error.status).toBeUndefined();
+      expect(debug.filter((line) => line.includes('retrying'))).toEqual([]);
+    }
+  });
+
   it('retries a 429 after the Retry-After CircleCI gives, then succeeds', async () => {
     api.inject({ path: /^\/me$/, status: 429, retryAfter: '0', times: 2 });
     await expect(http().request('GET', '/me')).resolves.toMatchObject({ id: ME.id });

@@ -3,7 +3,8 @@
 // `<!-- example-config: NAME -->` block is a config CircleCI's schema accepts. After changing what
 // the commands print, `UPDATE_README=1 npx vitest run test/deliver/readme.test.ts` writes the
 // blocks again from the real output.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SCHEMA } from '../helpers/schema.ts';
@@ -48,14 +49,40 @@ async function driftExamples(): Promise<Record<string, string>> {
   expect(apply.code).toBe(0);
   expect(apply.stdout.startsWith(plan.stdout)).toBe(true);
   return {
-    'plan-drift': `$ npx carbon plan\n${plan.stdout}`,
-    'apply-drift': `$ npx carbon apply --yes\n...\n${apply.stdout.slice(plan.stdout.length)}`,
+    'plan-drift': `$ npm run carbon -- plan\n${plan.stdout}`,
+    'apply-drift': `$ npm run carbon -- apply --yes\n...\n${apply.stdout.slice(plan.stdout.length)}`,
   };
+}
+
+/** A first plan with orb.namespace set: the orb, made and published, comes first. */
+async function orbExample(): Promise<Record<string, string>> {
+  const orbFixture = await deliveryFixture('oauth');
+  try {
+    const config = join(orbFixture.root, 'carbon.config.ts');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        'export default {',
+        "export default { orb: { namespace: 'acme-agency' },",
+      ),
+    );
+    expect((await orbFixture.carbon(['generate'])).code).toBe(0);
+    orbFixture.api.orbs.addNamespace('acme-agency');
+    const plan = await orbFixture.carbon(['plan']);
+    expect(plan.code).toBe(1);
+    // The orb's group; its digest changes with every change of the orb.
+    const group = plan.stdout.slice(0, plan.stdout.indexOf('\n\n') + 1);
+    return {
+      'orb-plan': `$ npm run carbon -- plan\n${group.replace(/sha256:[0-9a-f]+…/, 'sha256:…')}...\n`,
+    };
+  } finally {
+    await orbFixture.api.close();
+  }
 }
 
 describe('the README', () => {
   it('shows what carbon plan and carbon apply print', async () => {
-    expectReadmeBlocks(BLOCK, await driftExamples());
+    expectReadmeBlocks(BLOCK, { ...(await driftExamples()), ...(await orbExample()) });
   });
 
   it('shows CircleCI configs the official schema accepts', () => {

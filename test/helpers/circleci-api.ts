@@ -7,6 +7,7 @@
 // a delay shows how many are in flight at once.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BadRequest, OrbRegistryStore } from './circleci-orbs.ts';
 import { CircleCiStore, Refusal } from './circleci-store.ts';
 
 export { ME, SYSTEM_ACTOR } from './circleci-store.ts';
@@ -47,6 +48,8 @@ export class CircleCiStandIn extends CircleCiStore {
   /** Requests received, counted on arrival (the log is written when they are answered). */
   arrivals = 0;
   readonly requests: Logged[] = [];
+  /** The orb registry, served at /graphql-unstable as CircleCI serves it to its CLI. */
+  readonly orbs = new OrbRegistryStore();
   private inFlight = 0;
   private injections: (Injection & { seen: number; failed: number })[] = [];
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -91,10 +94,11 @@ export class CircleCiStandIn extends CircleCiStore {
     let body: unknown;
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      if (!(req.url ?? '').startsWith('/api/v2/'))
+      const graphql = req.url === '/graphql-unstable';
+      if (!graphql && !(req.url ?? '').startsWith('/api/v2/'))
         throw this.refuse(404, 'Not found', `${method} ${req.url}`);
-      this.authenticate(req);
-      if (raw !== '') {
+      if (!graphql) this.authenticate(req);
+      if (raw !== '' && !graphql) {
         if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
           throw this.refuse(400, 'Content-Type must be application/json', `${method} ${path}`);
         try {
@@ -109,6 +113,8 @@ export class CircleCiStandIn extends CircleCiStore {
       } else if (injected) {
         if (injected.retryAfter !== undefined) headers['Retry-After'] = injected.retryAfter;
         throw new Refusal(injected.status, injected.message ?? defaultMessage(injected.status));
+      } else if (graphql) {
+        [status, answer, body] = this.graphql(req, method, raw);
       } else {
         [status, answer] = this.route(method, path, body);
       }
@@ -122,6 +128,35 @@ export class CircleCiStandIn extends CircleCiStore {
     this.requests.push({ method, path, ...(body === undefined ? {} : { body }), status });
     res.writeHead(status, headers);
     res.end(JSON.stringify(answer));
+  }
+
+  /** The CircleCI CLI's graphql client: POST, JSON, the token as the Authorization header. */
+  private graphql(req: IncomingMessage, method: string, raw: string): [number, unknown, unknown] {
+    const refuse = (
+      status: number,
+      message: string,
+      body?: unknown,
+    ): [number, unknown, unknown] => {
+      this.refused.push({ request: `${method} /graphql-unstable`, message });
+      return [status, { message }, body];
+    };
+    if (method !== 'POST') return refuse(405, 'Method not allowed');
+    if (req.headers['authorization'] !== STAND_IN_TOKEN)
+      return refuse(401, 'You must log in first.');
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
+      return refuse(400, 'Content-Type must be application/json');
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return refuse(400, 'the body is not JSON');
+    }
+    try {
+      return [200, this.orbs.answer(body), body];
+    } catch (caught) {
+      if (!(caught instanceof BadRequest)) throw caught;
+      return refuse(400, caught.message, body);
+    }
   }
 
   private authenticate(req: IncomingMessage): void {

@@ -253,7 +253,12 @@ describe('carbon ls --help', () => {
     const help = runCarbon(['ls', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: carbon ls [project] [options]');
-    for (const text of ['--json', '--root DIR', 'npx carbon ls taxaroo --json', 'Exit codes: 0'])
+    for (const text of [
+      '--json',
+      '--root DIR',
+      'npm run carbon -- ls taxaroo --json',
+      'Exit codes: 0',
+    ])
       expect(help.stdout).toContain(text);
     expect(runCarbon(['--help']).stdout).toMatch(/\n {2}ls {2,}list what the settings produce/);
   });

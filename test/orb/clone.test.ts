@@ -215,6 +215,11 @@ describe('clone.sh', () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain('Permission denied (publickey)');
       expect(new Set(host.connections().map((c) => c.identity))).toEqual(new Set([keys[0]!.file]));
+      // The hint is about the key it used, not about https tokens.
+      expect(result.stderr).toContain(
+        `SSH used only the key with fingerprint ${keys[0]!.sha256} (git.sshKeys), as add_ssh_keys stored it.`,
+      );
+      expect(result.stderr).not.toMatch(/https|CARBON_GIT_TOKEN/);
     });
 
     it('fails, saying what to add, when no loaded key has the fingerprint', async () => {

@@ -233,6 +233,33 @@ describe('sync.sh', () => {
     expect(host.connections().map((c) => c.command)).toContain("git-receive-pack 'agency/api.git'");
   });
 
+  it('says which key a failed SSH push used, and nothing of https tokens', async () => {
+    const sandbox = createSandbox();
+    const source = bareRepository(sandbox, 'client/api');
+    bareRepository(sandbox, 'agency/api');
+    commit(sandbox, source.path, sourceBranch, 'first');
+    const host = installSshHost(sandbox);
+    const [sourceKey, targetKey] = loadCircleCiKeys(sandbox, 2) as [CircleCiKey, CircleCiKey];
+    host.authorize('client/api.git', sourceKey);
+    // The target's key is loaded, but the host does not let it in.
+    const result = await sandbox.run('sync.sh', {
+      env: {
+        CARBON_SYNC_SOURCE_URL: host.url('client/api.git'),
+        CARBON_SYNC_SOURCE_BRANCH: sourceBranch,
+        CARBON_SYNC_TARGET_URL: host.url('agency/api.git'),
+        CARBON_SYNC_TARGET_BRANCH: targetBranch,
+        CARBON_SYNC_SOURCE_SSH_KEY: sourceKey.sha256,
+        CARBON_SYNC_TARGET_SSH_KEY: targetKey.sha256,
+      },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('could not read the branches of the target');
+    expect(result.stderr).toContain(
+      `SSH used only the key with fingerprint ${targetKey.sha256} (git.sshKeys), as add_ssh_keys stored it.`,
+    );
+    expect(result.stderr).not.toMatch(/https|CARBON_GIT_TOKEN/);
+  });
+
   it('refuses URLs with credentials', async () => {
     const { sandbox, env } = world();
     const refused = await sandbox.run('sync.sh', {

@@ -2,7 +2,7 @@
 // documented config, the CI check valid for CircleCI, what git ignores checked by git itself, and
 // never a file replaced without --force.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +25,28 @@ function git(cwd: string, ...args: string[]) {
   return spawnSync('git', args, { cwd, encoding: 'utf8' });
 }
 
+/** Uncomments the AWS account of a new workspace's carbon.config.ts: builds are then enabled. */
+function setAccount(root: string): void {
+  const config = join(root, 'carbon.config.ts');
+  writeFileSync(
+    config,
+    readFileSync(config, 'utf8').replace(
+      "// accountId: '123456789012'",
+      "accountId: '123456789012'",
+    ),
+  );
+}
+
+/** An AWS account and a project that builds, generated: the path of its config. */
+function withBuild(root: string): string {
+  setAccount(root);
+  const args = ['new', 'acme', 'file:///srv/git/web.git', 'file:///srv/git/acme-carbon.git'];
+  expect(runCarbon(args, { cwd: root }).code).toBe(0);
+  const generated = runCarbon(['generate'], { cwd: root });
+  expect(generated.code, generated.stderr).toBe(0);
+  return 'generated/acme/web/.circleci/config.yml';
+}
+
 describe('carbon init', () => {
   it('writes a workspace that generates with no error and no warning, and says what comes next', () => {
     const parent = makeWorkspace({});
@@ -36,9 +58,14 @@ describe('carbon init', () => {
     expect(result.stdout).toContain('a new Carbon workspace in agency\n');
     expect(result.stdout).toContain('1. cd agency && npm install');
     expect(result.stdout).toContain(
-      '2. edit projects/example.ts, or add a project: npx carbon new',
+      '2. edit projects/example.ts, or add a project: npm run carbon -- new',
     );
-    expect(result.stdout).toContain('3. npx carbon generate');
+    expect(result.stdout).toContain('3. npm run generate');
+    // No command it prints can fetch npm's unrelated package named carbon.
+    expect(result.stdout).not.toContain('npx');
+    expect(result.stdout).toContain(
+      'the configs carry the orb inline, since no orb namespace is set',
+    );
     expect(result.stdout).toContain('4. git init && git add -A && git commit');
     expect(Object.keys(tree(root)).sort()).toEqual([...FILES].sort());
 
@@ -51,6 +78,65 @@ describe('carbon init', () => {
     const listed = runCarbon(['ls'], { cwd: root, env: { COLUMNS: '' } });
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('example  example-app     disabled');
+    // No namespace was chosen: the configs reference none, they carry the orb.
+    const config = readFileSync(join(root, withBuild(root)), 'utf8');
+    expect((parse(config) as { orbs: { carbon: unknown } }).orbs.carbon).toMatchObject({
+      jobs: { CarbonSync: {} },
+    });
+    expect(config).not.toMatch(/blackstone/i);
+    const orb = readFileSync(join(root, 'orb.yml'), 'utf8');
+    expect(orb).not.toMatch(/blackstone\//);
+    expect(orb.split('\n').slice(1, 3)).toEqual([
+      "# The orb carbon@1.0.0, packed from Carbon's orb templates (templates/orb/ in Carbon's source).",
+      '# What the orb does comes with Carbon: to change it, change templates/orb/ in a fork of Carbon and install that (`carbon init --package SPEC`), set orb.version to a new version and run `npm run generate`.',
+    ]);
+  });
+
+  it('sets the orb namespace it is given: the configs reference the orb published there', () => {
+    const root = makeWorkspace({});
+    const result = runCarbon(['init', '--orb-namespace', 'acme-agency'], { cwd: root });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain('no orb namespace is set');
+    const text = readFileSync(join(root, 'carbon.config.ts'), 'utf8');
+    expect(text).toMatch(/\n {4}namespace: 'acme-agency',\n/);
+    const config = readFileSync(join(root, withBuild(root)), 'utf8');
+    expect(config).toContain('carbon: acme-agency/carbon@1.0.0');
+    expect(readFileSync(join(root, 'orb-versions.yml'), 'utf8')).toMatch(/1\.0\.0: sha256:/);
+
+    const refused = runCarbon(['init', '--orb-namespace', 'Acme Agency'], {
+      cwd: makeWorkspace({}),
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '--orb-namespace: "Acme Agency" is not a valid orb namespace or name',
+    );
+  });
+
+  it('with --package in a workspace, changes only the Carbon package.json installs', () => {
+    const root = makeWorkspace({});
+    expect(runCarbon(['init'], { cwd: root }).code).toBe(0);
+    setAccount(root);
+    rmSync(join(root, 'projects/example.ts'));
+    writeFileSync(join(root, 'projects/acme.ts'), 'export const acme = {};\n');
+    const manifest = join(root, 'package.json');
+    const mine = { ...JSON.parse(readFileSync(manifest, 'utf8')), description: 'ours' };
+    writeFileSync(manifest, JSON.stringify(mine));
+    const before = tree(root);
+    for (const args of [['--package'], ['--force', '--package']]) {
+      const result = runCarbon(['init', ...args, 'github:acme/carbon#v2.0.0'], { cwd: root });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(
+        "wrote package.json\n\nTo do:\n  - run npm install: it installs Carbon from github:acme/carbon#v2.0.0 and records it in\n    package-lock.json, which CI's `npm ci` reads\n",
+      );
+      const after = tree(root);
+      const { ['package.json']: written, ...rest } = after;
+      const { ['package.json']: _, ...restBefore } = before;
+      expect(rest).toEqual(restBefore);
+      expect(JSON.parse(written!)).toEqual({
+        ...mine,
+        devDependencies: { ...mine.devDependencies, carbon: 'github:acme/carbon#v2.0.0' },
+      });
+    }
   });
 
   it('documents every workspace setting, each commented out under what it means, with defineConfig', () => {
@@ -73,7 +159,8 @@ describe('carbon init', () => {
       ]),
     ).toBeGreaterThan(20);
     // Every default is in a comment, and what is not commented out sets nothing.
-    expect(comments).toContain("Default: 'blackstone'.");
+    expect(comments).toContain('By default `registry` when a namespace is set, else `inline`.');
+    expect(text).toContain("    // namespace: 'acme-agency',\n");
     expect(text).toContain("    // version: '1.0.0',\n");
     const live = text.split('\n').filter((line) => !/^\s*\/\//.test(line) && /:/.test(line));
     expect(live.map((line) => line.trim())).toEqual([
@@ -102,8 +189,8 @@ describe('carbon init', () => {
     );
     expect(commands).toEqual([
       'npm ci --no-audit --no-fund',
-      'npx carbon fetch-schema',
-      'npx carbon check',
+      'npm run carbon -- fetch-schema',
+      'npm run check',
     ]);
     // Carbon's check insists on the schema in CI, as Carbon's own CI does, and runs with V8's
     // thread pool sized to the machine, as Carbon's own npm scripts do.
@@ -140,12 +227,25 @@ describe('carbon init', () => {
     const root = makeWorkspace({});
     runCarbon(['init'], { cwd: root });
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-      devDependencies: { carbon: string };
+      devDependencies: Record<string, string> & { carbon: string };
       scripts: Record<string, string>;
     };
     expect(manifest.devDependencies.carbon).toMatch(/^file:/);
     expect(resolve(root, manifest.devDependencies.carbon.slice('file:'.length))).toBe(REPO_ROOT);
-    expect(manifest.scripts).toMatchObject({ generate: 'carbon generate', check: 'carbon check' });
+    // The tsc that tsconfig.json is for: the TypeScript Carbon is checked with.
+    const carbonManifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(manifest.devDependencies).toEqual({
+      carbon: manifest.devDependencies.carbon,
+      typescript: carbonManifest.devDependencies['typescript'],
+    });
+    expect(manifest.scripts).toMatchObject({
+      typecheck: 'tsc -p .',
+      carbon: 'carbon',
+      generate: 'carbon generate',
+      check: 'carbon check',
+    });
 
     const other = makeWorkspace({});
     const given = runCarbon(['init', '--package', 'github:BlackstoneStudio/carbon#v2.0.0'], {
@@ -303,14 +403,7 @@ describe('carbon init', () => {
   it('is followed by carbon new and carbon generate: the first hour, end to end', () => {
     const root = join(makeWorkspace({}), 'agency');
     expect(runCarbon(['init', root]).code).toBe(0);
-    const config = join(root, 'carbon.config.ts');
-    writeFileSync(
-      config,
-      readFileSync(config, 'utf8').replace(
-        "// accountId: '123456789012'",
-        "accountId: '123456789012'",
-      ),
-    );
+    setAccount(root);
     const created = runCarbon([
       'new',
       'acme',
@@ -329,7 +422,15 @@ describe('carbon init', () => {
     const help = runCarbon(['init', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: carbon init [DIR] [options]');
-    for (const text of ['--force', '--package SPEC', 'npx carbon init ../agency', 'Exit codes: 0'])
+    for (const text of [
+      '--force',
+      '--package SPEC',
+      '--orb-namespace NAME',
+      'node ~/carbon/bin/carbon.mjs init ../agency',
+      'npm exec --package=github:BlackstoneStudio/carbon#main -- carbon init agency',
+      'Exit codes: 0',
+    ])
       expect(help.stdout).toContain(text);
+    expect(help.stdout).not.toContain('npx');
   });
 });

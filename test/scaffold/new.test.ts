@@ -235,6 +235,42 @@ describe('carbon new', () => {
     expect(runCarbon(['generate'], { cwd: root }).code).toBe(0);
   });
 
+  it('writes no build for a repository that only syncs (--no-build)', () => {
+    const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
+    const { created, generated, projects } = newProject(root, [
+      'acme',
+      API,
+      WEB,
+      CARBON,
+      '--origin',
+      `Acme-API=${CLIENT_API}`,
+      '--no-build',
+      'Acme-API',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toContain(
+      'wrote projects/acme.ts: project "acme" (export acme), Acme-Web, built with the carbon repository Acme-Carbon; Acme-API without a build\n',
+    );
+    expect(generated.code, generated.stderr).toBe(0);
+    const text = moduleOf(root, 'acme');
+    const api = text.slice(text.indexOf("id: 'Acme-API'"), text.indexOf("id: 'Acme-Web'"));
+    expect(api).not.toMatch(/build:/);
+    expect(api).toContain('sync: [');
+    const listed = projects[0]!.repositories.map((r) => [r.id, r.build?.branch ?? '-']);
+    expect(listed).toEqual([
+      ['Acme-API', '-'],
+      ['Acme-Web', 'main'],
+      ['Acme-Carbon', '-'],
+    ]);
+    const refused = runCarbon(['new', 'other', API, CARBON, '--no-build', 'Acme-Carbon'], {
+      cwd: root,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '--no-build Acme-Carbon: Acme-Carbon is the carbon repository, which is never built',
+    );
+  });
+
   it('pairs an origin by the repository URL as well as by its id', () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
     const { created, projects } = newProject(root, [
@@ -257,7 +293,7 @@ describe('carbon new', () => {
     const created = runCarbon(['new', 'acme', API, CARBON], { cwd: root });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(
-      'the workspace has 1 error in other settings: `npx carbon generate` shows it',
+      'the workspace has 1 error in other settings: `npm run generate` shows it',
     );
     const alone = makeWorkspace({
       'carbon.config.ts': configWith([ORG]),

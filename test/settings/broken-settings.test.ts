@@ -148,6 +148,13 @@ const cases: Case[] = [
     mentions: 'did you mean "carbonRepo"',
   },
   {
+    name: 'carbonRepo written out as carbonRepository',
+    parts: api("carbonRepo: 'Carbon'", "carbonRepo: 'Carbon', /*!*/carbonRepository: 'Carbon'"),
+    code: 'unknown-field',
+    path: 'repositories[0].build.carbonRepository',
+    mentions: 'did you mean "carbonRepo"',
+  },
+  {
     name: 'branch with a semicolon',
     parts: api("branch: 'develop'", "/*!*/branch: 'a;b'"),
     code: 'invalid-branch',
@@ -495,6 +502,19 @@ describe('broken settings', () => {
     },
   );
 
+  it('says only that a sync direction is unknown: nothing is read into the rule', async () => {
+    // The sync would push to origin if 'remote' were read as 'origin', which no key opens here,
+    // and would write the client's develop branch.
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
+      'projects/sample.ts': projectModule(api("direction: 'local'", "direction: 'remote'")),
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics.map((d) => `${d.code} ${formatPath(d.origin.path)}`)).toEqual([
+      'invalid-value repositories[0].sync[0].direction',
+    ]);
+  });
+
   it('the unbroken module compiles without a diagnostic', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': MINIMAL_CONFIG,
@@ -605,6 +625,33 @@ describe('git.sshKeys in carbon.config.ts', () => {
     expect(found[0]!.position).toEqual({ line: 6, column: 7 });
     expect(found[0]!.message).toContain('(did you mean "github.com/client"?)');
     expect(workspace).toBeUndefined();
+  });
+
+  it('says which entry was meant, at the entry, also beside the errors its misspelling causes', async () => {
+    const config = `export default {\n  aws: { accountId: '123456789012' },\n  git: { sshKeys: { 'github.com/acmee': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } },\n};\n`;
+    const root = makeWorkspace({
+      'carbon.config.ts': config,
+      'projects/sample.ts': projectModule({}),
+    });
+    const { diagnostics } = await compileSettings(root);
+    const codes = diagnostics.map((d) => d.code);
+    // The repositories of github.com/acme have no key: errors where they are used, saying to add one.
+    expect(codes).toContain('sync-target-without-key');
+    const meant = diagnostics.filter((d) => d.code === 'unused-ssh-key');
+    expect(meant).toHaveLength(1);
+    expect(formatPath(meant[0]!.origin.path)).toBe('git.sshKeys.github.com/acmee');
+    expect(meant[0]!.position).toEqual({ line: 3, column: 21 });
+    expect(meant[0]!.message).toContain('(did you mean "github.com/acme"?)');
+
+    // An entry farther from every repository known may be for the project that failed: not said.
+    const waiting = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}', 'github.com/globex': '${TEST_KEY}' } } };\n`,
+      'projects/sample.ts': projectModule({}),
+      'projects/globex.ts':
+        "export const globex = { id: 'globex', name: 'G', repositories: [{ id: 'A', name: 'A', bogus: 1, local: { git: 'github.com/globex/a.git' } }] };\n",
+    });
+    const second = await compileSettings(waiting);
+    expect(second.diagnostics.map((d) => d.code)).toEqual(['unknown-field']);
   });
 
   it('needs no key for file:// URLs, nor with the https transport', async () => {

@@ -98,14 +98,18 @@ describe('loading settings modules', () => {
     expect(diagnostics[0]?.message).toContain('./_missing');
   });
 
-  it('reports two modules with the same project id, naming the first', async () => {
+  it('reports two modules with the same project id at both, each naming the other', async () => {
     const root = makeWorkspace({
       'projects/a.ts': `export const a = ${project('same')};\n`,
       'projects/b.ts': `\nexport const b = ${project('same')};\n`,
     });
     const { diagnostics } = await compileSettings(root);
-    expect(summary(diagnostics)).toEqual(['projects/b.ts:2:20 error duplicate-project-id id']);
-    expect(diagnostics[0]?.message).toContain('projects/a.ts');
+    expect(summary(diagnostics)).toEqual([
+      'projects/a.ts:1:20 error duplicate-project-id id',
+      'projects/b.ts:2:20 error duplicate-project-id id',
+    ]);
+    expect(diagnostics[0]?.message).toContain('projects/b.ts');
+    expect(diagnostics[1]?.message).toContain('projects/a.ts');
   });
 
   it('reports a module without a project, and exports that are not projects', async () => {

@@ -71,6 +71,36 @@ describe('carbon site', () => {
     expect(await exited).toBe(0);
   });
 
+  it("says a project's warning once while serving, not again when another project changes", async () => {
+    const sync = (cron: string) =>
+      `sync: [{ direction: 'local', cron: '${cron}', branches: { origin: 'main', local: 'sync/main' } }], origin: { git: 'file:///srv/git/client.git' },`;
+    const project = (id: string, cron: string) =>
+      `export const ${id} = { id: '${id}', name: '${id}', repositories: [{ id: 'Web', name: 'Web', ${sync(cron)} local: { git: 'file:///srv/git/${id}.git' } }] };\n`;
+    const root = makeWorkspace({
+      'projects/warned.ts': project('warned', '2 */2 * * *'),
+      'projects/other.ts': project('other', '0 * * * *'),
+    });
+    const child = spawn(process.execPath, [CARBON_BIN, 'site', '--serve', '--root', root], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    try {
+      await expect.poll(() => stdout, { timeout: 15_000 }).toMatch(/serving .* on http/);
+      writeFileSync(join(root, 'projects/other.ts'), project('other', '0 */2 * * *'));
+      await expect
+        .poll(() => stdout.split('site: 2 projects').length - 1, { timeout: 15_000 })
+        .toBe(2);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr.split('warning cron-minutes-lost')).toHaveLength(2);
+  });
+
   it('lists the command in --help', () => {
     const { stdout } = runCarbon(['--help']);
     expect(stdout).toMatch(/^ +site +\S/m);

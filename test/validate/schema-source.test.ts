@@ -110,7 +110,7 @@ describe('without any schema', () => {
     const result = await carbon(install, ['generate', '--root', workspace]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe(
-      "carbon: note: CircleCI's schema is not here, so configs were checked by Carbon's own rules only; `npx carbon fetch-schema` gets it\n",
+      "carbon: note: CircleCI's schema is not here, so configs were checked by Carbon's own rules only; `npm run carbon -- fetch-schema` gets it\n",
     );
     const withSchema = spawnSync(
       process.execPath,

@@ -26,6 +26,8 @@ export interface HttpOptions {
   /** Told when a request waits before a retry, for the progress line. */
   onWait?: (ms: number, why: string) => void;
   userAgent: string;
+  /** The header that carries the token: CircleCI's GraphQL API (orbs) reads Authorization. */
+  tokenHeader?: 'Circle-Token' | 'Authorization';
 }
 
 /** A request CircleCI refused or that could not be made; `status` is absent when none came back. */
@@ -108,7 +110,7 @@ export class Http {
     const { baseUrl, token, timeoutMs, userAgent } = this.options;
     const started = performance.now();
     const headers: Record<string, string> = {
-      'Circle-Token': token,
+      [this.options.tokenHeader ?? 'Circle-Token']: token,
       Accept: 'application/json',
       'User-Agent': userAgent,
     };
@@ -130,8 +132,11 @@ export class Http {
         : `CircleCI could not be reached: ${this.redact(describe(caught))}`;
       this.options.debug?.(`${method} ${path}: ${message}`);
       // A POST that timed out may have been carried out: sending it again could make a second
-      // object. The next plan sees whatever happened and converges from there.
-      return { kind: method === 'POST' ? 'failed' : 'retry', message };
+      // object. The next plan sees whatever happened and converges from there. A name that does
+      // not resolve or a refused connection (no network, a wrong CARBON_CIRCLECI_URL) will not
+      // answer a second time either.
+      const final = method === 'POST' || unreachable(caught);
+      return { kind: final ? 'failed' : 'retry', message };
     }
     const ms = Math.round(performance.now() - started);
     this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
@@ -185,6 +190,12 @@ export function retryAfter(value: string | null, now = Date.now()): number | und
   if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** The network cannot reach the host at all: DNS has no answer, or nothing listens. */
+function unreachable(caught: unknown): boolean {
+  const code = ((caught as { cause?: { code?: unknown } })?.cause?.code ?? '') as string;
+  return ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH'].includes(code);
 }
 
 function describe(caught: unknown): string {

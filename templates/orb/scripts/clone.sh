@@ -83,8 +83,20 @@ setup_token_helper() {
   token_helper="!f() { test \"\$1\" = get || return 0; echo username=x-access-token; printf 'password=%s\\n' \"\$$name\"; }; f"
 }
 
-# Says which credentials git used, for the hints of failed git commands.
+# Says which credentials git used for the URL $1 (with the SSH key of fingerprint $2, if any), for
+# the hints of failed git commands: an SSH URL uses a key, any other may use the https token.
 access_hint() {
+  case "$1" in
+    https://*) ;;
+    ssh://* | [!/]*@*:*)
+      if [[ -n "${2:-}" ]]; then
+        printf 'SSH used only the key with fingerprint %s (git.sshKeys), as add_ssh_keys stored it.' "$2"
+      else
+        printf 'SSH used the default keys: no git.sshKeys entry gives a key for this repository.'
+      fi
+      return 0
+      ;;
+  esac
   if [[ -n "$token_helper" ]]; then
     printf 'https URLs used the token in %s (CARBON_GIT_TOKEN_ENV).' "$(shown_name "$CARBON_GIT_TOKEN_ENV")"
   elif [[ -n "${CARBON_GIT_TOKEN_ENV:-}" ]]; then
@@ -185,7 +197,8 @@ if ! git_with_token clone --depth 1 --single-branch --branch "$branch" -- "$url"
       "Push the branch, or fix the branch name in the project settings."
   fi
   fail "could not clone $shown_url (branch $branch); git's message is above." \
-    "Check the URL, and that this job's SSH key or token may read the repository." "$(access_hint)"
+    "Check the URL, and that this job's SSH key or token may read the repository." \
+    "$(access_hint "$url" "${CARBON_SSH_KEY_FINGERPRINT:-}")"
 fi
 sha="$(git -C "$path" rev-parse HEAD)"
 

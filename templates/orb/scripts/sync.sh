@@ -92,8 +92,20 @@ setup_token_helper() {
   token_helper="!f() { test \"\$1\" = get || return 0; echo username=x-access-token; printf 'password=%s\\n' \"\$$name\"; }; f"
 }
 
-# Says which credentials git used, for the hints of failed git commands.
+# Says which credentials git used for the URL $1 (with the SSH key of fingerprint $2, if any), for
+# the hints of failed git commands: an SSH URL uses a key, any other may use the https token.
 access_hint() {
+  case "$1" in
+    https://*) ;;
+    ssh://* | [!/]*@*:*)
+      if [[ -n "${2:-}" ]]; then
+        printf 'SSH used only the key with fingerprint %s (git.sshKeys), as add_ssh_keys stored it.' "$2"
+      else
+        printf 'SSH used the default keys: no git.sshKeys entry gives a key for this repository.'
+      fi
+      return 0
+      ;;
+  esac
   if [[ -n "$token_helper" ]]; then
     printf 'https URLs used the token in %s (CARBON_GIT_TOKEN_ENV).' "$(shown_name "$CARBON_GIT_TOKEN_ENV")"
   elif [[ -n "${CARBON_GIT_TOKEN_ENV:-}" ]]; then
@@ -195,7 +207,8 @@ printf 'Syncing %s %s -> %s %s (fast-forward only)\n' \
 # 1. Where is the target branch now? (empty: it does not exist yet)
 listing="$(git_remote "$target_ssh" ls-remote -- "$target_url" "$target_ref")" ||
   fail "could not read the branches of the target $shown_target; git's message is above." \
-    "Check the URL, and that this job's SSH key or token may access the repository." "$(access_hint)"
+    "Check the URL, and that this job's SSH key or token may access the repository." \
+    "$(access_hint "$target_url" "${CARBON_SYNC_TARGET_SSH_KEY:-}")"
 target_sha="$(printf '%s\n' "$listing" |
   wanted_ref="$target_ref" awk '$2 == ENVIRON["wanted_ref"] { print $1 }')"
 
@@ -213,7 +226,8 @@ if ! git_remote "$source_ssh" -C "$scratch" fetch --quiet --no-tags -- \
       "Push it, or fix the sync branches in the project settings. The target was not changed."
   fi
   fail "could not fetch branch '$source_branch' from the source $shown_source; git's message is above." \
-    "Check the URL, and that this job's SSH key or token may read the repository." "$(access_hint)"
+    "Check the URL, and that this job's SSH key or token may read the repository." \
+    "$(access_hint "$source_url" "${CARBON_SYNC_SOURCE_SSH_KEY:-}")"
 fi
 source_sha="$(git -C "$scratch" rev-parse --verify --quiet 'refs/carbon/source^{commit}')"
 
@@ -242,7 +256,7 @@ push_with_lease() {
     [[ "$output" != *"stale info"* ]] || lease_refused
     fail "git push to $shown_target $target_branch failed; git's message is above." \
       "Check that this job's SSH key or token may push to $target_branch (branch protection?)." \
-      "$(access_hint)"
+      "$(access_hint "$target_url" "${CARBON_SYNC_TARGET_SSH_KEY:-}")"
   fi
 }
 
@@ -258,7 +272,7 @@ fi
 git_remote "$target_ssh" -C "$scratch" fetch --quiet --no-tags -- \
   "$target_url" "$target_ref:refs/carbon/target" ||
   fail "could not fetch branch '$target_branch' from the target $shown_target; git's message is above." \
-    "$(access_hint)"
+    "$(access_hint "$target_url" "${CARBON_SYNC_TARGET_SSH_KEY:-}")"
 fetched_sha="$(git -C "$scratch" rev-parse --verify --quiet 'refs/carbon/target^{commit}')"
 [[ "$fetched_sha" == "$target_sha" ]] || lease_refused
 
