@@ -106,9 +106,12 @@ export class Sandbox {
 
   /** Runs the bootstrap's function in a fresh module context, with `argument`, for `timeoutMs`. */
   async call(timeoutMs: number, argument: string): Promise<SandboxOutcome> {
-    const state = await (this.state ??= this.start());
+    // Reset before an engine starts: a call stopped for time left them set, and the engine's
+    // start polls the same interrupt handler.
     this.fault = undefined;
     this.timedOut = false;
+    this.deadline = Number.POSITIVE_INFINITY;
+    const state = await (this.state ??= this.start());
     this.deadline = performance.now() + timeoutMs;
     let outcome: SandboxOutcome;
     try {

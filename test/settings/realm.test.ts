@@ -143,6 +143,19 @@ describe('settings that cannot be read', () => {
     expect(diagnostics[0]!.message).toContain('took longer than 0.3 s');
   });
 
+  it('compiles the modules after one stopped at its time limit', async () => {
+    const { diagnostics, projects } = await compile(
+      {
+        'projects/a.ts': `while (true) {}\nexport const a = ${project()};\n`,
+        'projects/b.ts': `export const b = { ...${project().replace("'acme'", "'b'")} };\n`,
+        'projects/c.ts': `export const c = { ...${project().replace("'acme'", "'c'")} };\n`,
+      },
+      { CARBON_SETTINGS_TIMEOUT: '0.3' },
+    );
+    expect(summary(diagnostics)).toEqual(['projects/a.ts:1 settings-timeout ']);
+    expect(projects.map((p) => p.id)).toEqual(['b', 'c']);
+  });
+
   it('stops an endless loop in a getter read while taking the values', async () => {
     const { diagnostics } = await compile(
       {
