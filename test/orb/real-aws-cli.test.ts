@@ -64,6 +64,8 @@ describe("Debian's AWS CLI 2.9 against a local endpoint", () => {
       registryId: '123456789012',
       repositoryNames: ['taxaroo-api'],
     });
+    // The endpoint checked the request against the model and its signature: nothing amiss.
+    expect(endpoint.problems).toEqual([]);
   });
 
   it('refuses --image-tag-mutability-exclusion-filters before sending: nothing is created', async () => {
@@ -107,7 +109,7 @@ describe("Debian's AWS CLI 2.9 against a local endpoint", () => {
         input: expect.objectContaining({
           RoleArn: 'arn:aws:iam::123456789012:role/CarbonDeploy',
           WebIdentityToken: 'a-token-for-the-local-endpoint',
-          DurationSeconds: '3600',
+          DurationSeconds: 3600,
         }),
       },
     ]);
