@@ -91,3 +91,14 @@ describe('answers on the wire', () => {
     ).toEqual({ services: [{ events: [{ createdAt: 1741788464.12, message: 'm' }] }] });
   });
 });
+
+describe('the settings’ CloudFormation capabilities', () => {
+  it('are those of AWS’s model', async () => {
+    const { CAPABILITIES } = await import('../../src/settings/schema.ts');
+    const shape =
+      serviceModel('cloudformation').operations['CreateChangeSet']!.input.members['Capabilities']!;
+    const fromModel =
+      shape.type === 'list' && shape.member.type === 'string' ? shape.member.enum : [];
+    expect([...CAPABILITIES].sort()).toEqual([...(fromModel ?? [])].sort());
+  });
+});
