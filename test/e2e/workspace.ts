@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { runCarbon, type CliResult } from '../helpers/cli.ts';
+import { runCarbon, runCarbonAsync, type CliResult } from '../helpers/cli.ts';
 import {
   createSandbox,
   expectAwsContract,
@@ -38,6 +38,8 @@ export interface E2eWorkspace {
   tip: (repo: string, branch: string) => string | undefined;
   /** `carbon run` with the sandbox's environment (fakes first on PATH) and more. */
   run: (args: string[], env?: Record<string, string>) => CliResult;
+  /** `run` without blocking this process: for jobs that call a local endpoint the test serves. */
+  runAsync: (args: string[], env?: Record<string, string>) => Promise<CliResult>;
   /** Writes the fake AWS and Docker CLIs' scenario. */
   scenario: (scenario: Scenario) => void;
   /** The fake CLIs' calls so far, as argv lists prefixed by the tool. */
@@ -131,6 +133,13 @@ export const acme = defineProject({
         env: { ...env, ...fakeEnv, ...extra },
       });
       // Every aws call the job made so far must be one AWS's models accept.
+      expectAwsContract(readCalls(log));
+      return result;
+    },
+    runAsync: async (args, extra = {}) => {
+      const result = await runCarbonAsync(['run', '--root', root, ...args], {
+        env: { ...env, ...fakeEnv, ...extra },
+      });
       expectAwsContract(readCalls(log));
       return result;
     },
