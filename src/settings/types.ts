@@ -365,8 +365,10 @@ export interface OrbSettings {
 
 export interface CircleCISettings {
   /**
-   * CircleCI context given to every build job. CircleCI issues OIDC tokens (the AWS login) only to
-   * jobs that use a context.
+   * CircleCI context given to every build job: its environment variables (such as the https token
+   * of `git.transport: 'https'`) reach the job, and the IAM role's trust policy may require it
+   * (the OIDC token's `oidc.circleci.com/context-ids` claim). The AWS login itself needs no
+   * context: CircleCI gives every job its OIDC token.
    * @default 'carbon'
    */
   context?: string;

@@ -29,6 +29,21 @@ function scenario(): Scenario {
         stdout: fixture('assume-role-with-web-identity'),
       },
       { match: ['ecr', 'describe-repositories'], stdout: fixture('describe-repositories') },
+      {
+        match: ['ecr', 'get-registry-scanning-configuration'],
+        stdout: {
+          registryId: '123456789012',
+          scanningConfiguration: {
+            scanType: 'BASIC',
+            rules: [
+              {
+                scanFrequency: 'SCAN_ON_PUSH',
+                repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }],
+              },
+            ],
+          },
+        },
+      },
       // ECR holds no image of these inputs the first time, and holds it ever after.
       { match: ['ecr', 'describe-images'], times: 1, ...awsError('ImageNotFoundException') },
       { match: ['ecr', 'describe-images'], stdout: fixture('describe-images') },
@@ -136,6 +151,7 @@ describe('the generated CarbonBuild, run locally', () => {
         '--output',
         'json',
       ],
+      ['ecr', 'get-registry-scanning-configuration', ...REGION, '--output', 'json'],
       [
         'ecr',
         'describe-images',
@@ -227,6 +243,7 @@ describe('the generated CarbonBuild, run locally', () => {
       'aws --version',
       'aws sts assume-role-with-web-identity',
       'aws ecr describe-repositories',
+      'aws ecr get-registry-scanning-configuration',
       'aws ecr describe-images',
       'aws ecr batch-get-image',
       'aws ecr put-image',
@@ -247,7 +264,9 @@ describe('the generated CarbonBuild, run locally', () => {
     const { w } = await prepare();
     const result = w.run(['acme/Api', 'carbon-build'], { CIRCLE_OIDC_TOKEN_V2: '' });
     expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/context/);
+    expect(result.stdout + result.stderr).toContain(
+      'CircleCI gives every job its OIDC token in CIRCLE_OIDC_TOKEN_V2 (no context needed)',
+    );
     expect(w.calls().filter((c) => c[0] === 'aws')).toEqual([['aws', '--version']]);
   });
 
