@@ -1,7 +1,7 @@
 // An end-to-end workspace: a project whose repositories are local bare git repositories (file://
 // URLs), generated with the real CLI, whose generated jobs then run with `carbon run`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { runCarbon, runCarbonAsync, type CliResult } from '../helpers/cli.ts';
@@ -34,6 +34,8 @@ export interface E2eWorkspace {
     branch: string,
     files: Record<string, string>,
     from?: string,
+    /** Paths among `files` committed with their executable bit. */
+    executables?: string[],
   ) => string;
   tip: (repo: string, branch: string) => string | undefined;
   /** `carbon run` with the sandbox's environment (fakes first on PATH) and more. */
@@ -46,7 +48,12 @@ export interface E2eWorkspace {
   calls: () => string[][];
 }
 
-export function e2eWorkspace(): E2eWorkspace {
+export interface E2eOptions {
+  /** The API build's `provision` (TypeScript text), as `{ hook: 'infra/up.sh' }`. */
+  provision?: string;
+}
+
+export function e2eWorkspace(options: E2eOptions = {}): E2eWorkspace {
   const sandbox = createSandbox();
   const root = join(sandbox.root, 'agency');
   const env = { ...sandbox.baseEnv, ...IDENTITY };
@@ -63,6 +70,7 @@ export function e2eWorkspace(): E2eWorkspace {
     branch: string,
     files: Record<string, string>,
     from?: string,
+    executables: string[] = [],
   ) => {
     const scratch = join(sandbox.root, `scratch-${++scratchCount}`);
     git(['init', '--quiet', scratch]);
@@ -77,6 +85,7 @@ export function e2eWorkspace(): E2eWorkspace {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(scratch, path)), { recursive: true });
       writeFileSync(join(scratch, path), text);
+      if (executables.includes(path)) chmodSync(join(scratch, path), 0o755);
     }
     git(['-C', scratch, 'add', '--all']);
     git(['-C', scratch, 'commit', '--quiet', '-m', `change ${Object.keys(files).join(', ')}`]);
@@ -103,7 +112,7 @@ export const acme = defineProject({
     {
       id: 'Api',
       name: 'Acme API',
-      build: { branch: 'main', carbonRepo: 'Carbon', carbonBranch: 'develop', branches: { App: 'release' } },
+      build: { branch: 'main', carbonRepo: 'Carbon', carbonBranch: 'develop', branches: { App: 'release' }${options.provision ? `, provision: ${options.provision}` : ''} },
       sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }],
       local: { git: 'file://${repos.api}', defaultBranch: 'main' },
       origin: { git: 'file://${repos.origin}', defaultBranch: 'main' },
