@@ -355,12 +355,10 @@ export async function startAwsEndpoint(
 }
 
 /**
- * Puts an `aws` first on PATH (in `bin`) that runs Debian's real AWS CLI against the endpoint with
- * throw-away credentials and no configuration files. Fails the caller when the CLI is missing.
+ * Writes `bin/aws`, a wrapper that runs a real AWS CLI with no configuration files of the machine
+ * (an empty one in `home`) and no instance metadata: `lines` come first, then the CLI's own.
  */
-export function installRealAws(bin: string, home: string, endpoint: AwsEndpoint): void {
-  if (!existsSync(DEBIAN_AWS_CLI))
-    throw new Error(`${DEBIAN_AWS_CLI} is missing: apt-get install awscli (CI's .ci/run does)`);
+function writeAwsWrapper(bin: string, home: string, what: string, lines: string[]): void {
   const config = join(home, 'aws-config');
   writeFileSync(config, '');
   const wrapper = join(bin, 'aws');
@@ -368,16 +366,29 @@ export function installRealAws(bin: string, home: string, endpoint: AwsEndpoint)
     wrapper,
     [
       '#!/usr/bin/env bash',
-      '# The real AWS CLI, only ever against the local test endpoint.',
+      `# ${what}, only ever against the local test endpoint.`,
       `export AWS_CONFIG_FILE='${config}' AWS_SHARED_CREDENTIALS_FILE='${config}'`,
-      `export AWS_ACCESS_KEY_ID='${THROWAWAY_CREDENTIALS.accessKeyId}' AWS_SECRET_ACCESS_KEY='${THROWAWAY_CREDENTIALS.secretAccessKey}'`,
       'export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""',
-      'unset AWS_SESSION_TOKEN AWS_PROFILE AWS_ENDPOINT_URL',
-      `exec '${DEBIAN_AWS_CLI}' "$@" --endpoint-url '${endpoint.url}' --cli-connect-timeout 5 --cli-read-timeout 10`,
+      'unset AWS_PROFILE',
+      ...lines,
       '',
     ].join('\n'),
   );
   chmodSync(wrapper, 0o755);
+}
+
+/**
+ * Puts an `aws` first on PATH (in `bin`) that runs Debian's real AWS CLI against the endpoint with
+ * throw-away credentials and no configuration files. Fails the caller when the CLI is missing.
+ */
+export function installRealAws(bin: string, home: string, endpoint: AwsEndpoint): void {
+  if (!existsSync(DEBIAN_AWS_CLI))
+    throw new Error(`${DEBIAN_AWS_CLI} is missing: apt-get install awscli (CI's .ci/run does)`);
+  writeAwsWrapper(bin, home, "Debian's AWS CLI", [
+    `export AWS_ACCESS_KEY_ID='${THROWAWAY_CREDENTIALS.accessKeyId}' AWS_SECRET_ACCESS_KEY='${THROWAWAY_CREDENTIALS.secretAccessKey}'`,
+    'unset AWS_SESSION_TOKEN AWS_ENDPOINT_URL',
+    `exec '${DEBIAN_AWS_CLI}' "$@" --endpoint-url '${endpoint.url}' --cli-connect-timeout 5 --cli-read-timeout 10`,
+  ]);
 }
 
 /** What `aws --version` prints in cimg/aws:2026.04.1, the orb's executor. */
@@ -411,27 +422,13 @@ export function pipAwsCli(): string {
  * orb executor's: the version guard reads v2 release numbers, and v1's are another series.
  */
 export function installPipAws(bin: string, home: string, endpoint: AwsEndpoint): void {
-  const cli = pipAwsCli();
-  const config = join(home, 'aws-config');
-  writeFileSync(config, '');
-  const wrapper = join(bin, 'aws');
-  writeFileSync(
-    wrapper,
-    [
-      '#!/usr/bin/env bash',
-      '# The pip AWS CLI, only ever against the local test endpoint.',
-      `if [[ "\${AWS_ENDPOINT_URL:-}" != '${endpoint.url}' ]]; then`,
-      `  echo "test aws: AWS_ENDPOINT_URL is not the local endpoint ${endpoint.url}" >&2; exit 99`,
-      'fi',
-      `[[ "$*" != --version ]] || { echo '${EXECUTOR_AWS_CLI_VERSION}'; exit 0; }`,
-      `export AWS_CONFIG_FILE='${config}' AWS_SHARED_CREDENTIALS_FILE='${config}'`,
-      'export AWS_EC2_METADATA_DISABLED=true AWS_PAGER=""',
-      'unset AWS_PROFILE',
-      `exec '${cli}' "$@" --cli-connect-timeout 5 --cli-read-timeout 10`,
-      '',
-    ].join('\n'),
-  );
-  chmodSync(wrapper, 0o755);
+  writeAwsWrapper(bin, home, 'The pip AWS CLI', [
+    `if [[ "\${AWS_ENDPOINT_URL:-}" != '${endpoint.url}' ]]; then`,
+    `  echo "test aws: AWS_ENDPOINT_URL is not the local endpoint ${endpoint.url}" >&2; exit 99`,
+    'fi',
+    `[[ "$*" != --version ]] || { echo '${EXECUTOR_AWS_CLI_VERSION}'; exit 0; }`,
+    `exec '${pipAwsCli()}' "$@" --cli-connect-timeout 5 --cli-read-timeout 10`,
+  ]);
 }
 
 /**

@@ -24,13 +24,23 @@ const sync = (fingerprints: Record<string, string>) =>
     ...fingerprints,
   }).steps;
 
+/** CarbonBuild's required parameters, for a build of acme/Api with the carbon repository Carbon. */
+const BUILD = {
+  project: 'acme',
+  repository: 'Api',
+  carbon_repository: 'Carbon',
+  carbon_repository_url: 'git@github.com:agency/carbon.git',
+  carbon_branch: 'develop',
+  aws_region: 'us-east-1',
+  aws_account_id: '123456789012',
+  aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
+  ecr_repository: 'acme/api',
+  dockerfile: 'Carbon/Api/Dockerfile',
+};
+
 const build = (carbonFingerprint: string, linkedFingerprint: string) =>
   processJob(orb, 'carbon', 'carbon/CarbonBuild', {
-    project: 'acme',
-    repository: 'Api',
-    carbon_repository: 'Carbon',
-    carbon_repository_url: 'git@github.com:agency/carbon.git',
-    carbon_branch: 'develop',
+    ...BUILD,
     carbon_ssh_key_fingerprint: carbonFingerprint,
     linked_checkouts: [
       {
@@ -42,11 +52,6 @@ const build = (carbonFingerprint: string, linkedFingerprint: string) =>
         },
       },
     ],
-    aws_region: 'us-east-1',
-    aws_account_id: '123456789012',
-    aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
-    ecr_repository: 'acme/api',
-    dockerfile: 'Carbon/Api/Dockerfile',
   }).steps;
 
 describe('add_ssh_keys in the jobs', () => {
@@ -99,16 +104,7 @@ describe('CarbonBuild', () => {
 
   const provisioned = (parameters: Record<string, string>) =>
     processJob(orb, 'carbon', 'carbon/CarbonBuild', {
-      project: 'acme',
-      repository: 'Api',
-      carbon_repository: 'Carbon',
-      carbon_repository_url: 'git@github.com:agency/carbon.git',
-      carbon_branch: 'develop',
-      aws_region: 'us-east-1',
-      aws_account_id: '123456789012',
-      aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
-      ecr_repository: 'acme/api',
-      dockerfile: 'Carbon/Api/Dockerfile',
+      ...BUILD,
       ecs_cluster: 'acme-develop',
       ecs_service: 'api',
       ecs_container: 'api',
