@@ -53,6 +53,9 @@ export const taxaroo = defineProject({
         carbonRepo: 'Taxaroo-Carbon',
         carbonBranch: develop,
         branches: { 'Taxaroo-API-V2': develop },
+        // The carbon repository's function that creates the App's environment (cluster, service,
+        // task definition, roles) when it is missing, run before each rollout.
+        provision: { hook: 'infra/app-up.sh' },
       },
       sync: [
         {

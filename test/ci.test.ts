@@ -39,5 +39,8 @@ describe("Carbon's own CI", () => {
     expect(run).toContain('npm run check');
     expect(run).toContain('npm test');
     expect(run).toMatch(/apt-get install[^\n]*shellcheck/);
+    // The provision end-to-end tests run the pip AWS CLI, pinned, which the tests find by it.
+    expect(run).toMatch(/pip install --quiet awscli==1\.\d+\.\d+\n/);
+    expect(run).toContain('export CARBON_PIP_AWS=');
   });
 });

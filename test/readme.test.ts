@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
 import { README, expectReadmeBlocks } from './helpers/readme.ts';
-import { MINIMAL_CONFIG, makeWorkspace } from './helpers/workspace.ts';
+import type { ProjectListing } from '../src/inspect/listing.ts';
+import { MINIMAL_CONFIG, TEST_KEY, makeWorkspace } from './helpers/workspace.ts';
 
 const OUTPUT = /(<!-- output: ([\w-]+) -->\n\n```\n)([\s\S]*?)(```\n)/g;
 const EXCERPT = /<!-- excerpt: ([\w-]+) -->\n\n```\n([\s\S]*?)```\n/g;
-const COMPILES = /<!-- compiles: (project|config) -->\n\n```ts\n([\s\S]*?)```\n/g;
+const COMPILES = /<!-- compiles: (project|config|provision) -->\n\n```ts\n([\s\S]*?)```\n/g;
 
 /** A project for the README's carbon.config.ts example: one build, in the repository it names. */
 const GITHUB_APP_PROJECT = `export const taxaroo = {
@@ -124,7 +125,7 @@ describe('the README', () => {
   it('shows settings that generate as they are', () => {
     const found = [...readFileSync(README, 'utf8').matchAll(COMPILES)];
     // Each kind once: a second block of a kind would otherwise go unchecked.
-    expect(found.map((m) => m[1]).sort()).toEqual(['config', 'project']);
+    expect(found.map((m) => m[1]).sort()).toEqual(['config', 'project', 'provision']);
     const blocks = Object.fromEntries(found.map((m) => [m[1]!, m[2]!]));
     // The project example, with the sample's carbon.config.ts (its AWS account and SSH keys).
     const project = makeWorkspace({
@@ -142,5 +143,23 @@ describe('the README', () => {
     const second = runCarbon(['generate'], { cwd: config });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toBe('');
+    // The provisioning example: each kind, with an account and the agency's key.
+    const provision = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/BlackstoneStudio': '${TEST_KEY}' } } };\n`,
+      'projects/acme.ts': blocks['provision']!,
+    });
+    const third = runCarbon(['ls', '--json'], { cwd: provision });
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stderr).toBe('');
+    const [acme] = JSON.parse(third.stdout) as ProjectListing[];
+    expect(acme!.repositories.map((repository) => repository.build?.provision?.kind)).toEqual([
+      'cloudformation',
+      'hook',
+      undefined,
+    ]);
+    expect(acme!.repositories[0]!.build).toMatchObject({
+      deploy: { mode: 'none' },
+      provision: { stack: 'acme-acme-api-develop', template: 'infra/api.yml' },
+    });
   });
 });

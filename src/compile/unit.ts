@@ -140,6 +140,9 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
           ...(build.deploy.mode === 'ecs_service'
             ? { ecs: `${where}/${build.deploy.cluster}/${build.deploy.service}` }
             : {}),
+          ...(build.provision?.kind === 'cloudformation'
+            ? { stack: `${where}/${build.provision.stack}` }
+            : {}),
         },
       ];
     }),

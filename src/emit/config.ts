@@ -6,9 +6,11 @@
 // Pipeline values such as `pipeline.trigger_source` (deprecated) or `pipeline.schedule.name`
 // (absent in GitHub App projects) are not used: without them a schedule on the build branch could
 // never start a build, and a sync never runs where its schedule name is unknown.
+import { createHash } from 'node:crypto';
 import type { BuildPlan, Checkout, ResolvedRepository, SyncPlan } from '../resolve/model.ts';
 import type { Config as Settings } from '../settings/schema.ts';
 import type { Config, Logic, OrbReference, Workflow, WorkflowJob } from './circleci.ts';
+import { provisionParameters } from './provision.ts';
 import type { YamlValue } from './yaml.ts';
 
 /** The name configs know the orb by: jobs are `carbon/CarbonBuild`, `carbon/CarbonSync`. */
@@ -51,10 +53,24 @@ export function repositoryConfig(
   };
 }
 
-/** The serial group of a build: deploys of one ECS service run one at a time, in order. */
+/** CircleCI takes a serial group of at most this many characters. */
+export const SERIAL_GROUP_MAX = 512;
+
+/**
+ * The serial group of a build: deploys of one ECS service (of one stack, when a stack deploys)
+ * run one at a time, in order. A name too long for CircleCI keeps its beginning and ends with the
+ * SHA-256 of the whole, so that it stays readable and unique.
+ */
 export function serialGroup(build: BuildPlan): string {
   const { accountId, region } = build.aws;
-  return `carbon-deploy/${accountId}/${region}/${build.deploy.cluster}/${build.deploy.service}`;
+  const target =
+    build.provision?.kind === 'cloudformation'
+      ? `cloudformation/${build.provision.stack}`
+      : `${build.deploy.cluster}/${build.deploy.service}`;
+  const group = `carbon-deploy/${accountId}/${region}/${target}`;
+  if (group.length <= SERIAL_GROUP_MAX) return group;
+  const hash = createHash('sha256').update(group).digest('hex');
+  return `${group.slice(0, SERIAL_GROUP_MAX - hash.length - 1)}-${hash}`;
 }
 
 function buildWorkflow(
@@ -83,7 +99,8 @@ function buildWorkflow(
     docker_context: build.image.context,
     deploy: build.deploy.mode,
   });
-  if (build.deploy.mode !== 'none') {
+  // A provision hook is given the ECS names too, as the deploy hook is.
+  if (build.deploy.mode !== 'none' || build.provision?.kind === 'hook') {
     Object.assign(parameters, {
       ecs_cluster: build.deploy.cluster,
       ecs_service: build.deploy.service,
@@ -91,6 +108,7 @@ function buildWorkflow(
     });
   }
   if (build.deploy.hook !== undefined) parameters['deploy_hook'] = build.deploy.hook;
+  Object.assign(parameters, provisionParameters(build));
   // A scheduled pipeline (the parameter set) never builds, whatever branch it runs on.
   return { when: scheduleIs(''), jobs: [job(build.job, parameters)] };
 }

@@ -3,7 +3,7 @@
 // generate would emit: the build branch, what a build checks out, where the image goes, how it is
 // deployed, and each sync rule with its schedule told as the generated files schedule it.
 import { relative, sep } from 'node:path';
-import type { DeployMode, ResolvedRepository, Workspace } from '../resolve/model.ts';
+import type { DeployMode, ProvisionPlan, ResolvedRepository, Workspace } from '../resolve/model.ts';
 import { cadenceOf, describeCadence } from '../site/schedule.ts';
 
 export interface ProjectListing {
@@ -37,6 +37,8 @@ export interface BuildListing {
     container: string;
     hook?: string;
   };
+  /** The carbon repository's environment step, run before the deploy, when the build has one. */
+  provision?: ProvisionPlan;
 }
 
 export interface SyncListing {
@@ -82,5 +84,6 @@ function buildListing(build: NonNullable<ResolvedRepository['build']>): BuildLis
     linked: build.linked.map(({ repository, branch }) => ({ repository, branch })),
     ecrRepository: build.image.ecrRepository,
     deploy: { mode, cluster, service, container, ...(hook === undefined ? {} : { hook }) },
+    ...(build.provision ? { provision: build.provision } : {}),
   };
 }

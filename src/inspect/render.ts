@@ -26,7 +26,7 @@ function facts(repository: RepositoryListing) {
     build: repository.build ? (build ? build.branch : 'disabled') : NONE,
     checksOut: build ? checkouts(build) : [NONE],
     ecr: build ? build.ecrRepository : NONE,
-    deploy: build ? deploy(build) : NONE,
+    deploy: build ? deploy(build) : [NONE],
     sync: repository.syncs.length > 0 ? repository.syncs.map(sync) : [NONE],
   };
 }
@@ -44,7 +44,7 @@ function listingTable(projects: ProjectListing[], width?: number): string | unde
           [shown.build],
           shown.checksOut,
           [shown.ecr],
-          [shown.deploy],
+          shown.deploy,
           shown.sync,
         ],
       });
@@ -78,7 +78,7 @@ function listingBlocks(projects: ProjectListing[], width: number): string {
       if (shown.ecr !== NONE) {
         value('checks out', shown.checksOut);
         value('ecr', [shown.ecr]);
-        value('deploy', [shown.deploy]);
+        value('deploy', shown.deploy);
       }
       if (repository.syncs.length > 0) value('sync', shown.sync);
     }
@@ -93,10 +93,16 @@ function checkouts(build: BuildListing): string[] {
   ];
 }
 
-function deploy({ deploy }: BuildListing): string {
-  if (deploy.mode === 'ecs_service') return `${deploy.cluster}/${deploy.service}`;
-  if (deploy.mode === 'hook') return `hook ${deploy.hook}`;
-  return 'none (push only)';
+/** What follows the push: the provision step, then the deploy (none after a stack, which deploys). */
+function deploy({ deploy, provision }: BuildListing): string[] {
+  const lines: string[] = [];
+  if (provision?.kind === 'hook') lines.push(`provision ${provision.hook}`);
+  if (provision?.kind === 'cloudformation')
+    lines.push(`stack ${provision.stack} (${provision.template})`);
+  if (deploy.mode === 'ecs_service') lines.push(`${deploy.cluster}/${deploy.service}`);
+  else if (deploy.mode === 'hook') lines.push(`hook ${deploy.hook}`);
+  else if (lines.length === 0) lines.push('none (push only)');
+  return lines;
 }
 
 function sync(rule: SyncListing): string {

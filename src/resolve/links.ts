@@ -91,3 +91,8 @@ export function conventionalEcsNames(
     context: '.',
   };
 }
+
+/** The CloudFormation stack a build deploys when `provision.cloudformation.stack` does not say. */
+export function conventionalStackName(projectId: string, repositoryId: string, branch: string) {
+  return `${slug(projectId)}-${slug(repositoryId)}-${slug(branch)}`;
+}

@@ -58,7 +58,21 @@ export interface BuildPlan {
   aws: { region: string; accountId: string; roleArn: string };
   image: { ecrRepository: string; dockerfile: string; context: string };
   deploy: { mode: DeployMode; cluster: string; service: string; container: string; hook?: string };
+  /** The carbon repository's environment step, run after the push and before the deploy. */
+  provision?: ProvisionPlan;
 }
+
+export type ProvisionPlan =
+  | { kind: 'hook'; hook: string }
+  | {
+      kind: 'cloudformation';
+      /** Relative to the carbon repository's root. */
+      template: string;
+      stack: string;
+      /** The template's parameters besides ImageUri, which Carbon sets. */
+      parameters: Record<string, string>;
+      capabilities: string[];
+    };
 
 export interface SyncEnd {
   side: 'origin' | 'local';

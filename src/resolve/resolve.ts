@@ -13,6 +13,7 @@ import type {
   SyncPlan,
 } from './model.ts';
 import { lookUpCarbonRepository, type RuleContext } from './context.ts';
+import { resolveProvision } from './provision.ts';
 import { PROJECT_RULES, projectAws } from './rules.ts';
 
 export interface Resolved {
@@ -99,6 +100,7 @@ function resolveBuild(
     ...conventionalEcsNames(project.settings.id, repository.id, build.branch, build.carbonRepo),
     ...definedOnly(build.ecs),
   };
+  const provision = resolveProvision(project.settings.id, repository.id, build);
   return {
     enabled: build.enabled,
     strategy: build.strategy,
@@ -120,6 +122,7 @@ function resolveBuild(
       container: build.ecs.container ?? names.service,
       ...(build.ecs.hook !== undefined ? { hook: build.ecs.hook } : {}),
     },
+    ...(provision ? { provision } : {}),
   };
 }
 

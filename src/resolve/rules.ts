@@ -13,6 +13,7 @@ import {
   type Rule,
 } from './context.ts';
 import { CREDENTIAL_RULES } from './credentials.ts';
+import { PROVISION_RULES } from './provision.ts';
 import { didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
 import { conventionalEcsNames, renderGitUrl } from './links.ts';
@@ -315,4 +316,5 @@ export const PROJECT_RULES: Rule[] = [
   derivedNamesAreValid,
   syncSchedulesFitCircleCI,
   ...CREDENTIAL_RULES,
+  ...PROVISION_RULES,
 ];

@@ -35,6 +35,8 @@ export interface BuildTarget {
   ecr: string;
   /** `account/region/cluster/service`, when the build deploys an ECS service. */
   ecs?: string;
+  /** `account/region/stack`, when the build provisions with a CloudFormation stack. */
+  stack?: string;
 }
 
 export interface WorkspaceContext {
@@ -90,9 +92,10 @@ export const buildTargetsAreUnique: WorkspaceRule = (context) => {
   for (const { id } of context.projects)
     counts.set(id.toLowerCase(), (counts.get(id.toLowerCase()) ?? 0) + 1);
   const projects = context.projects.filter((project) => counts.get(project.id.toLowerCase()) === 1);
-  for (const [kind, what] of [
-    ['ecr', 'ECR repository'],
-    ['ecs', 'ECS service'],
+  for (const [kind, what, code, field] of [
+    ['ecr', 'ECR repository', 'shared-ecr-repository', 'ecs.ecrRepository'],
+    ['ecs', 'ECS service', 'shared-ecs-service', 'ecs.service'],
+    ['stack', 'CloudFormation stack', 'shared-stack', 'provision.cloudformation.stack'],
   ] as const) {
     const users = new Map<string, { project: ProjectSummary; target: BuildTarget }[]>();
     for (const project of projects)
@@ -110,11 +113,11 @@ export const buildTargetsAreUnique: WorkspaceRule = (context) => {
         const others = names.filter((name) => name !== `${project.id}/${target.repository}`);
         found.push(
           error(
-            kind === 'ecr' ? 'shared-ecr-repository' : 'shared-ecs-service',
+            code,
             atSource(project.source, 'repositories', target.index, 'build'),
             `this build and ${others.join(', ')} would both use the ${what} ${key.split('/').slice(2).join('/')} ` +
               `(account ${key.split('/')[0]}, ${key.split('/')[1]}): each would overwrite the other; set ` +
-              `build.ecs.${kind === 'ecr' ? 'ecrRepository' : 'service'} of one of them`,
+              `build.${field} of one of them`,
           ),
         );
       }

@@ -90,6 +90,7 @@ export function projectModule(
                 ],
               },
             },
+            exampleField('provision', 'BuildSettings.provision'),
           ]
         : []),
     ];

@@ -9,12 +9,14 @@ import type {
   AwsSettings,
   BuildSettings,
   CarbonConfig,
+  CloudFormationSettings,
   CircleCISettings,
   ConfigRepository,
   EcsSettings,
   LocalRemote,
   OriginRemote,
   ProjectSettings,
+  ProvisionSettings,
   RepositorySettings,
   SyncRule,
 } from './types.ts';
@@ -23,6 +25,7 @@ import {
   checkAwsRegion,
   checkBoardId,
   checkBranch,
+  checkCarbonFile,
   checkContext,
   checkEnvName,
   checkWorkspace,
@@ -35,11 +38,14 @@ import {
   checkOrbUrl,
   checkId,
   checkOrbName,
+  checkParameterName,
+  checkParameterValue,
   checkProjectKey,
   checkProjectSlug,
   checkRelativePath,
   checkRoleArn,
   checkSemver,
+  checkStackName,
 } from './values.ts';
 
 let valueChecks = true;
@@ -60,17 +66,16 @@ export function withoutValueChecks<T>(parse: () => T): T {
 type Issue = { path?: string[]; message: string; code: string };
 
 /** A value check, skipped by withoutValueChecks; its issues carry a stable diagnostic code. */
-function valueCheck<T>(check: (value: T) => Issue | undefined) {
+function valueCheck<T>(check: (value: T) => Issue | Issue[] | undefined) {
   return (value: T, ctx: z.RefinementCtx) => {
     if (!valueChecks) return;
-    const issue = check(value);
-    if (issue === undefined) return;
-    ctx.addIssue({
-      code: 'custom',
-      message: issue.message,
-      params: { code: issue.code },
-      ...(issue.path ? { path: issue.path } : {}),
-    });
+    for (const issue of [check(value) ?? []].flat())
+      ctx.addIssue({
+        code: 'custom',
+        message: issue.message,
+        params: { code: issue.code },
+        ...(issue.path ? { path: issue.path } : {}),
+      });
   };
 }
 
@@ -128,11 +133,12 @@ const ecsSchema = z
     container: checked('invalid-ecs-name', checkEcsName).optional(),
     dockerfile: checked('invalid-path', checkRelativePath).optional(),
     context: checked('invalid-path', checkRelativePath).optional(),
-    deploy: oneOf(['ecs_service', 'hook', 'none']).default('ecs_service'),
+    // Its default depends on provision: filled in by the repository's normalization.
+    deploy: oneOf(['ecs_service', 'hook', 'none']).optional(),
     hook: checked('invalid-path', checkRelativePath).optional(),
   })
   .superRefine(
-    valueCheck((ecs: { deploy: string; hook?: string | undefined }) =>
+    valueCheck((ecs: { deploy?: string | undefined; hook?: string | undefined }) =>
       ecs.deploy === 'hook' && ecs.hook === undefined
         ? {
             code: 'missing-hook',
@@ -142,6 +148,57 @@ const ecsSchema = z
           }
         : undefined,
     ),
+  );
+
+/** CloudFormation's capabilities a stack may be given (the `Capability` enum of its API). */
+export const CAPABILITIES = [
+  'CAPABILITY_IAM',
+  'CAPABILITY_NAMED_IAM',
+  'CAPABILITY_AUTO_EXPAND',
+] as const;
+/** The template parameter Carbon sets to the image it built. */
+export const IMAGE_PARAMETER = 'ImageUri';
+
+const cloudFormationSchema = z
+  .object({
+    template: checked('invalid-path', checkCarbonFile),
+    stack: checked('invalid-stack-name', checkStackName).optional(),
+    parameters: z
+      .record(z.string(), checked('invalid-parameter-value', checkParameterValue))
+      .default({}),
+    capabilities: z.array(oneOf(CAPABILITIES)).default([]),
+  })
+  .superRefine(
+    valueCheck((cloudformation: { parameters: Record<string, string> }) =>
+      Object.keys(cloudformation.parameters).flatMap((name): Issue[] => {
+        const message =
+          name === IMAGE_PARAMETER
+            ? `${IMAGE_PARAMETER} is the parameter Carbon sets to the image it built: remove it from parameters`
+            : checkParameterName(name);
+        return message === undefined
+          ? []
+          : [{ code: 'invalid-parameter-name', path: ['parameters', name], message }];
+      }),
+    ),
+  );
+
+const provisionSchema = z
+  .object({
+    hook: checked('invalid-path', checkCarbonFile).optional(),
+    cloudformation: cloudFormationSchema.optional(),
+  })
+  .superRefine(
+    valueCheck((provision: { hook?: unknown; cloudformation?: unknown }) => {
+      if ((provision.hook === undefined) !== (provision.cloudformation === undefined))
+        return undefined;
+      return {
+        code: 'invalid-provision',
+        message:
+          provision.hook === undefined
+            ? "provision names no step: give a hook (hook: 'infra/up.sh') or a CloudFormation template (cloudformation: { template: 'infra/api.yml' })"
+            : 'provision names both a hook and a CloudFormation template: a build has one environment step, keep one',
+      };
+    }),
   );
 
 const buildSchema = z.object({
@@ -155,6 +212,7 @@ const buildSchema = z.object({
   carbonBranch: branch.optional(),
   branches: z.record(z.string(), branch).default({}),
   ecs: ecsSchema.optional(),
+  provision: provisionSchema.optional(),
 });
 
 const syncSchema = z.object({
@@ -193,7 +251,11 @@ export const repositorySchema = z
         ...build,
         branch: buildBranch,
         carbonBranch: build.carbonBranch ?? buildBranch,
-        ecs: build.ecs ?? { deploy: 'ecs_service' as const },
+        ecs: {
+          ...build.ecs,
+          // A CloudFormation provision deploys the image itself (see ProvisionSettings).
+          deploy: build.ecs?.deploy ?? (build.provision?.cloudformation ? 'none' : 'ecs_service'),
+        },
       },
       origin: origin && {
         ...origin,
@@ -370,6 +432,8 @@ export const typesAgree: [
   SameKeys<RepositorySettings, In<typeof repositorySchema>>,
   SameKeys<BuildSettings, In<typeof buildSchema>>,
   SameKeys<EcsSettings, In<typeof ecsSchema>>,
+  SameKeys<ProvisionSettings, In<typeof provisionSchema>>,
+  SameKeys<CloudFormationSettings, In<typeof cloudFormationSchema>>,
   SameKeys<SyncRule, In<typeof syncSchema>>,
   SameKeys<OriginRemote, In<typeof originSchema>>,
   SameKeys<LocalRemote, In<typeof localSchema>>,
@@ -377,4 +441,4 @@ export const typesAgree: [
   SameKeys<CarbonConfig, In<typeof configSchema>>,
   SameKeys<CircleCISettings, NonNullable<In<typeof configSchema>['circleci']>>,
   SameKeys<ConfigRepository, In<typeof configRepositorySchema>>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];

@@ -119,6 +119,15 @@ export interface BuildSettings {
   branches?: Record<string, string>;
   /** Overrides of the ECR and ECS names Carbon derives by convention. */
   ecs?: EcsSettings;
+  /**
+   * The carbon repository's environment step: run after the image is pushed and before the
+   * deploy, with the job's AWS credentials, it creates or updates what the deploy needs (cluster,
+   * service, task definition, roles), so that the first build of a new project ends with a running
+   * service. Either an executable (`hook`) or a CloudFormation template deployed as a stack
+   * (`cloudformation`): name exactly one.
+   * @example { hook: 'infra/up.sh' }
+   */
+  provision?: ProvisionSettings;
 }
 
 /** ECR and ECS coordinates of a build. Every field has a conventional default. */
@@ -159,7 +168,9 @@ export interface EcsSettings {
   context?: string;
   /**
    * What happens after the image is pushed: `ecs_service` rolls the service onto a new task
-   * definition revision, `hook` runs an executable from the carbon repository, `none` stops.
+   * definition revision, `hook` runs an executable from the carbon repository, `none` stops. With
+   * `provision.cloudformation` the stack deploys the image, so the default is then `'none'` and
+   * `ecs_service` is refused: two owners of the image would undo each other.
    * @default 'ecs_service'
    */
   deploy?: 'ecs_service' | 'hook' | 'none';
@@ -169,6 +180,58 @@ export interface EcsSettings {
    * @example 'deploy/api.sh'
    */
   hook?: string;
+}
+
+/** The environment step of a build: exactly one of `hook` and `cloudformation`. */
+export interface ProvisionSettings {
+  /**
+   * An executable committed in the carbon repository (with its executable bit), a path relative
+   * to its root. It runs from the build workspace with the job's AWS credentials and, in `CARBON_*`
+   * variables, the image URI and digest, the AWS account and region, the ECR repository, the ECS
+   * cluster, service and container, the project and repository ids, the branch and the commit. A
+   * failure stops the build before the deploy. The deploy (`ecs.deploy`) then owns the image.
+   * @example 'infra/up.sh'
+   */
+  hook?: string;
+  /**
+   * A CloudFormation template of the carbon repository, deployed as a stack (`aws cloudformation
+   * deploy`: a change set, nothing to do when nothing changed) with the new image as its
+   * `ImageUri` parameter, on every build. The stack owns the image: it rolls the service itself.
+   * @example { template: 'infra/api.yml' }
+   */
+  cloudformation?: CloudFormationSettings;
+}
+
+/** A CloudFormation template that a build deploys as a stack, the new image as its `ImageUri`. */
+export interface CloudFormationSettings {
+  /**
+   * The template, a path relative to the root of the carbon repository, at most 51,200 bytes. It
+   * must declare a parameter `ImageUri` (the image just pushed, `<registry>/<repository>:<tag>`)
+   * and every parameter of `parameters`.
+   * @example 'infra/api.yml'
+   */
+  template: string;
+  /**
+   * The stack's name: letters, digits and `-`, starting with a letter, at most 128 characters.
+   * @default '<project id>-<repository id>-<build branch>', lower-cased (other characters become `-`)
+   * @example 'taxaroo-api-develop'
+   */
+  stack?: string;
+  /**
+   * Values of the template's other parameters, by name. A parameter not given keeps the value it
+   * had (its default when the stack is created); `ImageUri` is Carbon's to set.
+   * @default {}
+   * @example { DesiredCount: '2' }
+   */
+  parameters?: Record<string, string>;
+  /**
+   * What the stack is allowed to do that CloudFormation makes you acknowledge: `CAPABILITY_IAM`
+   * (it creates IAM resources), `CAPABILITY_NAMED_IAM` (IAM resources with custom names),
+   * `CAPABILITY_AUTO_EXPAND` (macros, nested stacks).
+   * @default []
+   * @example ['CAPABILITY_NAMED_IAM']
+   */
+  capabilities?: ('CAPABILITY_IAM' | 'CAPABILITY_NAMED_IAM' | 'CAPABILITY_AUTO_EXPAND')[];
 }
 
 /** A scheduled branch copy between `origin` and `local`. */
@@ -304,8 +367,10 @@ export interface OrbSettings {
 
 export interface CircleCISettings {
   /**
-   * CircleCI context given to every build job. CircleCI issues OIDC tokens (the AWS login) only to
-   * jobs that use a context.
+   * CircleCI context given to every build job: its environment variables (such as the https token
+   * of `git.transport: 'https'`) reach the job, and the IAM role's trust policy may require it
+   * (the OIDC token's `oidc.circleci.com/context-ids` claim). The AWS login itself needs no
+   * context: CircleCI gives every job its OIDC token.
    * @default 'carbon'
    */
   context?: string;

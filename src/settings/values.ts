@@ -198,14 +198,53 @@ export function checkEcsName(value: string): string | undefined {
   return `${q(value)} is not a valid ECS name: letters, digits, "_" and "-", at most 255 characters`;
 }
 
-/** A path inside the build workspace: relative, no "..", safe characters only. */
-export function checkRelativePath(value: string): string | undefined {
+/** A path inside the build workspace (or another folder): relative, no "..", safe characters only. */
+export function checkRelativePath(value: string, base = 'the build workspace'): string | undefined {
   const bad = `${q(value)} is not a valid relative path`;
   if (!/^[A-Za-z0-9._/-]+$/.test(value))
     return `${bad}: use letters, digits, ".", "_", "/" and "-"`;
-  if (value.startsWith('/')) return `${bad}: it must be relative to the build workspace`;
+  if (value.startsWith('/')) return `${bad}: it must be relative to ${base}`;
   if (value.startsWith('-')) return `${bad}: it must not start with "-"`;
   if (value.split('/').includes('..')) return `${bad}: it must not contain ".."`;
+  return undefined;
+}
+
+/** A file of the carbon repository (a provision hook, a template): a relative path to a file. */
+export function checkCarbonFile(value: string): string | undefined {
+  const problem = checkRelativePath(value, 'the root of the carbon repository');
+  if (problem !== undefined) return problem;
+  if (value.endsWith('/') || value.split('/').at(-1) === '.')
+    return `${q(value)} names a folder: give the path of a file of the carbon repository, as "infra/up.sh"`;
+  return undefined;
+}
+
+/** CloudFormation's stack names: a letter, then letters, digits and "-", 128 at most. */
+export function checkStackName(value: string): string | undefined {
+  if (/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(value)) return undefined;
+  const why = !/^[A-Za-z]/.test(value)
+    ? 'it must start with a letter'
+    : value.length > 128
+      ? `it is ${value.length} characters long, at most 128 are allowed`
+      : 'use only letters, digits and "-"';
+  return `${q(value)} is not a CloudFormation stack name: ${why} (as "taxaroo-api-develop")`;
+}
+
+/** A template parameter's name, as CloudFormation's logical ids: letters and digits. */
+export function checkParameterName(value: string): string | undefined {
+  if (/^[A-Za-z0-9]{1,255}$/.test(value)) return undefined;
+  return `${q(value)} is not a CloudFormation parameter name: letters and digits only (as "DesiredCount")`;
+}
+
+/**
+ * A template parameter's value: one line of printable text, which the job passes to
+ * `aws cloudformation deploy` as `Name=value`. `<<` would start a CircleCI parameter in the config.
+ */
+export function checkParameterValue(value: string): string | undefined {
+  if (/[\u0000-\u001f\u007f]/.test(value))
+    return `${q(value)} has a line break or another control character: a parameter value is one line`;
+  if (value.includes('<<'))
+    return `${q(value)} contains "<<", which CircleCI reads as the start of a parameter in the config`;
+  if (value.length > 4096) return `the value is ${value.length} characters long: at most 4096`;
   return undefined;
 }
 

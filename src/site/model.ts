@@ -105,6 +105,8 @@ export interface BuildView {
   service: string;
   /** What happens after the push, in words. */
   deploy: string;
+  /** The carbon repository's environment step before the deploy, in words, when there is one. */
+  provision?: string;
 }
 
 export interface SyncView {
@@ -215,7 +217,8 @@ function repositoryView(repository: ResolvedRepository, context: ProjectContext)
       region: build.aws.region,
       cluster: build.deploy.cluster,
       service: build.deploy.service,
-      deploy: deployWords(build.deploy),
+      deploy: deployWords(build.deploy, build.provision),
+      ...(build.provision ? { provision: provisionWords(build.provision) } : {}),
     };
   }
   if (needsConfig(repository)) {
@@ -227,12 +230,22 @@ function repositoryView(repository: ResolvedRepository, context: ProjectContext)
   return view;
 }
 
-function deployWords(deploy: NonNullable<ResolvedRepository['build']>['deploy']): string {
+type Build = NonNullable<ResolvedRepository['build']>;
+
+function deployWords(deploy: Build['deploy'], provision: Build['provision']): string {
   if (deploy.mode === 'ecs_service')
     return `rolls ECS service ${deploy.service} (container ${deploy.container}) in cluster ${deploy.cluster} onto the new image`;
   if (deploy.mode === 'hook')
     return `runs ${deploy.hook} from the carbon repository with the new image`;
+  if (provision?.kind === 'cloudformation')
+    return `by the stack ${provision.stack}, which takes the new image and rolls the service itself`;
   return 'none: the image is pushed, nothing is deployed';
+}
+
+function provisionWords(provision: NonNullable<Build['provision']>): string {
+  if (provision.kind === 'hook')
+    return `runs ${provision.hook} from the carbon repository, after the push and before the deploy`;
+  return `deploys ${provision.template} from the carbon repository as the CloudFormation stack ${provision.stack}, with the new image as its ImageUri parameter`;
 }
 
 /** A link from a project page to a file of the workspace (`generated/...`). */

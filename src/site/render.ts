@@ -279,6 +279,12 @@ function buildFacts(build: BuildView | undefined): Html {
       cluster <code>${build.cluster}</code>, service <code>${build.service}</code>, region
       <code>${build.region}</code>
     </dd>
+    ${
+      build.provision
+        ? html`<dt>Provision</dt>
+            <dd>${build.provision}</dd>`
+        : ''
+    }
     <dt>Deploy</dt>
     <dd>${build.deploy}</dd>`;
 }

@@ -1,13 +1,15 @@
-// The generated CarbonBuild, run with `carbon run` against local bare repositories and recording
-// aws and docker executables: checkouts at the configured branches and paths, the exact AWS and
-// Docker calls, and no build at all the second time.
+// The generated CarbonBuild, run with `carbon run` against local bare repositories, recording aws
+// and docker executables, and a local ECS (aws-world.ts) for the rollout's own ECS calls:
+// checkouts at the configured branches and paths, the exact AWS and Docker calls, and no build at
+// all the second time.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { installRealAws, startAwsEndpoint } from '../helpers/aws-endpoint.ts';
-import { awsError, fixture, stableServices } from '../orb/fixtures.ts';
+import { startAwsWorld, type AwsWorld } from '../helpers/aws-world.ts';
+import { awsError, fixture } from '../orb/fixtures.ts';
 import type { Scenario } from '../orb/harness.ts';
 import { e2eWorkspace, type E2eWorkspace } from './workspace.ts';
 
@@ -27,22 +29,55 @@ function scenario(): Scenario {
         stdout: fixture('assume-role-with-web-identity'),
       },
       { match: ['ecr', 'describe-repositories'], stdout: fixture('describe-repositories') },
+      {
+        match: ['ecr', 'get-registry-scanning-configuration'],
+        stdout: {
+          registryId: '123456789012',
+          scanningConfiguration: {
+            scanType: 'BASIC',
+            rules: [
+              {
+                scanFrequency: 'SCAN_ON_PUSH',
+                repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }],
+              },
+            ],
+          },
+        },
+      },
       // ECR holds no image of these inputs the first time, and holds it ever after.
       { match: ['ecr', 'describe-images'], times: 1, ...awsError('ImageNotFoundException') },
       { match: ['ecr', 'describe-images'], stdout: fixture('describe-images') },
       { match: ['ecr', 'get-login-password'], stdout: 'not-a-real-password\n' },
       { match: ['ecr', 'batch-get-image'], stdout: fixture('batch-get-image') },
       { match: ['ecr', 'put-image'], stdout: fixture('put-image') },
-      { match: ['ecs', 'describe-services'], times: 1, stdout: fixture('describe-services') },
-      { match: ['ecs', 'describe-services'], stdout: stableServices() },
-      { match: ['ecs', 'describe-task-definition'], stdout: fixture('describe-task-definition') },
-      { match: ['ecs', 'register-task-definition'], stdout: fixture('register-task-definition') },
-      { match: ['ecs', 'update-service'], stdout: { service: stableServices().services[0] } },
     ],
   };
 }
 
-function prepare(): { w: E2eWorkspace; tips: Record<string, string> } {
+/** The ECS the rollout calls itself: cluster acme-main with the service api running revision 1. */
+async function ecs(): Promise<AwsWorld> {
+  const world = await startAwsWorld();
+  onTestFinished(world.close);
+  world.createCluster('acme-main');
+  const current = world.registerTaskDefinition({
+    family: 'acme-api',
+    containerDefinitions: [{ name: 'api', image: `${IMAGE}:inputs-old`, essential: true }],
+  });
+  world.createService({
+    cluster: 'acme-main',
+    serviceName: 'api',
+    taskDefinition: current['taskDefinitionArn'],
+    desiredCount: 2,
+  });
+  return world;
+}
+
+async function prepare(): Promise<{
+  w: E2eWorkspace;
+  tips: Record<string, string>;
+  world: AwsWorld;
+}> {
+  const world = await ecs();
   const w = e2eWorkspace();
   const tips = {
     api: w.commitFiles(w.repos.api, 'main', { 'server.js': 'console.log("api")\n' }),
@@ -55,22 +90,25 @@ function prepare(): { w: E2eWorkspace; tips: Record<string, string> } {
   w.commitFiles(w.repos.app, 'main', { 'index.html': '<h1>wrong branch</h1>\n' });
   w.commitFiles(w.repos.carbon, 'main', { 'Api/Dockerfile': 'FROM scratch\n' });
   w.scenario(scenario());
-  return { w, tips };
+  return { w, tips, world };
 }
 
-const build = (w: E2eWorkspace, workdir: string) =>
-  w.run(['acme/Api', 'carbon-build', '--workdir', workdir, '--param', 'deploy_poll_interval=1'], {
-    CIRCLE_OIDC_TOKEN_V2: 'e2e-oidc-token',
-  });
+const build = (w: E2eWorkspace, world: AwsWorld, workdir: string) =>
+  w.runAsync(
+    ['acme/Api', 'carbon-build', '--workdir', workdir, '--param', 'deploy_poll_interval=1'],
+    { CIRCLE_OIDC_TOKEN_V2: 'e2e-oidc-token', AWS_ENDPOINT_URL: world.endpoint.url },
+  );
+
+const ecsOperations = (world: AwsWorld) => world.endpoint.requests.map((r) => r.operation);
 
 const head = (repository: string) =>
   execFileSync('git', ['-C', repository, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 
 describe('the generated CarbonBuild, run locally', () => {
-  it('checks out every repository at its branch and path, then builds, pushes and deploys with the exact calls', () => {
-    const { w, tips } = prepare();
+  it('checks out every repository at its branch and path, then builds, pushes and deploys with the exact calls', async () => {
+    const { w, tips, world } = await prepare();
     const workdir = join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work');
-    const result = build(w, workdir);
+    const result = await build(w, world, workdir);
     expect(result.code, result.stdout + result.stderr).toBe(0);
 
     expect(head(join(workdir, 'Api'))).toBe(tips.api);
@@ -86,7 +124,10 @@ describe('the generated CarbonBuild, run locally', () => {
     const aws = calls.filter((c) => c[0] === 'aws').map((c) => c.slice(1));
     const docker = calls.filter((c) => c[0] === 'docker').map((c) => c.slice(1));
     const inputsTag =
-      aws[3]?.find((arg) => arg.startsWith('imageTag='))?.slice('imageTag='.length) ?? '';
+      aws
+        .find((call) => call[1] === 'describe-images')
+        ?.find((arg) => arg.startsWith('imageTag='))
+        ?.slice('imageTag='.length) ?? '';
     expect(inputsTag).toMatch(/^inputs-[0-9a-f]{32}$/);
     const stsInput = aws[1]?.[3] ?? '';
     expect(aws).toEqual([
@@ -110,6 +151,7 @@ describe('the generated CarbonBuild, run locally', () => {
         '--output',
         'json',
       ],
+      ['ecr', 'get-registry-scanning-configuration', ...REGION, '--output', 'json'],
       [
         'ecr',
         'describe-images',
@@ -123,64 +165,23 @@ describe('the generated CarbonBuild, run locally', () => {
         'json',
       ],
       ['ecr', 'get-login-password', ...REGION],
-      [
-        'ecs',
-        'describe-services',
-        '--cluster',
-        'acme-main',
-        '--services',
-        'api',
-        ...REGION,
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'describe-task-definition',
-        '--task-definition',
-        'arn:aws:ecs:us-east-1:123456789012:task-definition/taxaroo-api:41',
-        '--include',
-        'TAGS',
-        ...REGION,
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'register-task-definition',
-        '--cli-input-json',
-        expect.stringMatching(/^file:\/\//),
-        ...REGION,
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'update-service',
-        '--cluster',
-        'acme-main',
-        '--service',
-        'api',
-        '--task-definition',
-        'arn:aws:ecs:us-east-1:123456789012:task-definition/taxaroo-api:42',
-        '--deployment-configuration',
-        expect.stringMatching(/^file:\/\//),
-        ...REGION,
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'describe-services',
-        '--cluster',
-        'acme-main',
-        '--services',
-        'api',
-        ...REGION,
-        '--output',
-        'json',
-      ],
     ]);
+    // The rollout called ECS itself, signed with the job's session: the endpoint found nothing
+    // AWS would refuse, and the service now runs the image just pushed.
+    expect(world.endpoint.problems).toEqual([]);
+    expect(ecsOperations(world)).toEqual([
+      'DescribeServices',
+      'DescribeTaskDefinition',
+      'RegisterTaskDefinition',
+      'UpdateService',
+      'DescribeServices',
+    ]);
+    const service = world.services.get('acme-main/api')!;
+    expect(world.taskDefinitions.get(service.taskDefinition)!['containerDefinitions']).toEqual([
+      { name: 'api', image: `${IMAGE}:${inputsTag}`, essential: true },
+    ]);
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments[0]!['rolloutState']).toBe('COMPLETED');
     expect(stsInput).toMatch(/^file:\/\//);
     expect(JSON.stringify(calls)).not.toContain('e2e-oidc-token');
     expect(docker).toEqual([
@@ -217,17 +218,16 @@ describe('the generated CarbonBuild, run locally', () => {
     expect(order.indexOf('docker buildx build')).toBeGreaterThan(
       order.indexOf('aws ecr describe-images'),
     );
-    expect(order.indexOf('docker buildx build')).toBeLessThan(
-      order.indexOf('aws ecs describe-services'),
-    );
+    expect(result.stdout.indexOf('Pushed ')).toBeLessThan(result.stdout.indexOf('Registered '));
   });
 
-  it('builds nothing the second time: same commits, same inputs, the image already in ECR', () => {
-    const { w } = prepare();
-    const first = build(w, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
+  it('builds nothing the second time: same commits, same inputs, the image already in ECR', async () => {
+    const { w, world } = await prepare();
+    const first = await build(w, world, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
     expect(first.code, first.stdout + first.stderr).toBe(0);
     const before = w.calls().length;
-    const second = build(w, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
+    const deployed = world.endpoint.requests.length;
+    const second = await build(w, world, join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work'));
     expect(second.code, second.stdout + second.stderr).toBe(0);
     const calls = w.calls().slice(before);
     const firstTag = w
@@ -243,35 +243,41 @@ describe('the generated CarbonBuild, run locally', () => {
       'aws --version',
       'aws sts assume-role-with-web-identity',
       'aws ecr describe-repositories',
+      'aws ecr get-registry-scanning-configuration',
       'aws ecr describe-images',
       'aws ecr batch-get-image',
       'aws ecr put-image',
       'aws ecr put-image',
-      'aws ecs describe-services',
-      'aws ecs describe-task-definition',
-      'aws ecs register-task-definition',
-      'aws ecs update-service',
-      'aws ecs describe-services',
     ]);
+    expect(ecsOperations(world).slice(deployed)).toEqual([
+      'DescribeServices',
+      'DescribeTaskDefinition',
+      'RegisterTaskDefinition',
+      'UpdateService',
+      'DescribeServices',
+    ]);
+    expect(world.endpoint.problems).toEqual([]);
     expect(second.stdout + second.stderr).toMatch(/skip/i);
   });
 
-  it('fails clearly without an OIDC token, before any AWS call but the version check', () => {
-    const { w } = prepare();
+  it('fails clearly without an OIDC token, before any AWS call but the version check', async () => {
+    const { w } = await prepare();
     const result = w.run(['acme/Api', 'carbon-build'], { CIRCLE_OIDC_TOKEN_V2: '' });
     expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/context/);
+    expect(result.stdout + result.stderr).toContain(
+      'CircleCI gives every job its OIDC token in CIRCLE_OIDC_TOKEN_V2 (no context needed)',
+    );
     expect(w.calls().filter((c) => c[0] === 'aws')).toEqual([['aws', '--version']]);
   });
 
   it("stops at its first step with Debian's AWS CLI 2.9: nothing cloned, built or sent to AWS", async () => {
-    const { w } = prepare();
+    const { w, world } = await prepare();
     const endpoint = await startAwsEndpoint({});
     onTestFinished(endpoint.close);
     installRealAws(w.sandbox.bin, w.sandbox.home, endpoint);
     const workdir = join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work');
 
-    const result = build(w, workdir);
+    const result = await build(w, world, workdir);
 
     expect(result.code).not.toBe(0);
     expect(result.stdout).toContain('== step 1 failed');

@@ -1,10 +1,10 @@
 // An end-to-end workspace: a project whose repositories are local bare git repositories (file://
 // URLs), generated with the real CLI, whose generated jobs then run with `carbon run`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { runCarbon, type CliResult } from '../helpers/cli.ts';
+import { runCarbon, runCarbonAsync, type CliResult } from '../helpers/cli.ts';
 import {
   createSandbox,
   expectAwsContract,
@@ -34,17 +34,26 @@ export interface E2eWorkspace {
     branch: string,
     files: Record<string, string>,
     from?: string,
+    /** Paths among `files` committed with their executable bit. */
+    executables?: string[],
   ) => string;
   tip: (repo: string, branch: string) => string | undefined;
   /** `carbon run` with the sandbox's environment (fakes first on PATH) and more. */
   run: (args: string[], env?: Record<string, string>) => CliResult;
+  /** `run` without blocking this process: for jobs that call a local endpoint the test serves. */
+  runAsync: (args: string[], env?: Record<string, string>) => Promise<CliResult>;
   /** Writes the fake AWS and Docker CLIs' scenario. */
   scenario: (scenario: Scenario) => void;
   /** The fake CLIs' calls so far, as argv lists prefixed by the tool. */
   calls: () => string[][];
 }
 
-export function e2eWorkspace(): E2eWorkspace {
+export interface E2eOptions {
+  /** The API build's `provision` (TypeScript text), as `{ hook: 'infra/up.sh' }`. */
+  provision?: string;
+}
+
+export function e2eWorkspace(options: E2eOptions = {}): E2eWorkspace {
   const sandbox = createSandbox();
   const root = join(sandbox.root, 'agency');
   const env = { ...sandbox.baseEnv, ...IDENTITY };
@@ -61,6 +70,7 @@ export function e2eWorkspace(): E2eWorkspace {
     branch: string,
     files: Record<string, string>,
     from?: string,
+    executables: string[] = [],
   ) => {
     const scratch = join(sandbox.root, `scratch-${++scratchCount}`);
     git(['init', '--quiet', scratch]);
@@ -75,6 +85,7 @@ export function e2eWorkspace(): E2eWorkspace {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(scratch, path)), { recursive: true });
       writeFileSync(join(scratch, path), text);
+      if (executables.includes(path)) chmodSync(join(scratch, path), 0o755);
     }
     git(['-C', scratch, 'add', '--all']);
     git(['-C', scratch, 'commit', '--quiet', '-m', `change ${Object.keys(files).join(', ')}`]);
@@ -101,7 +112,7 @@ export const acme = defineProject({
     {
       id: 'Api',
       name: 'Acme API',
-      build: { branch: 'main', carbonRepo: 'Carbon', carbonBranch: 'develop', branches: { App: 'release' } },
+      build: { branch: 'main', carbonRepo: 'Carbon', carbonBranch: 'develop', branches: { App: 'release' }${options.provision ? `, provision: ${options.provision}` : ''} },
       sync: [{ direction: 'local', cron: '0 * * * *', branches: { origin: 'main', local: 'sync/main' } }],
       local: { git: 'file://${repos.api}', defaultBranch: 'main' },
       origin: { git: 'file://${repos.origin}', defaultBranch: 'main' },
@@ -131,6 +142,13 @@ export const acme = defineProject({
         env: { ...env, ...fakeEnv, ...extra },
       });
       // Every aws call the job made so far must be one AWS's models accept.
+      expectAwsContract(readCalls(log));
+      return result;
+    },
+    runAsync: async (args, extra = {}) => {
+      const result = await runCarbonAsync(['run', '--root', root, ...args], {
+        env: { ...env, ...fakeEnv, ...extra },
+      });
       expectAwsContract(readCalls(log));
       return result;
     },

@@ -244,3 +244,118 @@ describe('other workspace settings', () => {
     ).toBe('https://github.com/BlackstoneStudio/Taxaroo-Carbon.git');
   });
 });
+
+describe('the environment step (build.provision) in the config', () => {
+  const module = (build: string, extra = '') => `import { defineProject } from 'carbon';
+export const acme = defineProject({
+  id: 'acme',
+  name: 'Acme',
+  repositories: [
+    { id: 'Api', name: 'API', build: { branch: 'develop', carbonRepo: 'Carbon', ${build} }, local: { git: 'github.com/acme/api.git' } },
+    ${extra}
+    { id: 'Carbon', name: 'Carbon', local: { git: 'github.com/acme/carbon.git' } },
+  ],
+});
+`;
+  async function job(build: string, extra = ''): Promise<Doc> {
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
+      'projects/acme.ts': module(build, extra),
+    });
+    const { workspace, diagnostics } = await compileSettings(root);
+    expect(diagnostics).toEqual([]);
+    const orb = packOrb(ORB_TEMPLATES);
+    const artifacts = emitWorkspace(workspace!, orb, root);
+    expect(validateArtifacts(artifacts, orb, SCHEMA)).toEqual([]);
+    return find(artifacts, 'generated/acme/Api/.circleci/config.yml')['workflows']['carbon-build']
+      .jobs[0]['carbon/CarbonBuild'];
+  }
+
+  it('runs a provision hook before the rollout, giving it the ECS names', async () => {
+    const build = await job("provision: { hook: 'infra/up.sh' }");
+    expect(build).toMatchObject({
+      deploy: 'ecs_service',
+      ecs_cluster: 'acme-develop',
+      ecs_service: 'api',
+      ecs_container: 'api',
+      provision: 'hook',
+      provision_hook: 'infra/up.sh',
+    });
+    expect(build['serial-group']).toBe('carbon-deploy/123456789012/us-east-1/acme-develop/api');
+  });
+
+  it('gives a provision hook the ECS names even when nothing is rolled out after it', async () => {
+    const build = await job("ecs: { deploy: 'none' }, provision: { hook: 'infra/up.sh' }");
+    expect(build).toMatchObject({ deploy: 'none', ecs_cluster: 'acme-develop', provision: 'hook' });
+  });
+
+  it('deploys a template as the stack named by convention, which then owns the image: no rollout', async () => {
+    const build = await job(
+      "provision: { cloudformation: { template: 'infra/api.yml', parameters: { DesiredCount: '2', Domain: 'api.acme.example' }, capabilities: ['CAPABILITY_IAM', 'CAPABILITY_AUTO_EXPAND'] } }",
+    );
+    expect(build).toMatchObject({
+      deploy: 'none',
+      provision: 'cloudformation',
+      cloudformation_template: 'infra/api.yml',
+      cloudformation_stack: 'acme-api-develop',
+      cloudformation_parameters: 'DesiredCount=2\nDomain=api.acme.example',
+      cloudformation_capabilities: 'CAPABILITY_IAM CAPABILITY_AUTO_EXPAND',
+    });
+    expect(build).not.toHaveProperty('ecs_service');
+    // One stack is deployed by one job at a time.
+    expect(build['serial-group']).toBe(
+      'carbon-deploy/123456789012/us-east-1/cloudformation/acme-api-develop',
+    );
+  });
+
+  it('leaves out what a stack without parameters or capabilities does not need, and keeps a named stack', async () => {
+    const build = await job(
+      "provision: { cloudformation: { template: 'infra/api.yml', stack: 'AcmeApi' } }",
+    );
+    expect(build['cloudformation_stack']).toBe('AcmeApi');
+    expect(build).not.toHaveProperty('cloudformation_parameters');
+    expect(build).not.toHaveProperty('cloudformation_capabilities');
+  });
+
+  it('refuses two builds that would deploy one stack, at both', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
+      'projects/acme.ts': module(
+        "provision: { cloudformation: { template: 'infra/api.yml', stack: 'shared' } }",
+        "{ id: 'Web', name: 'Web', build: { branch: 'develop', carbonRepo: 'Carbon', provision: { cloudformation: { template: 'infra/web.yml', stack: 'shared' } } }, local: { git: 'github.com/acme/web.git' } },",
+      ),
+    });
+    const { diagnostics } = await compileSettings(root);
+    expect(diagnostics.map((d) => [d.code, d.message])).toEqual([
+      [
+        'shared-stack',
+        'this build and acme/Web would both use the CloudFormation stack shared (account 123456789012, us-east-1): each would overwrite the other; set build.provision.cloudformation.stack of one of them',
+      ],
+      [
+        'shared-stack',
+        'this build and acme/Api would both use the CloudFormation stack shared (account 123456789012, us-east-1): each would overwrite the other; set build.provision.cloudformation.stack of one of them',
+      ],
+    ]);
+  });
+});
+
+describe('the serial group', () => {
+  it('stays within the 512 characters CircleCI takes, readable and unique', async () => {
+    const { serialGroup } = await import('../../src/emit/config.ts');
+    const plan = (service: string) =>
+      ({
+        aws: { accountId: '123456789012', region: 'us-east-1', roleArn: '' },
+        deploy: { mode: 'ecs_service', cluster: `c${'l'.repeat(254)}`, service, container: 'x' },
+      }) as unknown as Parameters<typeof serialGroup>[0];
+    const long = serialGroup(plan(`a${'s'.repeat(254)}`));
+    const other = serialGroup(plan(`b${'s'.repeat(254)}`));
+    expect(long).toHaveLength(512);
+    expect(other).toHaveLength(512);
+    expect(long).not.toBe(other);
+    expect(long).toMatch(/^carbon-deploy\/123456789012\/us-east-1\/cl+\/as+-[0-9a-f]{64}$/);
+    expect(serialGroup(plan(`a${'s'.repeat(254)}`))).toBe(long);
+    expect(serialGroup(plan('api'))).toBe(
+      `carbon-deploy/123456789012/us-east-1/c${'l'.repeat(254)}/api`,
+    );
+  });
+});

@@ -82,21 +82,108 @@ const ARGUMENT_RENAMES: Partial<Record<ServiceName, Record<string, string>>> = {
   ecs: { 'no-enable-execute-command': 'disable-execute-command' },
 };
 
+/** A CLI command's option: a flag, or how many values it takes and what each must be. */
+type CustomOption =
+  { flag: true } | { values: 'one' | 'many'; check?: (value: string) => string | undefined };
+
+type CustomCommand = {
+  options: Record<string, CustomOption>;
+  required?: string[];
+};
+
+/** `Key=Value`, as the CLI's deploy splits --parameter-overrides and --tags (at the first "="). */
+const keyValue = (value: string) =>
+  /^[^=]+=/.test(value) ? undefined : `${JSON.stringify(value)} is not Key=Value`;
+
+/** A value of an enum of AWS's model, read from a member of an operation's input. */
+const enumOf =
+  (service: ServiceName, operation: string, member: string) =>
+  (value: string): string | undefined => {
+    const shape = serviceModel(service).operations[operation]?.input.members[member];
+    const values =
+      shape?.type === 'list' && shape.member.type === 'string' ? shape.member.enum : [];
+    return values?.includes(value)
+      ? undefined
+      : `${JSON.stringify(value)} is not one of ${values?.join(', ')}`;
+  };
+
 /**
  * Commands of the CLI that are no API operation (awscli/customizations), with the options they
  * take besides the global ones, or why they are refused.
  */
 const CLI_COMMANDS: Partial<
-  Record<ServiceName, Record<string, { options: string[] } | { refused: string }>>
+  Record<ServiceName, Record<string, CustomCommand | { refused: string }>>
 > = {
   ecr: {
     // awscli/customizations/ecr.py: calls GetAuthorizationToken and prints the password.
-    'get-login-password': { options: [] },
+    'get-login-password': { options: {} },
     'get-login': {
       refused: 'aws ecr get-login does not exist in AWS CLI v2: use get-login-password',
     },
   },
+  cloudformation: {
+    // awscli/customizations/cloudformation/deploy.py (the same in v1 and v2): a change set,
+    // created from the template file, executed and waited for. Its API calls (DescribeStacks,
+    // CreateChangeSet, DescribeChangeSet, ExecuteChangeSet) are checked where they arrive
+    // (aws-endpoint.ts) when the real CLI runs.
+    deploy: {
+      required: ['template-file', 'stack-name'],
+      options: {
+        'template-file': { values: 'one' },
+        'stack-name': { values: 'one' },
+        's3-bucket': { values: 'one' },
+        'force-upload': { flag: true },
+        's3-prefix': { values: 'one' },
+        'kms-key-id': { values: 'one' },
+        'parameter-overrides': { values: 'many', check: keyValue },
+        capabilities: {
+          values: 'many',
+          check: enumOf('cloudformation', 'CreateChangeSet', 'Capabilities'),
+        },
+        'no-execute-changeset': { flag: true },
+        'disable-rollback': { flag: true },
+        'no-disable-rollback': { flag: true },
+        'role-arn': { values: 'one' },
+        'notification-arns': { values: 'many' },
+        'fail-on-empty-changeset': { flag: true },
+        'no-fail-on-empty-changeset': { flag: true },
+        tags: { values: 'many', check: keyValue },
+      },
+    },
+  },
 };
+
+/** The problems of a CLI command's options, as the CLI's argument parser would find them. */
+function customProblems(command: CustomCommand, parsed: Parsed, service: ServiceName): string[] {
+  const problems: string[] = [];
+  const given = new Set<string>();
+  for (const { name, values } of parsed.options) {
+    const option = command.options[name];
+    if (!option) {
+      const near = closest(name, Object.keys(command.options));
+      problems.push(
+        `--${name} is no option of the CLI command ${service} ${parsed.command}${near ? ` (did you mean "--${near}"?)` : ''}`,
+      );
+      continue;
+    }
+    given.add(name);
+    if ('flag' in option) {
+      if (values.length > 0) problems.push(`--${name} is a flag and takes no value`);
+      continue;
+    }
+    if (values.length === 0 || (option.values === 'one' && values.length > 1))
+      problems.push(
+        `--${name} takes ${option.values === 'one' ? 'one value' : 'values'}, got ${values.length}`,
+      );
+    for (const value of values) {
+      const problem = option.check?.(value);
+      if (problem) problems.push(`--${name}: ${problem}`);
+    }
+  }
+  for (const required of command.required ?? [])
+    if (!given.has(required)) problems.push(`--${required} is required`);
+  return problems;
+}
 
 interface Parsed {
   service?: string;
@@ -346,12 +433,7 @@ export function checkAwsInvocation(call: AwsInvocation): string[] {
   const custom = CLI_COMMANDS[service]?.[parsed.command];
   if (custom) {
     if ('refused' in custom) return fail([...problems, custom.refused]);
-    for (const option of parsed.options)
-      if (!custom.options.includes(option.name))
-        problems.push(
-          `--${option.name} is no option of the CLI command ${service} ${parsed.command}`,
-        );
-    return fail(problems);
+    return fail([...problems, ...customProblems(custom, parsed, service)]);
   }
 
   const operation = Object.values(model.operations).find(

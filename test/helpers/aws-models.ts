@@ -1,4 +1,4 @@
-// AWS's own service models of ECR, ECS and STS, as the AWS SDK for JavaScript v3 ships them, turned
+// AWS's own service models of ECR, ECS, STS and CloudFormation, as the AWS SDK for JavaScript v3 ships them, turned
 // into plain shapes that the contract checker (aws-contract.ts) walks.
 //
 // Where the models live in the packages:
@@ -13,6 +13,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import * as cloudformation from '@aws-sdk/client-cloudformation';
 import * as ecr from '@aws-sdk/client-ecr';
 import * as ecs from '@aws-sdk/client-ecs';
 import * as sts from '@aws-sdk/client-sts';
@@ -36,10 +37,14 @@ export interface Operation {
 }
 
 export interface ServiceModel {
-  /** The CLI's name of the service: ecr, ecs, sts. */
+  /** The CLI's name of the service: ecr, ecs, sts, cloudformation. */
   name: string;
   /** The service's protocol target: the JSON protocol's X-Amz-Target prefix. */
   serviceTarget: string;
+  /** The API version, which the query protocol's requests carry (Version=...). */
+  version: string;
+  /** The XML namespace of the query protocol's answers. */
+  xmlNamespace: string;
   /** By API operation name. */
   operations: Record<string, Operation>;
 }
@@ -50,6 +55,7 @@ const packages = {
   ecr: { sdk: ecr as Sdk, module: '@aws-sdk/client-ecr' },
   ecs: { sdk: ecs as Sdk, module: '@aws-sdk/client-ecs' },
   sts: { sdk: sts as Sdk, module: '@aws-sdk/client-sts' },
+  cloudformation: { sdk: cloudformation as Sdk, module: '@aws-sdk/client-cloudformation' },
 } as const;
 
 export type ServiceName = keyof typeof packages;
@@ -66,11 +72,11 @@ export function modelVersion(service: ServiceName): string {
   return `${packages[service].module}@${(manifest as { version: string }).version}`;
 }
 
-/** The protocol's service target, read from the client's configuration (no client is made). */
-function serviceTarget(service: ServiceName): string {
+/** A setting of the client's protocol (serviceTarget, version...), read without making a client. */
+function protocolSetting(service: ServiceName, name: string): string {
   const config = readFileSync(join(packageDir(service), 'dist-es/runtimeConfig.shared.js'), 'utf8');
-  const found = /serviceTarget: "([A-Za-z0-9_]+)"/.exec(config);
-  if (!found) throw new Error(`aws-models: no serviceTarget in ${modelVersion(service)}`);
+  const found = new RegExp(`${name}: "([^"]+)"`).exec(config);
+  if (!found) throw new Error(`aws-models: no ${name} in ${modelVersion(service)}`);
   return found[1]!;
 }
 
@@ -128,6 +134,8 @@ function toShape(
   structures: Map<string, Shape>,
   enumValues?: string[],
 ): Shape {
+  // An operation without input or output (CloudFormation has some): an empty structure.
+  if (schema.isUnitSchema()) return { type: 'structure', name: 'Unit', members: {}, required: [] };
   if (schema.isListSchema())
     return {
       type: 'list',
@@ -204,7 +212,13 @@ export function serviceModel(service: ServiceName): ServiceModel {
       paginated: typeof sdk[`paginate${name}`] === 'function',
     };
   }
-  const model = { name: service, serviceTarget: serviceTarget(service), operations };
+  const model = {
+    name: service,
+    serviceTarget: protocolSetting(service, 'serviceTarget'),
+    version: protocolSetting(service, 'version'),
+    xmlNamespace: protocolSetting(service, 'xmlNamespace'),
+    operations,
+  };
   loaded.set(service, model);
   return model;
 }

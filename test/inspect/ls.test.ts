@@ -114,6 +114,7 @@ describe('carbon ls', () => {
           linked: build.linked.map(({ repository: id, branch }) => ({ repository: id, branch })),
           ecrRepository: build.image.ecrRepository,
           deploy: build.deploy,
+          ...(build.provision ? { provision: build.provision } : {}),
         });
       expect(entry.syncs).toEqual(
         repository.syncs.map((sync) => ({
@@ -179,6 +180,39 @@ describe('carbon ls', () => {
       'ops@main (carbon)',
       'solo/app',
       'none (push only)',
+    ]);
+  });
+
+  it('shows the provision step before the deploy, and the stack as the deploy when a stack owns the image', () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'projects/solo.ts': `export default {
+  id: 'solo',
+  name: 'Solo',
+  repositories: [
+    { id: 'app', name: 'App', build: { carbonRepo: 'ops', provision: { hook: 'infra/up.sh' } }, local: { git: 'file:///srv/git/app.git' } },
+    { id: 'api', name: 'API', build: { carbonRepo: 'ops', provision: { cloudformation: { template: 'infra/api.yml' } } }, local: { git: 'file:///srv/git/api.git' } },
+    { id: 'ops', name: 'Ops', local: { git: 'file:///srv/git/ops.git' } },
+  ],
+};
+`,
+    });
+    const result = ls(['--root', root]);
+    expect(result.stderr).toBe('');
+    const { rows } = cells(result.stdout);
+    expect(column(rowsOf(rows, 'app'), 5)).toEqual(['provision infra/up.sh', 'solo-main/app']);
+    expect(column(rowsOf(rows, 'api'), 5)).toEqual(['stack solo-api-main (infra/api.yml)']);
+    const listed = JSON.parse(ls(['--root', root, '--json']).stdout) as ProjectListing[];
+    expect(listed[0]!.repositories.map((repository) => repository.build?.provision)).toEqual([
+      { kind: 'hook', hook: 'infra/up.sh' },
+      {
+        kind: 'cloudformation',
+        template: 'infra/api.yml',
+        stack: 'solo-api-main',
+        parameters: {},
+        capabilities: [],
+      },
+      undefined,
     ]);
   });
 

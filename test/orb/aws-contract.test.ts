@@ -90,6 +90,30 @@ const valid: [string, AwsInvocation][] = [
   ],
   ['a CLI-only command', { argv: ['ecr', 'get-login-password', '--region', 'us-east-1'] }],
   [
+    'the CLI’s cloudformation deploy, with its list options and flags',
+    {
+      argv: [
+        'cloudformation',
+        'deploy',
+        '--template-file',
+        'carbon/infra/api.yml',
+        '--stack-name',
+        'acme-api-main',
+        '--parameter-overrides',
+        'ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/acme/api:inputs-1',
+        'Url=https://x.example/?a=b',
+        '--capabilities',
+        'CAPABILITY_IAM',
+        'CAPABILITY_AUTO_EXPAND',
+        '--tags',
+        'carbon:project=acme',
+        '--no-fail-on-empty-changeset',
+        '--region',
+        'us-east-1',
+      ],
+    },
+  ],
+  [
     'flags, the renamed --disable-execute-command and a file:// structure',
     {
       argv: [
@@ -144,6 +168,52 @@ const valid: [string, AwsInvocation][] = [
 ];
 
 const invalid: [string, AwsInvocation, RegExp][] = [
+  [
+    'a capability CloudFormation does not have',
+    {
+      argv: [
+        'cloudformation',
+        'deploy',
+        '--template-file',
+        't.yml',
+        '--stack-name',
+        's',
+        '--capabilities',
+        'CAPABILITY_ROOT',
+      ],
+    },
+    /--capabilities: "CAPABILITY_ROOT" is not one of CAPABILITY_AUTO_EXPAND, CAPABILITY_IAM, CAPABILITY_NAMED_IAM/,
+  ],
+  [
+    'a parameter override that is not Key=Value, and no stack name',
+    {
+      argv: [
+        'cloudformation',
+        'deploy',
+        '--template-file',
+        't.yml',
+        '--parameter-overrides',
+        'Image',
+      ],
+    },
+    /--parameter-overrides: "Image" is not Key=Value.*\n.*--stack-name is required/,
+  ],
+  [
+    'an option cloudformation deploy does not have',
+    {
+      argv: [
+        'cloudformation',
+        'deploy',
+        '--template-file',
+        't.yml',
+        '--stack-name',
+        's',
+        '--parameters',
+        'A=b',
+      ],
+    },
+    /--parameters is no option of the CLI command cloudformation deploy/,
+  ],
   [
     'an unknown option',
     { argv: ['ecr', 'describe-repositories', '--repository-name', 'acme/api'] },

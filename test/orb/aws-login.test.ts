@@ -35,17 +35,19 @@ const assumeRole = {
 };
 
 describe('aws-login.sh', () => {
-  it('without an OIDC token, fails explaining the context rule and calls no aws', async () => {
+  it('without an OIDC token, fails saying where the token comes from and calls no aws', async () => {
     const sandbox = createSandbox();
 
     const result = await sandbox.run('aws-login.sh', { env, scenario: assumeRole });
 
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('no OIDC token: CIRCLE_OIDC_TOKEN_V2 is empty or unset.');
+    // CircleCI issues the token to every job: a context is no longer the answer.
     expect(result.stderr).toContain(
-      'CircleCI issues OIDC tokens only to jobs that run with a context.',
+      'CircleCI gives every job its OIDC token in CIRCLE_OIDC_TOKEN_V2 (no context needed).',
     );
-    expect(result.stderr).toContain("Add 'context: <a context>'");
+    expect(result.stderr).not.toMatch(/add 'context/i);
+    expect(result.stderr).toContain("pass that variable's name as the oidc_token parameter");
     expect(result.calls).toEqual([]);
   });
 

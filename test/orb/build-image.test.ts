@@ -1,6 +1,6 @@
 // build-image.sh through the recording aws and docker fakes.
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { awsCalls, createSandbox, readExports, type RunResult, type Sandbox } from './harness.ts';
@@ -137,11 +137,41 @@ describe('build-image.sh', () => {
     expect(result.stdout + result.stderr).not.toContain(password);
     expect(result.stdout).toContain(`Pushed ${image}:${tag} (sha256:0c8d4e36`);
     expect(
-      await readExports(bashEnv, ['CARBON_IMAGE_URI', 'CARBON_IMAGE_TAG', 'CARBON_IMAGE_BUILT']),
+      await readExports(bashEnv, [
+        'CARBON_IMAGE_URI',
+        'CARBON_IMAGE_TAG',
+        'CARBON_IMAGE_DIGEST',
+        'CARBON_IMAGE_BUILT',
+      ]),
     ).toEqual({
       CARBON_IMAGE_URI: `${image}:${tag}`,
       CARBON_IMAGE_TAG: tag,
+      CARBON_IMAGE_DIGEST:
+        'sha256:0c8d4e36a7ce8b0dbbc0a16b7d5e3e5b1e9bd2d5a1f3c77f8a5e6a3b2c1d0e9f',
       CARBON_IMAGE_BUILT: 'true',
+    });
+  });
+
+  it('says once that the digest is unknown when buildx does not name it, and exports it empty', async () => {
+    const sandbox = workspace();
+    const bashEnv = join(sandbox.root, 'bash_env');
+    // A docker whose buildx writes no metadata file.
+    writeFileSync(
+      join(sandbox.bin, 'docker'),
+      '#!/usr/bin/env bash\n[[ "$1" != login ]] || cat >/dev/null\nexit 0\n',
+    );
+    chmodSync(join(sandbox.bin, 'docker'), 0o755);
+
+    const result = await sandbox.run('build-image.sh', {
+      env: { ...env, BASH_ENV: bashEnv },
+      scenario: notBuiltYet,
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Pushed \S+ \(digest unknown\), also tagged /m);
+    expect(result.stdout).not.toContain('((');
+    expect(await readExports(bashEnv, ['CARBON_IMAGE_DIGEST'])).toEqual({
+      CARBON_IMAGE_DIGEST: '',
     });
   });
 
@@ -307,10 +337,17 @@ describe('build-image.sh', () => {
     expect(result.stdout).toContain(`Skipped the build: ${image}:${tag}`);
     expect(result.stdout).toContain('was already built from these inputs');
     expect(
-      await readExports(bashEnv, ['CARBON_IMAGE_URI', 'CARBON_IMAGE_TAG', 'CARBON_IMAGE_BUILT']),
+      await readExports(bashEnv, [
+        'CARBON_IMAGE_URI',
+        'CARBON_IMAGE_TAG',
+        'CARBON_IMAGE_DIGEST',
+        'CARBON_IMAGE_BUILT',
+      ]),
     ).toEqual({
       CARBON_IMAGE_URI: `${image}:${tag}`,
       CARBON_IMAGE_TAG: tag,
+      CARBON_IMAGE_DIGEST:
+        'sha256:764f63476bdff6d83a09ba2a818f0d35757063724a9ac3ba5019c56f74ebf42a',
       CARBON_IMAGE_BUILT: 'false',
     });
   });

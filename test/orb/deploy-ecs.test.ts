@@ -1,9 +1,19 @@
-// deploy-ecs.sh through the recording aws fake.
-import { readFileSync } from 'node:fs';
+// deploy-ecs.sh against a local ECS endpoint: it calls ECS's JSON API itself (curl, SigV4), so what
+// reaches the endpoint is checked against AWS's model and the signature against the job's
+// credentials (aws-endpoint.ts), and what it answers is AWS's wire format.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  onTheWire,
+  startAwsEndpoint,
+  type AwsAnswer,
+  type AwsEndpoint,
+  type Handler,
+} from '../helpers/aws-endpoint.ts';
 import { serviceModel, type Shape } from '../helpers/aws-models.ts';
-import { awsCalls, createSandbox, scriptsDir, type Rule } from './harness.ts';
+import { startAwsWorld } from '../helpers/aws-world.ts';
+import { createSandbox, scriptsDir, type Sandbox } from './harness.ts';
 import {
   fixture,
   newTaskDefinition,
@@ -16,7 +26,15 @@ import {
 
 const newImage =
   '123456789012.dkr.ecr.us-east-1.amazonaws.com/taxaroo-api:inputs-0d3f5a8c2b1e4d6f8a9c0b1d2e3f4a5b';
-const env = {
+const session = fixture<{ Credentials: Record<string, string> }>(
+  'assume-role-with-web-identity',
+).Credentials;
+const credentials = {
+  AWS_ACCESS_KEY_ID: session['AccessKeyId']!,
+  AWS_SECRET_ACCESS_KEY: session['SecretAccessKey']!,
+  AWS_SESSION_TOKEN: session['SessionToken']!,
+};
+const baseEnv = {
   CARBON_ECS_CLUSTER: 'taxaroo-develop',
   CARBON_ECS_SERVICE: 'taxaroo-api',
   CARBON_ECS_CONTAINER: 'api',
@@ -24,19 +42,9 @@ const env = {
   CARBON_IMAGE_URI: newImage,
   CARBON_POLL_INTERVAL: '0.01',
   CARBON_DEPLOY_TIMEOUT: '20',
+  ...credentials,
 };
-const describeServices = [
-  'ecs',
-  'describe-services',
-  '--cluster',
-  'taxaroo-develop',
-  '--services',
-  'taxaroo-api',
-  '--region',
-  'us-east-1',
-  '--output',
-  'json',
-];
+const describeInput = { cluster: 'taxaroo-develop', services: ['taxaroo-api'] };
 
 const failingEvents = [
   {
@@ -52,26 +60,64 @@ const failingEvents = [
   },
 ];
 
-/** The rules up to and including update-service, then `after` for the polling describe-services. */
-function deployment(after: Rule[]): { aws: Rule[] } {
-  return {
-    aws: [
-      { match: ['ecs', 'describe-services'], times: 1, stdout: fixture('describe-services') },
-      { match: ['ecs', 'describe-task-definition'], stdout: fixture('describe-task-definition') },
-      { match: ['ecs', 'register-task-definition'], stdout: fixture('register-task-definition') },
-      { match: ['ecs', 'update-service'], stdout: { service: rollingServices().services[0] } },
-      ...after,
-    ],
+/** One answer after another (each `times` times, the last one for ever), as ECS's wire has them. */
+function answers(operation: string, ...list: { answer: unknown; times?: number }[]): Handler {
+  let index = 0;
+  let used = 0;
+  return () => {
+    const current = list[index]!;
+    used += 1;
+    if (current.times !== undefined && used >= current.times && index < list.length - 1) {
+      index += 1;
+      used = 0;
+    }
+    return 'error' in (current.answer as object)
+      ? (current.answer as AwsAnswer)
+      : { output: onTheWire('ecs', operation, current.answer) };
   };
 }
 
-function polls(...answers: { answer: DescribeServices; times?: number }[]): Rule[] {
-  return answers.map(({ answer, times }) => ({
-    match: ['ecs', 'describe-services'],
-    stdout: answer,
-    ...(times === undefined ? {} : { times }),
-  }));
+/** The handlers up to and including UpdateService, then `polls` for the looks at the rollout. */
+function deployment(...polls: { answer: DescribeServices; times?: number }[]) {
+  return {
+    'ecs:DescribeServices': answers(
+      'DescribeServices',
+      { answer: fixture('describe-services'), times: 1 },
+      ...polls,
+    ),
+    'ecs:DescribeTaskDefinition': answers('DescribeTaskDefinition', {
+      answer: fixture('describe-task-definition'),
+    }),
+    'ecs:RegisterTaskDefinition': answers('RegisterTaskDefinition', {
+      answer: fixture('register-task-definition'),
+    }),
+    'ecs:UpdateService': answers('UpdateService', {
+      answer: { service: rollingServices().services[0] },
+    }),
+  };
 }
+
+async function endpointOf(handlers: Record<string, Handler>): Promise<AwsEndpoint> {
+  const endpoint = await startAwsEndpoint(handlers);
+  onTestFinished(endpoint.close);
+  return endpoint;
+}
+
+async function deploy(
+  handlers: Record<string, Handler>,
+  env: Record<string, string | undefined> = {},
+  sandbox: Sandbox = createSandbox(),
+) {
+  const endpoint = await endpointOf(handlers);
+  const result = await sandbox.run('deploy-ecs.sh', {
+    env: { ...baseEnv, AWS_ENDPOINT_URL: endpoint.url, ...env },
+  });
+  return { result, endpoint, sandbox };
+}
+
+const operations = (endpoint: AwsEndpoint) => endpoint.requests.map((r) => r.operation);
+const inputOf = (endpoint: AwsEndpoint, operation: string) =>
+  endpoint.requests.find((r) => r.operation === operation)?.input as Record<string, unknown>;
 
 /** A deployment whose tasks keep failing: the circuit breaker marks the rollout FAILED. */
 function failedServices(): DescribeServices {
@@ -86,61 +132,42 @@ function failedServices(): DescribeServices {
 
 describe('deploy-ecs.sh', () => {
   it('registers the new task definition, updates the service and waits until it is stable', async () => {
-    const sandbox = createSandbox();
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(
-        polls({ answer: rollingServices(), times: 2 }, { answer: stableServices() }),
-      ),
-    });
+    const { result, endpoint, sandbox } = await deploy(
+      deployment({ answer: rollingServices(), times: 2 }, { answer: stableServices() }),
+    );
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(awsCalls(result)).toEqual([
-      describeServices,
-      [
-        'ecs',
-        'describe-task-definition',
-        '--task-definition',
-        oldTaskDefinition,
-        '--include',
-        'TAGS',
-        '--region',
-        'us-east-1',
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'register-task-definition',
-        '--cli-input-json',
-        `file://${sandbox.stateDir}/task-definition.json`,
-        '--region',
-        'us-east-1',
-        '--output',
-        'json',
-      ],
-      [
-        'ecs',
-        'update-service',
-        '--cluster',
-        'taxaroo-develop',
-        '--service',
-        'taxaroo-api',
-        '--task-definition',
-        newTaskDefinition,
-        '--deployment-configuration',
-        `file://${sandbox.stateDir}/deployment-configuration.json`,
-        '--region',
-        'us-east-1',
-        '--output',
-        'json',
-      ],
-      describeServices,
-      describeServices,
-      describeServices,
+    // Every request fit AWS's model and was signed with the job's session.
+    expect(endpoint.problems).toEqual([]);
+    expect(endpoint.requests).toEqual([
+      { service: 'ecs', operation: 'DescribeServices', input: describeInput },
+      {
+        service: 'ecs',
+        operation: 'DescribeTaskDefinition',
+        input: { taskDefinition: oldTaskDefinition, include: ['TAGS'] },
+      },
+      { service: 'ecs', operation: 'RegisterTaskDefinition', input: expect.any(Object) },
+      {
+        service: 'ecs',
+        operation: 'UpdateService',
+        input: {
+          cluster: 'taxaroo-develop',
+          service: 'taxaroo-api',
+          taskDefinition: newTaskDefinition,
+          deploymentConfiguration: expect.any(Object),
+        },
+      },
+      ...Array.from({ length: 3 }, () => ({
+        service: 'ecs',
+        operation: 'DescribeServices',
+        input: describeInput,
+      })),
     ]);
+    // The register request stays in the state folder (mode 700), where the job's end removes it.
+    expect(
+      JSON.parse(readFileSync(join(sandbox.stateDir, 'task-definition.json'), 'utf8')),
+    ).toEqual(inputOf(endpoint, 'RegisterTaskDefinition'));
     expect(result.stdout).toContain(`Service is stable: 2/2 tasks running ${newTaskDefinition}.`);
     // One line per look, so that CircleCI's no_output_timeout never meets a silent step.
     const looks = result.stdout.split('\n').filter((line) => /^\[\d+s\] /.test(line));
@@ -153,18 +180,72 @@ describe('deploy-ecs.sh', () => {
     );
   });
 
-  it('is done only when ECS says the rollout COMPLETED, not merely when the counts match', async () => {
+  it('keeps the secret key and the session token out of curl’s arguments', async () => {
     const sandbox = createSandbox();
+    const log = join(sandbox.root, 'curl-argv');
+    const wrapper = join(sandbox.bin, 'curl');
+    writeFileSync(
+      wrapper,
+      `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>'${log}'\nexec /usr/bin/curl "$@"\n`,
+    );
+    chmodSync(wrapper, 0o755);
+
+    const { result, endpoint } = await deploy(
+      deployment({ answer: stableServices() }),
+      {},
+      sandbox,
+    );
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(endpoint.problems).toEqual([]);
+    const argv = readFileSync(log, 'utf8');
+    expect(argv.split('\n').filter(Boolean)).toHaveLength(5);
+    expect(argv).toContain('--aws-sigv4 aws:amz:us-east-1:ecs');
+    expect(argv).not.toContain(credentials.AWS_SECRET_ACCESS_KEY);
+    expect(argv).not.toContain(credentials.AWS_SESSION_TOKEN);
+    expect(argv).not.toContain(credentials.AWS_ACCESS_KEY_ID);
+  });
+
+  it('calls AWS_ENDPOINT_URL_ECS before AWS_ENDPOINT_URL, as the AWS CLI does', async () => {
+    const ecs = await endpointOf(deployment({ answer: stableServices() }));
+    const { result, endpoint: general } = await deploy({}, { AWS_ENDPOINT_URL_ECS: ecs.url });
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(general.requests).toEqual([]);
+    expect(operations(ecs)).toEqual([
+      'DescribeServices',
+      'DescribeTaskDefinition',
+      'RegisterTaskDefinition',
+      'UpdateService',
+      'DescribeServices',
+    ]);
+  });
+
+  it('tries a throttled call again', async () => {
+    const handlers = deployment({ answer: stableServices() });
+    const register = handlers['ecs:RegisterTaskDefinition'];
+    let throttled = 0;
+    handlers['ecs:RegisterTaskDefinition'] = (input) =>
+      throttled++ === 0
+        ? { error: { code: 'ThrottlingException', message: 'Rate exceeded' } }
+        : register(input);
+
+    const { result, endpoint } = await deploy(handlers);
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(operations(endpoint).filter((op) => op === 'RegisterTaskDefinition')).toHaveLength(2);
+  });
+
+  it('is done only when ECS says the rollout COMPLETED, not merely when the counts match', async () => {
     const countsMatch = stableServices();
     countsMatch.services[0]!.deployments[0]!.rolloutState = 'IN_PROGRESS';
 
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(polls({ answer: countsMatch, times: 3 }, { answer: stableServices() })),
-    });
+    const { result, endpoint } = await deploy(
+      deployment({ answer: countsMatch, times: 3 }, { answer: stableServices() }),
+    );
 
     expect(result.code, result.stderr).toBe(0);
-    expect(awsCalls(result).filter((call) => call[1] === 'describe-services')).toHaveLength(5);
+    expect(operations(endpoint).filter((op) => op === 'DescribeServices')).toHaveLength(5);
   });
 
   it('drops exactly the members AWS’s model says RegisterTaskDefinition does not accept', () => {
@@ -187,7 +268,6 @@ describe('deploy-ecs.sh', () => {
   });
 
   it('registers a copy of a revision being deleted, with every field of the current model', async () => {
-    const sandbox = createSandbox();
     const deleting = fixture<TaskDefinitionResponse>('describe-task-definition');
     Object.assign(deleting.taskDefinition, {
       status: 'DELETE_IN_PROGRESS',
@@ -195,36 +275,31 @@ describe('deploy-ecs.sh', () => {
       deleteRequestedAt: '2025-03-11T09:00:00.000000+00:00',
       enableFaultInjection: false,
     });
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: {
-        aws: [
-          { match: ['ecs', 'describe-task-definition'], stdout: deleting },
-          ...deployment(polls({ answer: stableServices() })).aws,
-        ],
-      },
+    const handlers = deployment({ answer: stableServices() });
+    handlers['ecs:DescribeTaskDefinition'] = answers('DescribeTaskDefinition', {
+      answer: deleting,
     });
 
-    // The harness has checked the register call against AWS's model: no deleteRequestedAt.
+    const { result, endpoint } = await deploy(handlers);
+
+    // The endpoint checked the register request against AWS's model: no deleteRequestedAt.
     expect(result.code, result.stderr).toBe(0);
-    const register = result.calls.find((call) => call.argv[1] === 'register-task-definition')!;
-    const sent = register.files!['--cli-input-json']!.content as Record<string, unknown>;
+    expect(endpoint.problems).toEqual([]);
+    const sent = inputOf(endpoint, 'RegisterTaskDefinition');
     expect(sent).not.toHaveProperty('deleteRequestedAt');
     expect(sent['enableFaultInjection']).toBe(false);
   });
 
   it('registers the old task definition minus read-only fields, with only the image changed and tags kept', async () => {
-    const sandbox = createSandbox();
-    const original = fixture<TaskDefinitionResponse>('describe-task-definition');
+    const original = onTheWire(
+      'ecs',
+      'DescribeTaskDefinition',
+      fixture('describe-task-definition'),
+    ) as TaskDefinitionResponse;
 
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(polls({ answer: stableServices() })),
-    });
+    const { result, endpoint } = await deploy(deployment({ answer: stableServices() }));
 
     expect(result.code).toBe(0);
-    const register = result.calls.find((call) => call.argv[1] === 'register-task-definition')!;
     const expected: Record<string, unknown> = { ...original.taskDefinition, tags: original.tags };
     for (const readOnly of [
       'taskDefinitionArn',
@@ -240,7 +315,7 @@ describe('deploy-ecs.sh', () => {
     expected.containerDefinitions = original.taskDefinition.containerDefinitions.map((container) =>
       container.name === 'api' ? { ...container, image: newImage } : container,
     );
-    expect(register.files!['--cli-input-json']!.content).toEqual(expected);
+    expect(inputOf(endpoint, 'RegisterTaskDefinition')).toEqual(expected);
     // The fields a hand-written register call tends to lose are all there.
     expect(Object.keys(expected)).toEqual(
       expect.arrayContaining([
@@ -255,16 +330,10 @@ describe('deploy-ecs.sh', () => {
   });
 
   it('turns the circuit breaker with rollback on and keeps the other deployment settings', async () => {
-    const sandbox = createSandbox();
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(polls({ answer: stableServices() })),
-    });
+    const { result, endpoint } = await deploy(deployment({ answer: stableServices() }));
 
     expect(result.code).toBe(0);
-    const update = result.calls.find((call) => call.argv[1] === 'update-service')!;
-    expect(update.files!['--deployment-configuration']!.content).toEqual({
+    expect(inputOf(endpoint, 'UpdateService')['deploymentConfiguration']).toEqual({
       deploymentCircuitBreaker: { enable: true, rollback: true },
       maximumPercent: 200,
       minimumHealthyPercent: 50,
@@ -272,18 +341,99 @@ describe('deploy-ecs.sh', () => {
     });
   });
 
+  it('keeps every field ECS answers, also those no model knows yet, through a whole deploy', async () => {
+    // ECS's answers carry what AWS added after the job's AWS CLI was built: the circuit breaker's
+    // July 2026 members (newer than botocore 1.43 and cimg/aws:2026.04.1's CLI) and members no
+    // model has at all, at every level.
+    const world = await startAwsWorld({ rolloutLooks: 2 });
+    onTestFinished(world.close);
+    world.createCluster('taxaroo-develop');
+    const current = world.registerTaskDefinition({
+      family: 'taxaroo-api',
+      containerDefinitions: [
+        {
+          name: 'api',
+          image: 'old:1',
+          essential: true,
+          carbonUnknownContainerMember: { from: 'the future' },
+        },
+      ],
+      cpu: '256',
+      memory: '512',
+      carbonUnknownTaskMember: ['kept', 'as', 'is'],
+      tags: [{ key: 'team', value: 'api' }],
+    });
+    world.createService({
+      cluster: 'taxaroo-develop',
+      serviceName: 'taxaroo-api',
+      taskDefinition: current['taskDefinitionArn'],
+      desiredCount: 2,
+      deploymentConfiguration: {
+        deploymentCircuitBreaker: {
+          enable: false,
+          rollback: false,
+          resetOnHealthyTask: true,
+          thresholdConfiguration: { type: 'BOUNDED_PERCENT', value: 25 },
+          carbonUnknownBreakerMember: 7,
+        },
+        maximumPercent: 200,
+        minimumHealthyPercent: 100,
+        carbonUnknownDeploymentMember: 'yes',
+      },
+    });
+
+    const result = await createSandbox().run('deploy-ecs.sh', {
+      env: { ...baseEnv, AWS_ENDPOINT_URL: world.endpoint.url },
+    });
+
+    expect(result.code, result.stderr).toBe(0);
+    const service = world.services.get('taxaroo-develop/taxaroo-api')!;
+    expect(service.deploymentConfiguration).toEqual({
+      deploymentCircuitBreaker: {
+        enable: true,
+        rollback: true,
+        resetOnHealthyTask: true,
+        thresholdConfiguration: { type: 'BOUNDED_PERCENT', value: 25 },
+        carbonUnknownBreakerMember: 7,
+      },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+      carbonUnknownDeploymentMember: 'yes',
+    });
+    const deployed = world.taskDefinitions.get(service.taskDefinition)!;
+    expect(deployed['revision']).toBe(2);
+    expect(deployed['carbonUnknownTaskMember']).toEqual(['kept', 'as', 'is']);
+    expect(deployed['containerDefinitions']).toEqual([
+      {
+        name: 'api',
+        image: newImage,
+        essential: true,
+        carbonUnknownContainerMember: { from: 'the future' },
+      },
+    ]);
+    expect(world.tags.get(service.taskDefinition)).toEqual([{ key: 'team', value: 'api' }]);
+    expect(service.deployments).toHaveLength(1);
+    // The only things AWS's current model does not know are the members planted above: they
+    // reached the endpoint, and nothing else is amiss (signatures included).
+    expect(world.endpoint.problems.sort()).toEqual([
+      'ecs:RegisterTaskDefinition: containerDefinitions[0]: unknown member "carbonUnknownContainerMember" of ContainerDefinition',
+      'ecs:RegisterTaskDefinition: unknown member "carbonUnknownTaskMember" of RegisterTaskDefinitionRequest',
+      'ecs:UpdateService: deploymentConfiguration.deploymentCircuitBreaker: unknown member "carbonUnknownBreakerMember" of DeploymentCircuitBreaker',
+      'ecs:UpdateService: deploymentConfiguration: unknown member "carbonUnknownDeploymentMember" of DeploymentConfiguration',
+    ]);
+  });
+
   it('fails within the timeout when the service never stabilises, showing the service events', async () => {
-    const sandbox = createSandbox();
     const retries = Array.from({ length: 9 }, (_, index) => ({
       id: `retry-${index}`,
       createdAt: `2025-03-12T14:${String(20 - index).padStart(2, '0')}:00.000000+00:00`,
       message: `(service taxaroo-api) has started 1 tasks: (task retry-${index}).`,
     }));
 
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env: { ...env, CARBON_DEPLOY_TIMEOUT: '2', CARBON_POLL_INTERVAL: '0.2' },
-      scenario: deployment(polls({ answer: rollingServices([...retries, ...failingEvents]) })),
-    });
+    const { result, endpoint } = await deploy(
+      deployment({ answer: rollingServices([...retries, ...failingEvents]) }),
+      { CARBON_DEPLOY_TIMEOUT: '2', CARBON_POLL_INTERVAL: '0.2' },
+    );
 
     expect(result.code).not.toBe(0);
     expect(result.durationMs).toBeGreaterThanOrEqual(2000);
@@ -294,29 +444,22 @@ describe('deploy-ecs.sh', () => {
     expect(result.stderr).toContain(
       `  PRIMARY ${newTaskDefinition} rollout=IN_PROGRESS running=1/2 pending=1 failedTasks=0`,
     );
-    expect(result.stderr).toContain(
-      `  2025-03-12T14:07:44.120000+00:00  ${failingEvents[0]!.message}`,
-    );
+    // ECS sends seconds since the epoch; the script prints them as dates.
+    expect(result.stderr).toContain(`  2025-03-12T14:07:44Z  ${failingEvents[0]!.message}`);
     // The 10 most recent events, newest first: 9 retries, then the failed health check.
     const eventLines = result.stderr.split('\n').filter((line) => /^  2025-/.test(line));
     expect(eventLines).toHaveLength(10);
     expect(eventLines[0]).toContain('(task retry-0)');
     expect(eventLines[9]).toContain('failed container health checks.');
-    const pollsMade = awsCalls(result).length - 4;
-    expect(pollsMade).toBeGreaterThanOrEqual(3);
+    expect(endpoint.requests.length - 4).toBeGreaterThanOrEqual(3);
   });
 
   it('fails at once when the rollout FAILED (the circuit breaker rolls back)', async () => {
-    const sandbox = createSandbox();
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(polls({ answer: failedServices() })),
-    });
+    const { result, endpoint } = await deploy(deployment({ answer: failedServices() }));
 
     expect(result.code).not.toBe(0);
     expect(result.durationMs).toBeLessThan(10_000);
-    expect(awsCalls(result).slice(4)).toEqual([describeServices]);
+    expect(operations(endpoint).slice(4)).toEqual(['DescribeServices']);
     expect(result.stderr).toContain(
       `the deployment of ${newTaskDefinition} to service taxaroo-api FAILED`,
     );
@@ -325,7 +468,6 @@ describe('deploy-ecs.sh', () => {
   });
 
   it('fails at once when its deployment failed and a rollback deployment became PRIMARY', async () => {
-    const sandbox = createSandbox();
     const answer = failedServices();
     const [ours, old] = answer.services[0]!.deployments;
     answer.services[0]!.deployments = [
@@ -338,63 +480,108 @@ describe('deploy-ecs.sh', () => {
       { ...ours!, status: 'ACTIVE' },
     ];
 
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: deployment(polls({ answer })),
-    });
+    const { result, endpoint } = await deploy(deployment({ answer }));
 
     expect(result.code).not.toBe(0);
-    expect(awsCalls(result).slice(4)).toEqual([describeServices]);
+    expect(operations(endpoint).slice(4)).toEqual(['DescribeServices']);
     expect(result.stderr).toContain('FAILED');
   });
 
   it('fails listing the container names when the container is not in the task definition', async () => {
-    const sandbox = createSandbox();
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env: { ...env, CARBON_ECS_CONTAINER: 'web' },
-      scenario: deployment([]),
-    });
+    const { result, endpoint } = await deploy(deployment(), { CARBON_ECS_CONTAINER: 'web' });
 
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain(
       `the task definition ${oldTaskDefinition} has no container named 'web'.`,
     );
     expect(result.stderr).toContain('Its containers are: api, envoy.');
-    expect(awsCalls(result).map((argv) => argv[1])).toEqual([
-      'describe-services',
-      'describe-task-definition',
+    expect(operations(endpoint)).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
+  });
+
+  it('says in one line, naming cluster and service, how to get a service that does not exist', async () => {
+    const world = await startAwsWorld();
+    onTestFinished(world.close);
+    world.createCluster('taxaroo-develop');
+
+    const result = await createSandbox().run('deploy-ecs.sh', {
+      env: { ...baseEnv, AWS_ENDPOINT_URL: world.endpoint.url },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'deploy-ecs.sh: error: ECS service taxaroo-api does not exist in cluster taxaroo-develop (us-east-1): ' +
+        'add a provision step to the build (build.provision: a hook or a CloudFormation template that ' +
+        'creates it), or create the service.\n',
+    );
+    expect(world.endpoint.requests.map((r) => r.operation)).toEqual(['DescribeServices']);
+    expect(world.endpoint.problems).toEqual([]);
+  });
+
+  it('says so in one line when the cluster does not exist either', async () => {
+    const world = await startAwsWorld();
+    onTestFinished(world.close);
+
+    const result = await createSandbox().run('deploy-ecs.sh', {
+      env: { ...baseEnv, AWS_ENDPOINT_URL: world.endpoint.url },
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'deploy-ecs.sh: error: ECS cluster taxaroo-develop does not exist in us-east-1, nor service taxaroo-api in it: ' +
+        'add a provision step to the build (build.provision: a hook or a CloudFormation template that ' +
+        'creates it), or create the service.',
     ]);
   });
 
-  it('fails naming the cluster and the service when ECS cannot find the service', async () => {
-    const sandbox = createSandbox();
-
-    const result = await sandbox.run('deploy-ecs.sh', {
-      env,
-      scenario: {
-        aws: [
-          {
-            match: ['ecs', 'describe-services'],
-            stdout: {
-              services: [],
-              failures: [
-                {
-                  arn: 'arn:aws:ecs:us-east-1:123456789012:service/taxaroo-develop/taxaroo-api',
-                  reason: 'MISSING',
-                },
-              ],
-            },
+  it('blames the provision hook when the service is still missing after it ran', async () => {
+    const { result } = await deploy(
+      {
+        'ecs:DescribeServices': answers('DescribeServices', {
+          answer: {
+            services: [],
+            failures: [
+              {
+                arn: 'arn:aws:ecs:us-east-1:123456789012:service/taxaroo-develop/taxaroo-api',
+                reason: 'MISSING',
+              },
+            ],
           },
-        ],
+        }),
       },
+      { CARBON_PROVISION: 'hook' },
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'deploy-ecs.sh: error: ECS service taxaroo-api does not exist in cluster taxaroo-develop (us-east-1), ' +
+        'after the provision hook ran: make the hook create it, or create the service.\n',
+    );
+  });
+
+  it('names ECS’s error when a call fails for another reason', async () => {
+    const { result } = await deploy({
+      'ecs:DescribeServices': () => ({
+        error: {
+          code: 'AccessDeniedException',
+          message: 'User is not authorized to perform: ecs:DescribeServices',
+        },
+      }),
     });
 
-    expect(result.code).not.toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      'ECS could not find service taxaroo-api in cluster taxaroo-develop (us-east-1)',
+      'could not describe service taxaroo-api in cluster taxaroo-develop (us-east-1):',
     );
-    expect(result.stderr).toContain('MISSING');
-    expect(awsCalls(result)).toEqual([describeServices]);
+    expect(result.stderr).toMatch(
+      /answered DescribeServices with AccessDeniedException: User is not authorized to perform: ecs:DescribeServices/,
+    );
+  });
+
+  it('refuses to run without the job’s credentials', async () => {
+    const { result, endpoint } = await deploy(deployment(), { AWS_SECRET_ACCESS_KEY: undefined });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('AWS_SECRET_ACCESS_KEY is not set.');
+    expect(endpoint.requests).toEqual([]);
   });
 });

@@ -35,9 +35,28 @@ function existing(fields: Record<string, unknown>): Rule {
 }
 
 const wildcard = (filter: string) => ({ filterType: 'WILDCARD', filter });
+const scanCall = [
+  'ecr',
+  'get-registry-scanning-configuration',
+  '--region',
+  'us-east-1',
+  '--output',
+  'json',
+];
+const onPush = (filter: string) => ({
+  scanFrequency: 'SCAN_ON_PUSH',
+  repositoryFilters: [wildcard(filter)],
+});
+/** The registry's scanning configuration (GetRegistryScanningConfiguration reads the caller's). */
+function scanning(rules: unknown[], registryId = ACCOUNT): Rule {
+  return {
+    match: ['ecr', 'get-registry-scanning-configuration'],
+    stdout: { registryId, scanningConfiguration: { scanType: 'BASIC', rules } },
+  };
+}
 
 describe('ecr-ensure.sh', () => {
-  it('creates a missing repository: scan on push, immutable tags except the moving ones', async () => {
+  it('creates a missing repository with immutable tags except the moving ones, leaving scanning to the registry', async () => {
     const sandbox = createSandbox();
 
     const result = await sandbox.run('ecr-ensure.sh', {
@@ -46,10 +65,12 @@ describe('ecr-ensure.sh', () => {
         aws: [
           { match: ['ecr', 'describe-repositories'], ...awsError('RepositoryNotFoundException') },
           { match: ['ecr', 'create-repository'], stdout: fixture('create-repository') },
+          scanning([onPush('*')]),
         ],
       },
     });
 
+    expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(awsCalls(result)).toEqual([
       describeCall,
@@ -60,8 +81,7 @@ describe('ecr-ensure.sh', () => {
         ACCOUNT,
         '--repository-name',
         'taxaroo-api',
-        '--image-scanning-configuration',
-        'scanOnPush=true',
+        // No --image-scanning-configuration: repository-level scanOnPush is deprecated.
         '--image-tag-mutability',
         'IMMUTABLE_WITH_EXCLUSION',
         '--image-tag-mutability-exclusion-filters',
@@ -73,9 +93,13 @@ describe('ecr-ensure.sh', () => {
         '--output',
         'json',
       ],
+      scanCall,
     ]);
     expect(result.stdout).toContain(
       'Created 123456789012.dkr.ecr.us-east-1.amazonaws.com/taxaroo-api',
+    );
+    expect(result.stdout).toContain(
+      'Images pushed to taxaroo-api are scanned: the registry scans * (SCAN_ON_PUSH).',
     );
   });
 
@@ -87,14 +111,94 @@ describe('ecr-ensure.sh', () => {
       scenario: {
         aws: [
           { match: ['ecr', 'describe-repositories'], stdout: fixture('describe-repositories') },
+          scanning([]),
         ],
       },
     });
 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(awsCalls(result)).toEqual([describeCall]);
+    expect(awsCalls(result)).toEqual([describeCall, scanCall]);
     expect(result.stdout).toContain('is ready');
+  });
+
+  it('says nothing of the repository’s scanOnPush when a registry rule scans it', async () => {
+    const sandbox = createSandbox();
+
+    const result = await sandbox.run('ecr-ensure.sh', {
+      env,
+      scenario: {
+        aws: [
+          existing({ imageScanningConfiguration: { scanOnPush: false } }),
+          scanning([
+            { scanFrequency: 'MANUAL', repositoryFilters: [wildcard('*')] },
+            { scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [wildcard('taxaroo-*')] },
+          ]),
+        ],
+      },
+    });
+
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(
+      'Images pushed to taxaroo-api are scanned: the registry scans taxaroo-* (CONTINUOUS_SCAN).',
+    );
+  });
+
+  it('warns, naming the registry’s setting, when nothing scans the repository', async () => {
+    const sandbox = createSandbox();
+
+    const result = await sandbox.run('ecr-ensure.sh', {
+      env,
+      scenario: {
+        aws: [
+          existing({ imageScanningConfiguration: { scanOnPush: false } }),
+          scanning([onPush('other-*')]),
+        ],
+      },
+    });
+
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'ecr-ensure.sh: warning: images pushed to taxaroo-api are not scanned: no scanning rule of the registry covers it.',
+    );
+    expect(result.stderr).toContain(
+      `aws ecr put-registry-scanning-configuration --scan-type BASIC --rules '[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"*","filterType":"WILDCARD"}]}]' --region us-east-1`,
+    );
+    expect(result.stderr).not.toContain('put-image-scanning-configuration');
+  });
+
+  it('says nothing about scanning for another account’s registry, or when the role may not read it', async () => {
+    const crossAccount = await createSandbox().run('ecr-ensure.sh', {
+      env,
+      scenario: {
+        aws: [
+          existing({ imageScanningConfiguration: { scanOnPush: false } }),
+          scanning([], '123456789012'),
+        ],
+      },
+    });
+    expect(crossAccount.code).toBe(0);
+    expect(crossAccount.stderr).toBe('');
+    expect(crossAccount.stdout).not.toContain('scanned');
+
+    const denied = await createSandbox().run('ecr-ensure.sh', {
+      env,
+      scenario: {
+        aws: [
+          existing({ imageScanningConfiguration: { scanOnPush: false } }),
+          {
+            match: ['ecr', 'get-registry-scanning-configuration'],
+            ...awsError('AccessDeniedException'),
+          },
+        ],
+      },
+    });
+    expect(denied.code).toBe(0);
+    expect(denied.stderr).toBe('');
+    expect(denied.stdout).toContain(
+      'could not be read (the role needs ecr:GetRegistryScanningConfiguration).',
+    );
   });
 
   it('fails on IMMUTABLE tags, giving the exact command that fixes it, and changes nothing', async () => {
@@ -153,12 +257,15 @@ describe('ecr-ensure.sh', () => {
     const result = await sandbox.run('ecr-ensure.sh', {
       env,
       scenario: {
-        aws: [existing({ imageTagMutability: 'MUTABLE', imageTagMutabilityExclusionFilters: [] })],
+        aws: [
+          existing({ imageTagMutability: 'MUTABLE', imageTagMutabilityExclusionFilters: [] }),
+          scanning([onPush('*')]),
+        ],
       },
     });
 
     expect(result.code).toBe(0);
-    expect(awsCalls(result)).toEqual([describeCall]);
+    expect(awsCalls(result)).toEqual([describeCall, scanCall]);
     expect(result.stderr).toContain(
       'ecr-ensure.sh: warning: the tags of ECR repository taxaroo-api are MUTABLE',
     );

@@ -24,13 +24,23 @@ const sync = (fingerprints: Record<string, string>) =>
     ...fingerprints,
   }).steps;
 
+/** CarbonBuild's required parameters, for a build of acme/Api with the carbon repository Carbon. */
+const BUILD = {
+  project: 'acme',
+  repository: 'Api',
+  carbon_repository: 'Carbon',
+  carbon_repository_url: 'git@github.com:agency/carbon.git',
+  carbon_branch: 'develop',
+  aws_region: 'us-east-1',
+  aws_account_id: '123456789012',
+  aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
+  ecr_repository: 'acme/api',
+  dockerfile: 'Carbon/Api/Dockerfile',
+};
+
 const build = (carbonFingerprint: string, linkedFingerprint: string) =>
   processJob(orb, 'carbon', 'carbon/CarbonBuild', {
-    project: 'acme',
-    repository: 'Api',
-    carbon_repository: 'Carbon',
-    carbon_repository_url: 'git@github.com:agency/carbon.git',
-    carbon_branch: 'develop',
+    ...BUILD,
     carbon_ssh_key_fingerprint: carbonFingerprint,
     linked_checkouts: [
       {
@@ -42,11 +52,6 @@ const build = (carbonFingerprint: string, linkedFingerprint: string) =>
         },
       },
     ],
-    aws_region: 'us-east-1',
-    aws_account_id: '123456789012',
-    aws_role_arn: 'arn:aws:iam::123456789012:role/CarbonCircleCI',
-    ecr_repository: 'acme/api',
-    dockerfile: 'Carbon/Api/Dockerfile',
   }).steps;
 
 describe('add_ssh_keys in the jobs', () => {
@@ -82,10 +87,11 @@ describe('CarbonBuild', () => {
     expect(steps.at(-1)).toMatchObject({ kind: 'run', name: "Remove the job's state folder" });
   });
 
-  it('lets the deploy and hook steps be silent longer than the deploy timeout', () => {
+  it('lets the provision, deploy and hook steps be silent longer than the deploy timeout', () => {
     type Commands = Record<string, { steps: { run: { no_output_timeout?: string } }[] }>;
     const commands = (orb as { commands: Commands }).commands;
-    for (const command of ['deploy_service', 'run_deploy_hook']) {
+    const waiting = ['deploy_service', 'run_deploy_hook', 'run_provision_hook', 'deploy_stack'];
+    for (const command of waiting) {
       const limit = commands[command]!.steps[0]!.run.no_output_timeout ?? '';
       const seconds = Number(
         /^(\d+)s$/.exec(limit.replace('<< parameters.timeout >>', '900'))?.[1],
@@ -93,7 +99,65 @@ describe('CarbonBuild', () => {
       expect(seconds, `${command}: ${limit}`).toBeGreaterThan(900);
     }
     const job = JSON.stringify((orb as { jobs: Record<string, unknown> }).jobs['CarbonBuild']);
-    expect(job.match(/"timeout":"<< parameters.deploy_timeout >>"/g)).toHaveLength(2);
+    expect(job.match(/"timeout":"<< parameters.deploy_timeout >>"/g)).toHaveLength(waiting.length);
+  });
+
+  const provisioned = (parameters: Record<string, string>) =>
+    processJob(orb, 'carbon', 'carbon/CarbonBuild', {
+      ...BUILD,
+      ecs_cluster: 'acme-develop',
+      ecs_service: 'api',
+      ecs_container: 'api',
+      ...parameters,
+    }).steps.flatMap((step) => (step.kind === 'run' ? [step] : []));
+  const names = (steps: ReturnType<typeof provisioned>) => steps.map((step) => step.name);
+
+  it('runs no provision step unless asked', () => {
+    expect(names(provisioned({})).filter((name) => /provision|stack/i.test(name))).toEqual([]);
+  });
+
+  it('runs the provision hook after the push and before the rollout, which is told of it', () => {
+    const steps = provisioned({ provision: 'hook', provision_hook: 'infra/up.sh' });
+    const order = names(steps);
+    const hook = order.indexOf('Run provision hook infra/up.sh');
+    expect(hook).toBeGreaterThan(order.indexOf('Build and push acme/api'));
+    expect(hook).toBe(order.indexOf('Deploy api on acme-develop') - 1);
+    expect(steps[hook]!.environment).toMatchObject({
+      CARBON_HOOK: 'infra/up.sh',
+      CARBON_HOOK_STEP: 'provision',
+      CARBON_CARBON_PATH: 'Carbon',
+      CARBON_AWS_ACCOUNT_ID: '123456789012',
+      CARBON_ECS_CLUSTER: 'acme-develop',
+      CARBON_ECS_SERVICE: 'api',
+      CARBON_ECS_CONTAINER: 'api',
+    });
+    expect(steps[hook + 1]!.environment['CARBON_PROVISION']).toBe('hook');
+  });
+
+  it('deploys the stack after the push, and nothing after it with deploy none', () => {
+    const steps = provisioned({
+      provision: 'cloudformation',
+      cloudformation_template: 'infra/api.yml',
+      cloudformation_stack: 'acme-api-develop',
+      cloudformation_parameters: 'DesiredCount=2',
+      cloudformation_capabilities: 'CAPABILITY_IAM',
+      deploy: 'none',
+    });
+    const order = names(steps);
+    expect(order.slice(order.indexOf('Build and push acme/api') + 1)).toEqual([
+      'Deploy stack acme-api-develop',
+      "Remove the job's state folder",
+    ]);
+    expect(steps[order.indexOf('Deploy stack acme-api-develop')]!.environment).toEqual({
+      CARBON_CFN_TEMPLATE: 'infra/api.yml',
+      CARBON_CARBON_PATH: 'Carbon',
+      CARBON_CFN_STACK: 'acme-api-develop',
+      CARBON_CFN_PARAMETERS: 'DesiredCount=2',
+      CARBON_CFN_CAPABILITIES: 'CAPABILITY_IAM',
+      CARBON_PROJECT: 'acme',
+      CARBON_REPOSITORY: 'Api',
+      CARBON_AWS_REGION: 'us-east-1',
+    });
   });
 
   it('runs in a pinned current cimg/aws by default', () => {

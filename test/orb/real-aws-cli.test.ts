@@ -1,9 +1,20 @@
 // The orb's scripts with Debian's real AWS CLI (2.9.19, older than the orb needs) against a local
 // AWS-shaped endpoint: what the old CLI does with what the orb sends and receives, and the version
-// guard that stops a job before it gets that far.
+// guard that stops a job before it gets that far. And what even a current CLI does with a member
+// its model does not know, which is why the rollout reads and writes ECS itself.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { delimiter } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkValue } from '../helpers/aws-contract.ts';
-import { installRealAws, startAwsEndpoint, type Handler } from '../helpers/aws-endpoint.ts';
+import {
+  THROWAWAY_CREDENTIALS,
+  installPipAws,
+  installRealAws,
+  startAwsEndpoint,
+  type Handler,
+} from '../helpers/aws-endpoint.ts';
+import { startAwsWorld } from '../helpers/aws-world.ts';
 import { serviceModel } from '../helpers/aws-models.ts';
 import { fixture } from './fixtures.ts';
 import { createSandbox } from './harness.ts';
@@ -64,6 +75,8 @@ describe("Debian's AWS CLI 2.9 against a local endpoint", () => {
       registryId: '123456789012',
       repositoryNames: ['taxaroo-api'],
     });
+    // The endpoint checked the request against the model and its signature: nothing amiss.
+    expect(endpoint.problems).toEqual([]);
   });
 
   it('refuses --image-tag-mutability-exclusion-filters before sending: nothing is created', async () => {
@@ -107,9 +120,50 @@ describe("Debian's AWS CLI 2.9 against a local endpoint", () => {
         input: expect.objectContaining({
           RoleArn: 'arn:aws:iam::123456789012:role/CarbonDeploy',
           WebIdentityToken: 'a-token-for-the-local-endpoint',
-          DurationSeconds: '3600',
+          DurationSeconds: 3600,
         }),
       },
     ]);
+  });
+});
+
+describe('the pip AWS CLI (v1, current models) against a local ECS', () => {
+  it('drops the members its model does not know from what it reads, with exit status 0', async () => {
+    const world = await startAwsWorld();
+    onTestFinished(world.close);
+    world.registerTaskDefinition({
+      family: 'taxaroo-api',
+      containerDefinitions: [{ name: 'api', image: 'api:1', carbonUnknownContainerMember: 1 }],
+      carbonUnknownTaskMember: 'from a later AWS',
+    });
+    const sandbox = createSandbox();
+    installPipAws(sandbox.bin, sandbox.home, world.endpoint);
+
+    // Not spawnSync: the endpoint answers from this process.
+    const described = await promisify(execFile)(
+      'aws',
+      ['ecs', 'describe-task-definition', '--task-definition', 'taxaroo-api:1', '--output', 'json'],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: [sandbox.bin, process.env['PATH']].join(delimiter),
+          HOME: sandbox.home,
+          AWS_ENDPOINT_URL: world.endpoint.url,
+          AWS_DEFAULT_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: THROWAWAY_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: THROWAWAY_CREDENTIALS.secretAccessKey,
+        },
+      },
+    );
+
+    const { taskDefinition } = JSON.parse(described.stdout) as {
+      taskDefinition: Record<string, unknown> & { containerDefinitions: object[] };
+    };
+    // ECS sent both members (the endpoint's own record of its answer has them); the CLI kept
+    // neither, and said nothing: written back, they would be gone.
+    expect(taskDefinition['family']).toBe('taxaroo-api');
+    expect(taskDefinition).not.toHaveProperty('carbonUnknownTaskMember');
+    expect(taskDefinition.containerDefinitions[0]).toEqual({ name: 'api', image: 'api:1' });
+    expect(world.endpoint.problems).toEqual([]);
   });
 });

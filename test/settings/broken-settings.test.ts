@@ -269,6 +269,139 @@ const cases: Case[] = [
     path: 'repositories[0].build.ecs.hook',
   },
   {
+    name: 'a provision naming both a hook and a template',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        /*!*/provision: { hook: 'infra/up.sh', cloudformation: { template: 'infra/api.yml' } },",
+    ),
+    code: 'invalid-provision',
+    path: 'repositories[0].build.provision',
+    mentions: 'keep one',
+  },
+  {
+    name: 'a provision naming no step',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        /*!*/provision: {},",
+    ),
+    code: 'invalid-provision',
+    path: 'repositories[0].build.provision',
+    mentions: "hook: 'infra/up.sh'",
+  },
+  {
+    name: 'a provision field cased wrong',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { /*!*/cloudFormation: { template: 'infra/api.yml' } },",
+    ),
+    code: 'unknown-field',
+    path: 'repositories[0].build.provision.cloudFormation',
+    mentions: 'did you mean "cloudformation"?',
+  },
+  {
+    name: 'an absolute provision hook',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { /*!*/hook: '/srv/up.sh' },",
+    ),
+    code: 'invalid-path',
+    path: 'repositories[0].build.provision.hook',
+    mentions: 'relative to the root of the carbon repository',
+  },
+  {
+    name: 'a template outside the carbon repository',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { /*!*/template: '../infra/api.yml' } },",
+    ),
+    code: 'invalid-path',
+    path: 'repositories[0].build.provision.cloudformation.template',
+    mentions: 'must not contain ".."',
+  },
+  {
+    name: 'a template path that names a folder',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { /*!*/template: 'infra/' } },",
+    ),
+    code: 'invalid-path',
+    path: 'repositories[0].build.provision.cloudformation.template',
+    mentions: 'names a folder',
+  },
+  {
+    name: 'a stack name CloudFormation refuses',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { template: 'infra/api.yml', /*!*/stack: 'acme_api' } },",
+    ),
+    code: 'invalid-stack-name',
+    path: 'repositories[0].build.provision.cloudformation.stack',
+    mentions: '"acme_api"',
+  },
+  {
+    name: 'the image parameter set by hand',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { template: 'infra/api.yml', parameters: { /*!*/ImageUri: 'x' } } },",
+    ),
+    code: 'invalid-parameter-name',
+    path: 'repositories[0].build.provision.cloudformation.parameters.ImageUri',
+    mentions: 'Carbon sets to the image it built',
+  },
+  {
+    name: 'a parameter name that is no logical id',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { template: 'infra/api.yml', parameters: { /*!*/'desired-count': '2' } } },",
+    ),
+    code: 'invalid-parameter-name',
+    path: 'repositories[0].build.provision.cloudformation.parameters.desired-count',
+    mentions: 'letters and digits only',
+  },
+  {
+    name: 'a parameter value of two lines',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { template: 'infra/api.yml', parameters: { /*!*/Domain: 'a\\nb' } } },",
+    ),
+    code: 'invalid-parameter-value',
+    path: 'repositories[0].build.provision.cloudformation.parameters.Domain',
+    mentions: 'one line',
+  },
+  {
+    name: 'a capability misspelt',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        provision: { cloudformation: { template: 'infra/api.yml', capabilities: [/*!*/'CAPABILITY_IAN'] } },",
+    ),
+    code: 'invalid-value',
+    path: 'repositories[0].build.provision.cloudformation.capabilities[0]',
+    mentions: 'did you mean "CAPABILITY_IAM"?',
+  },
+  {
+    name: 'a stack and a rollout both owning the image',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        ecs: { /*!*/deploy: 'ecs_service' },\n        provision: { cloudformation: { template: 'infra/api.yml' } },",
+    ),
+    code: 'provision-owns-image',
+    path: 'repositories[0].build.ecs.deploy',
+    mentions: 'two owners of the image',
+  },
+  {
+    name: 'a stack name derived from a project id that starts with a digit',
+    parts: {
+      head: "id: '7seas',\n  name: 'Sample',",
+      api: API.replace(
+        "branches: { Web: 'develop' },",
+        "branches: { Web: 'develop' },\n        provision: { /*!*/cloudformation: { template: 'infra/api.yml' } },",
+      ),
+    },
+    code: 'invalid-derived-name',
+    path: 'repositories[0].build.provision.cloudformation',
+    mentions: 'set build.provision.cloudformation.stack',
+  },
+  {
     name: 'upper-case ECR repository',
     parts: api(
       "branches: { Web: 'develop' },",

@@ -66,6 +66,10 @@ describe('the page model of the sample', async () => {
     expect(repository('Taxaroo-Admin').build!.deploy).toBe(
       'runs deploy/admin-task.sh from the carbon repository with the new image',
     );
+    expect(repository('Taxaroo-API-V2').build!.provision).toBeUndefined();
+    expect(repository('Taxaroo-App').build!.provision).toBe(
+      'runs infra/app-up.sh from the carbon repository, after the push and before the deploy',
+    );
     const clients = repository('Taxaroo-Clients').build!;
     expect(clients).toMatchObject({
       enabled: false,
@@ -247,5 +251,29 @@ describe('the page model of a workspace unlike the sample', async () => {
       'web -> api @release/2.0',
       'api -> infra @main',
     ]);
+  });
+});
+
+describe('the page model of a build whose stack deploys', () => {
+  it('says the stack takes the image and rolls the service, and nothing else deploys', async () => {
+    const root = makeWorkspace({
+      'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
+      'projects/solo.ts': `export default {
+  id: 'solo',
+  name: 'Solo',
+  repositories: [
+    { id: 'api', name: 'API', build: { carbonRepo: 'ops', provision: { cloudformation: { template: 'infra/api.yml', stack: 'solo-api' } } }, local: { git: 'file:///srv/git/api.git' } },
+    { id: 'ops', name: 'Ops', local: { git: 'file:///srv/git/ops.git' } },
+  ],
+};
+`,
+    });
+    const build = (await modelOf(root)).projects[0]!.repositories[0]!.build!;
+    expect(build.provision).toBe(
+      'deploys infra/api.yml from the carbon repository as the CloudFormation stack solo-api, with the new image as its ImageUri parameter',
+    );
+    expect(build.deploy).toBe(
+      'by the stack solo-api, which takes the new image and rolls the service itself',
+    );
   });
 });

@@ -142,4 +142,13 @@ describe('the pages', async () => {
       '<time datetime="2026-11-26T16:00Z">Thu 26 Nov 2026 16:00–17:00 UTC</time>',
     );
   });
+
+  it('show the environment step of a build that has one, before its deploy', async () => {
+    const site = await modelOf(REPO_ROOT);
+    const project = flat(renderProject(site.projects[0]!, site, layout));
+    expect(project.match(/<dt>Provision<\/dt>/g)).toHaveLength(1);
+    expect(project).toMatch(
+      /<dt>Provision<\/dt> <dd>runs infra\/app-up\.sh from the carbon repository, after the push and before the deploy<\/dd> <dt>Deploy<\/dt>/,
+    );
+  });
 });

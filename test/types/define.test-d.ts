@@ -5,6 +5,7 @@ import {
   defineProject,
   type BuildSettings,
   type CarbonConfig,
+  type CloudFormationSettings,
   type ProjectSettings,
   type SyncRule,
 } from '../../src/index.ts';
@@ -62,6 +63,7 @@ test('mistakes are type errors', () => {
   // Short typed views keep each mistake on the line its @ts-expect-error names.
   const build = (value: BuildSettings) => value;
   const rule = (value: SyncRule) => value;
+  const stack = (value: CloudFormationSettings) => value;
   // @ts-expect-error a misspelt field is an excess property
   build({ carbonrepo: 'Carbon' });
   // @ts-expect-error strategy is a known name
@@ -70,6 +72,24 @@ test('mistakes are type errors', () => {
   build({ carbonRepo: 'C', job: 'Build' });
   // @ts-expect-error deploy is one of three modes
   build({ carbonRepo: 'C', ecs: { deploy: 'lambda' } });
+  build({ carbonRepo: 'C', provision: { hook: 'infra/up.sh' } });
+  build({
+    carbonRepo: 'C',
+    provision: {
+      cloudformation: {
+        template: 'infra/api.yml',
+        stack: 'api',
+        parameters: { DesiredCount: '2' },
+        capabilities: ['CAPABILITY_NAMED_IAM'],
+      },
+    },
+  });
+  // @ts-expect-error a stack's template is required
+  build({ carbonRepo: 'C', provision: { cloudformation: { stack: 'api' } } });
+  // @ts-expect-error capabilities are CloudFormation's
+  stack({ template: 't', capabilities: ['IAM'] });
+  // @ts-expect-error parameter values are strings, as CloudFormation takes them
+  stack({ template: 't', parameters: { N: 2 } });
   // @ts-expect-error direction is local or origin
   rule({ direction: 'both', cron: '0 * * * *', branches: { origin: 'a', local: 'b' } });
   // @ts-expect-error repositories are required

@@ -3,8 +3,8 @@ set -euo pipefail
 # aws-cli-version.sh: stop the job, before anything is changed, when the AWS CLI is older than the
 # orb needs. An old AWS CLI v2 refuses options it does not know ("Unknown options:
 # --image-tag-mutability-exclusion-filters") and, worse, silently drops the members it does not
-# know from what it reads and sends, with exit status 0: ECR's exclusion filters in
-# describe-repositories, task definition fields (enableFaultInjection...) and deployment settings.
+# know from what it reads, with exit status 0: ECR's exclusion filters in describe-repositories.
+# (The ECS rollout does not read through the CLI at all, so no CLI, however new, loses its fields.)
 #
 # The minimum, 2.27.57, is the AWS CLI release that added ECR's image tag mutability exclusion
 # filters (aws/aws-cli CHANGELOG.rst, branch v2: "api-change:ecr: Add support for Image Tag
@@ -44,8 +44,8 @@ as_number() {
 }
 if (($(as_number "$version") < $(as_number "$minimum"))); then
   fail "the AWS CLI is $version; the orb needs $minimum or newer (found: $output)." \
-    "Older releases refuse --image-tag-mutability-exclusion-filters and silently drop newer fields" \
-    "of task definitions and deployments. Use the orb's default aws executor (a current cimg/aws)" \
+    "Older releases refuse --image-tag-mutability-exclusion-filters and silently drop ECR's" \
+    "exclusion filters from what they read. Use the orb's default aws executor (a current cimg/aws)" \
     "or a newer executor tag, or update the AWS CLI in your image. Nothing was changed."
 fi
 printf 'AWS CLI %s (the orb needs %s or newer).\n' "$version" "$minimum"

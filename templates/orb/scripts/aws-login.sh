@@ -92,8 +92,9 @@ session="${session:0:64}"
 
 if [[ -z "${!token_env:-}" ]]; then
   fail "no OIDC token: $(shown_name "$token_env") is empty or unset." \
-    "CircleCI issues OIDC tokens only to jobs that run with a context. Add 'context: <a context>'" \
-    "to this job in the workflow (any context of the organization works, even an empty one)."
+    "CircleCI gives every job its OIDC token in CIRCLE_OIDC_TOKEN_V2 (no context needed). Outside" \
+    "CircleCI (carbon run, a shell), put a token CircleCI issued in that variable; if the job keeps" \
+    "its token in another variable, pass that variable's name as the oidc_token parameter."
 fi
 export "${token_env?}"
 

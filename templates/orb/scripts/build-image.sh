@@ -26,7 +26,9 @@ set -euo pipefail
 #   $CARBON_STATE_DIR/build-metadata.json  buildx metadata (image digest), when it builds
 #   $CARBON_STATE_DIR/build-image.XXXXXX   AWS's error output, deleted on exit
 #   $BASH_ENV, else $CARBON_STATE_DIR/env: export lines for CARBON_IMAGE_URI (<image>:<inputs tag>),
-#                                       CARBON_IMAGE_TAG (the inputs tag), CARBON_IMAGE_BUILT (true|false)
+#                                       CARBON_IMAGE_TAG (the inputs tag), CARBON_IMAGE_DIGEST (sha256:...,
+#                                       empty when neither buildx nor ECR named it), CARBON_IMAGE_BUILT
+#                                       (true|false)
 # Runs:
 #   aws ecr describe-images --registry-id ACCOUNT --repository-name REPO --image-ids imageTag=INPUTS_TAG --region R --output json
 #   when it exists (no docker at all):
@@ -157,7 +159,7 @@ if [[ "$status" -eq 0 ]]; then
     fail "could not read the manifest of $image:$inputs_tag; AWS's message is above."
   manifest="$(printf '%s' "$images" | jq -r '.images[0].imageManifest // empty')"
   media_type="$(printf '%s' "$images" | jq -r '.images[0].imageManifestMediaType // empty')"
-  digest="$(printf '%s' "$images" | jq -r '.images[0].imageId.imageDigest // "(unknown digest)"')"
+  digest="$(printf '%s' "$images" | jq -r '.images[0].imageId.imageDigest // empty')"
   [[ -n "$manifest" && -n "$media_type" ]] ||
     fail "batch-get-image returned no manifest for $image:$inputs_tag:" \
       "$(printf '%s' "$images" | jq -c '.failures // []')"
@@ -176,7 +178,7 @@ if [[ "$status" -eq 0 ]]; then
     fi
   done
   printf 'Skipped the build: %s:%s (%s) was already built from these inputs.\n' \
-    "$image" "$inputs_tag" "$digest"
+    "$image" "$inputs_tag" "${digest:-digest unknown}"
   printf 'Moved %s and %s to it.\n' "$commit_tag" "$branch_tag"
   built=false
 else
@@ -203,13 +205,14 @@ else
     --cache-to "type=registry,ref=$cache_ref,mode=max,image-manifest=true,oci-mediatypes=true" \
     --provenance=false --metadata-file "$state_dir/build-metadata.json" --push "$context" ||
     fail "docker buildx build failed for $dockerfile (context $context); docker's message is above."
-  digest="$(jq -r '."containerimage.digest" // "(unknown digest)"' "$state_dir/build-metadata.json" \
-    2>/dev/null || printf '(unknown digest)')"
+  digest="$(jq -r '."containerimage.digest" // empty' "$state_dir/build-metadata.json" \
+    2>/dev/null || true)"
   printf 'Pushed %s:%s (%s), also tagged %s and %s.\n' \
-    "$image" "$inputs_tag" "$digest" "$commit_tag" "$branch_tag"
+    "$image" "$inputs_tag" "${digest:-digest unknown}" "$commit_tag" "$branch_tag"
   built=true
 fi
 
 export_for_later_steps CARBON_IMAGE_URI "$image:$inputs_tag"
 export_for_later_steps CARBON_IMAGE_TAG "$inputs_tag"
+export_for_later_steps CARBON_IMAGE_DIGEST "$digest"
 export_for_later_steps CARBON_IMAGE_BUILT "$built"

@@ -5,31 +5,46 @@ set -euo pipefail
 # the service at it with the deployment circuit breaker (rollback) on, and waits until the service
 # is stable on it.
 #
+# It speaks ECS's JSON API itself (curl --aws-sigv4, signed with the job's credentials), never
+# through the AWS CLI: the CLI parses every answer through the model it was built with and drops
+# the members it does not know, so a task definition or deployment configuration read and written
+# back through it would lose every field newer than the CLI. What ECS answers is what is sent back.
+#
 # Reads (environment):
 #   CARBON_ECS_CLUSTER      required  cluster name or ARN
 #   CARBON_ECS_SERVICE      required  service name or ARN
 #   CARBON_ECS_CONTAINER    required  name of the container (in the task definition) to update
 #   CARBON_AWS_REGION       required  AWS region, e.g. us-east-1
 #   CARBON_IMAGE_URI        required  the new image (exported by build-image.sh)
+#   CARBON_PROVISION        optional  the build's provision step (hook, cloudformation or empty), for
+#                                     the message when the service does not exist. Default: empty
 #   CARBON_DEPLOY_TIMEOUT   optional  seconds to wait for the service to be stable. Default: 900
 #   CARBON_POLL_INTERVAL    optional  seconds between checks, fractions allowed. Default: 15
 #   CARBON_STATE_DIR        required  the job's state folder: state-open.sh makes it and names it to
 #                                     the later steps; state-cleanup.sh removes it at the end of the job
-#   AWS credentials from the environment (see aws-login.sh)
-# Writes:
-#   $CARBON_STATE_DIR/task-definition.json         the register-task-definition request
-#   $CARBON_STATE_DIR/deployment-configuration.json  the update-service deployment configuration
-# Runs, in order:
-#   aws ecs describe-services --cluster C --services S --region R --output json
-#   aws ecs describe-task-definition --task-definition <current ARN> --include TAGS --region R --output json
-#   aws ecs register-task-definition --cli-input-json file://<task-definition.json> --region R --output json
-#   aws ecs update-service --cluster C --service S --task-definition <new ARN>
-#     --deployment-configuration file://<deployment-configuration.json> --region R --output json
-#   aws ecs describe-services (same arguments as above) every CARBON_POLL_INTERVAL seconds, printing
-#     one line each time (rollout state, running/desired/pending tasks), until the new deployment's
-#     rolloutState is COMPLETED, it is the service's only deployment and runningCount = desiredCount.
+#   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY  required  the job's credentials (aws-login.sh exports
+#                                     them); given to curl on its stdin, never in its arguments
+#   AWS_SESSION_TOKEN       optional  their session token (aws-login.sh exports it)
+#   AWS_ENDPOINT_URL_ECS, AWS_ENDPOINT_URL  optional  where ECS is, as the AWS CLI reads them (the
+#                                     first set wins). Default: https://ecs.<region>.amazonaws.com
+#                                     (amazonaws.com.cn in China)
+# Writes (in $CARBON_STATE_DIR, which holds the task definition's plaintext environment):
+#   ecs-<Operation>.json       the request of each ECS call; task-definition.json: the register request
+#   ecs-answer.XXXXXX          ECS's answers, deleted on exit
+# Calls (POST / with X-Amz-Target: AmazonEC2ContainerServiceV20141113.<Operation>), in order:
+#   DescribeServices        {cluster, services: [service]}
+#   DescribeTaskDefinition  {taskDefinition: <current ARN>, include: [TAGS]}
+#   RegisterTaskDefinition  the described task definition and its tags, without the members
+#                           RegisterTaskDefinition does not take, with only the container's image changed
+#   UpdateService           {cluster, service, taskDefinition: <new ARN>, deploymentConfiguration: the
+#                           described one with deploymentCircuitBreaker enable and rollback on}
+#   DescribeServices (as above) every CARBON_POLL_INTERVAL seconds, printing one line each time
+#     (rollout state, running/desired/pending tasks), until the new deployment's rolloutState is
+#     COMPLETED, it is the service's only deployment and runningCount = desiredCount.
+# Throttling and server errors are tried again (three tries in all), as the AWS CLI does.
 # Fails at once when the rollout FAILED (the circuit breaker rolls back), after CARBON_DEPLOY_TIMEOUT
 # seconds otherwise (no sleep goes past it); both print the deployments and the 10 latest events.
+# A service or cluster that does not exist fails in one line naming both and the ways out.
 
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
@@ -60,6 +75,8 @@ require CARBON_ECS_SERVICE 'the name of the ECS service'
 require CARBON_ECS_CONTAINER 'the name of the container whose image changes'
 require CARBON_AWS_REGION 'the AWS region, e.g. us-east-1'
 require CARBON_IMAGE_URI 'the image to deploy (build-image.sh exports it)'
+require AWS_ACCESS_KEY_ID "the job's AWS access key (the AWS login step exports it)"
+require AWS_SECRET_ACCESS_KEY "the job's AWS secret key (the AWS login step exports it)"
 
 cluster="$CARBON_ECS_CLUSTER"
 service="$CARBON_ECS_SERVICE"
@@ -71,7 +88,6 @@ interval="${CARBON_POLL_INTERVAL:-15}"
 require CARBON_STATE_DIR "the job's state folder (the job's first step, state-open.sh, names it)"
 state_dir="$CARBON_STATE_DIR"
 (umask 077 && mkdir -p "$state_dir")
-export AWS_PAGER=''
 
 [[ "$timeout" =~ ^[0-9]+$ ]] ||
   fail "CARBON_DEPLOY_TIMEOUT must be a whole number of seconds, got '$timeout'."
@@ -79,6 +95,16 @@ export AWS_PAGER=''
   fail "CARBON_POLL_INTERVAL must be a positive number of seconds (such as 15 or 0.5), got '$interval'."
 [[ "$region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]+$ ]] ||
   fail "CARBON_AWS_REGION is not an AWS region: '$region'." "Expected a region such as us-east-1."
+
+endpoint="${AWS_ENDPOINT_URL_ECS:-${AWS_ENDPOINT_URL:-}}"
+if [[ -z "$endpoint" ]]; then
+  domain='amazonaws.com'
+  [[ "$region" != cn-* ]] || domain='amazonaws.com.cn'
+  endpoint="https://ecs.$region.$domain"
+fi
+endpoint="${endpoint%/}"
+answer="$(mktemp "$state_dir/ecs-answer.XXXXXX")"
+trap 'rm -f "$answer"' EXIT
 
 # Milliseconds since the epoch (EPOCHREALTIME on bash 5, whole seconds from date elsewhere).
 now_ms() {
@@ -90,8 +116,69 @@ now_ms() {
   fi
 }
 
-describe_service() {
-  aws ecs describe-services --cluster "$cluster" --services "$service" --region "$region" --output json
+# A value for curl's configuration: within double quotes, backslashes and quotes escaped.
+curl_quoted() {
+  local value="${1//\\/\\\\}"
+  printf '"%s"' "${value//\"/\\\"}"
+}
+
+# curl's options that carry the credentials, for its --config on stdin: never in its arguments.
+credentials() {
+  printf 'user = %s\n' "$(curl_quoted "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY")"
+  [[ -z "${AWS_SESSION_TOKEN:-}" ]] ||
+    printf 'header = %s\n' "$(curl_quoted "x-amz-security-token: $AWS_SESSION_TOKEN")"
+}
+
+# ecs OPERATION REQUEST_FILE: calls ECS; its JSON answer is then in $answer. On an error it sets
+# ecs_error to ECS's error type (or curl's), ecs_failure to a sentence saying it all, and returns 1;
+# throttling, server and connection errors are tried again first.
+ecs_error=''
+ecs_failure=''
+ecs() {
+  local operation="$1" request="$2" attempt code http
+  for attempt in 1 2 3; do
+    code=0
+    http="$(credentials | curl --silent --show-error --config - --aws-sigv4 "aws:amz:$region:ecs" \
+      --header "X-Amz-Target: AmazonEC2ContainerServiceV20141113.$operation" \
+      --header 'Content-Type: application/x-amz-json-1.1' --data-binary "@$request" \
+      --output "$answer" --write-out '%{http_code}' --connect-timeout 10 --max-time 60 \
+      "$endpoint/")" || code=$?
+    if ((code != 0)); then
+      ecs_error="curl exit $code"
+    elif [[ "$http" == 200 ]]; then
+      ecs_error=''
+      return 0
+    else
+      ecs_error="$(jq -r '(.__type // "") | sub(".*#"; "")' "$answer" 2>/dev/null || true)"
+      ecs_error="${ecs_error:-HTTP $http}"
+    fi
+    case "$ecs_error" in
+      curl* | HTTP\ 5* | ThrottlingException | ServerException | ServiceUnavailableException) ;;
+      *) break ;;
+    esac
+    ((attempt == 3)) || sleep "$attempt"
+  done
+  ecs_failure="ECS ($endpoint) answered $operation with $ecs_error$(
+    jq -r '.message // .Message // empty | ": \(.)"' "$answer" 2>/dev/null || true
+  )"
+  return 1
+}
+
+describe_request="$state_dir/ecs-DescribeServices.json"
+jq -n --arg cluster "$cluster" --arg service "$service" \
+  '{cluster: $cluster, services: [$service]}' >"$describe_request"
+
+# The one line for a service that is not there: what is missing, and the two ways out.
+missing() {
+  case "${CARBON_PROVISION:-}" in
+    hook) fail "$1, after the provision hook ran: make the hook create it, or create the service." ;;
+    cloudformation)
+      fail "$1, after the stack was deployed: make the template create it, or create the service."
+      ;;
+    *)
+      fail "$1: add a provision step to the build (build.provision: a hook or a CloudFormation template that creates it), or create the service."
+      ;;
+  esac
 }
 
 # Prints the deployments and the 10 most recent service events of the describe-services answer $1.
@@ -101,31 +188,42 @@ print_service_state() {
     "  \(.status) \(.taskDefinition) rollout=\(.rolloutState // "-") running=\(.runningCount)/\(.desiredCount) pending=\(.pendingCount // 0) failedTasks=\(.failedTasks // 0)" +
     (if .rolloutStateReason then "\n    \(.rolloutStateReason)" else "" end)' >&2
   printf 'Most recent service events:\n' >&2
+  # ECS's JSON has seconds since the epoch where the CLI prints dates.
   printf '%s' "$1" | jq -r '.services[0].events // [] | sort_by(.createdAt) | reverse | .[:10][] |
-    "  \(.createdAt)  \(.message)"' >&2
+    "  \(.createdAt | if type == "number" then (floor | todate) else . end)  \(.message)"' >&2
 }
 
-
 # 1. The service as it is now.
-description="$(describe_service)" ||
-  fail "could not describe service $service in cluster $cluster ($region); AWS's message is above."
-failures="$(printf '%s' "$description" | jq -r '.failures // [] | .[] | "\(.arn // "?"): \(.reason // "?") \(.detail // "")"')"
-[[ -z "$failures" ]] ||
-  fail "ECS could not find service $service in cluster $cluster ($region):" "$failures" \
+where="ECS service $service does not exist in cluster $cluster ($region)"
+if ! ecs DescribeServices "$describe_request"; then
+  [[ "$ecs_error" != ClusterNotFoundException ]] ||
+    missing "ECS cluster $cluster does not exist in $region, nor service $service in it"
+  fail "could not describe service $service in cluster $cluster ($region):" "$ecs_failure"
+fi
+description="$(cat "$answer")"
+failures="$(jq -r '.failures // [] | .[] | "\(.arn // "?"): \(.reason // "?") \(.detail // "")"' "$answer")"
+if [[ -n "$failures" ]]; then
+  [[ "$(jq -r '.failures[0].reason // ""' "$answer")" != MISSING ]] || missing "$where"
+  fail "ECS could not describe service $service in cluster $cluster ($region):" "$failures" \
     "Check the cluster and service names in the project settings, and the region."
-service_status="$(printf '%s' "$description" | jq -r '.services[0].status // "MISSING"')"
+fi
+service_status="$(jq -r '.services[0].status // "MISSING"' "$answer")"
+# A deleted service stays INACTIVE for a while: as good as missing.
+[[ "$service_status" != INACTIVE && "$service_status" != MISSING ]] || missing "$where (it is $service_status)"
 [[ "$service_status" == ACTIVE ]] ||
   fail "service $service in cluster $cluster is $service_status, not ACTIVE; Carbon deploys only to active services."
-controller="$(printf '%s' "$description" | jq -r '.services[0].deploymentController.type // "ECS"')"
+controller="$(jq -r '.services[0].deploymentController.type // "ECS"' "$answer")"
 [[ "$controller" == ECS ]] ||
   fail "service $service in cluster $cluster uses the $controller deployment controller." \
     "Carbon deploys with ECS rolling updates (deployment controller ECS) and the circuit breaker."
-current_arn="$(printf '%s' "$description" | jq -r '.services[0].taskDefinition')"
+current_arn="$(jq -r '.services[0].taskDefinition' "$answer")"
 
 # 2. Its task definition, with tags.
-current="$(aws ecs describe-task-definition --task-definition "$current_arn" --include TAGS \
-  --region "$region" --output json)" ||
-  fail "could not describe the task definition $current_arn; AWS's message is above."
+task_request="$state_dir/ecs-DescribeTaskDefinition.json"
+jq -n --arg arn "$current_arn" '{taskDefinition: $arn, include: ["TAGS"]}' >"$task_request"
+ecs DescribeTaskDefinition "$task_request" ||
+  fail "could not describe the task definition $current_arn:" "$ecs_failure"
+current="$(cat "$answer")"
 
 names="$(printf '%s' "$current" | jq -r '[.taskDefinition.containerDefinitions[].name] | join(", ")')"
 printf '%s' "$current" | jq -e --arg name "$container" \
@@ -138,29 +236,28 @@ printf '%s' "$current" | jq -e --arg name "$container" \
 # taskDefinition of DescribeTaskDefinition's output less RegisterTaskDefinition's input members);
 # test/orb/deploy-ecs.test.ts derives it from the model again and fails when AWS adds one.
 readonly_members='["compatibilities","deleteRequestedAt","deregisteredAt","registeredAt","registeredBy","requiresAttributes","revision","status","taskDefinitionArn"]'
-request="$state_dir/task-definition.json"
+register_request="$state_dir/task-definition.json"
 printf '%s' "$current" | jq --arg name "$container" --arg image "$image" \
   --argjson readonly "$readonly_members" '
   (.tags // []) as $tags
   | .taskDefinition
   | with_entries(select(.key as $key | $readonly | index($key) | not))
   | .containerDefinitions |= map(if .name == $name then .image = $image else . end)
-  | if ($tags | length) > 0 then .tags = $tags else . end' >"$request"
-registered="$(aws ecs register-task-definition --cli-input-json "file://$request" \
-  --region "$region" --output json)" ||
-  fail "could not register the new task definition (request in $request); AWS's message is above."
-new_arn="$(printf '%s' "$registered" | jq -r '.taskDefinition.taskDefinitionArn // empty')"
-[[ -n "$new_arn" ]] || fail "register-task-definition answered without a taskDefinitionArn."
+  | if ($tags | length) > 0 then .tags = $tags else . end' >"$register_request"
+ecs RegisterTaskDefinition "$register_request" ||
+  fail "could not register the new task definition (request in $register_request):" "$ecs_failure"
+new_arn="$(jq -r '.taskDefinition.taskDefinitionArn // empty' "$answer")"
+[[ -n "$new_arn" ]] || fail "RegisterTaskDefinition answered without a taskDefinitionArn."
 printf 'Registered %s (from %s) with %s = %s\n' "$new_arn" "$current_arn" "$container" "$image"
 
-# 4. Point the service at it, keeping its deployment settings, with the circuit breaker on.
-deployment_configuration="$state_dir/deployment-configuration.json"
-printf '%s' "$description" | jq '(.services[0].deploymentConfiguration // {})
-  * {deploymentCircuitBreaker: {enable: true, rollback: true}}' >"$deployment_configuration"
-aws ecs update-service --cluster "$cluster" --service "$service" --task-definition "$new_arn" \
-  --deployment-configuration "file://$deployment_configuration" --region "$region" --output json \
-  >/dev/null ||
-  fail "could not update service $service in cluster $cluster; AWS's message is above." \
+# 4. Point the service at it, keeping its deployment settings as ECS gave them, circuit breaker on.
+update_request="$state_dir/ecs-UpdateService.json"
+printf '%s' "$description" | jq --arg cluster "$cluster" --arg service "$service" --arg arn "$new_arn" '
+  {cluster: $cluster, service: $service, taskDefinition: $arn,
+   deploymentConfiguration: ((.services[0].deploymentConfiguration // {})
+     * {deploymentCircuitBreaker: {enable: true, rollback: true}})}' >"$update_request"
+ecs UpdateService "$update_request" ||
+  fail "could not update service $service in cluster $cluster:" "$ecs_failure" \
     "The new task definition $new_arn is registered but not deployed."
 printf 'Updated service %s in cluster %s; waiting up to %ss for it to be stable.\n' \
   "$service" "$cluster" "$timeout"
@@ -175,8 +272,10 @@ while :; do
   # Never sleep past the deadline: the step then ends within the timeout it announced.
   sleep "$(awk -v interval="$interval" -v left="$((deadline - $(now_ms)))" \
     'BEGIN { left /= 1000; if (left < 0) left = 0; print (interval < left ? interval : left) }')"
-  if ! description="$(describe_service)"; then
-    warn "describe-services failed; trying again."
+  if ecs DescribeServices "$describe_request"; then
+    description="$(cat "$answer")"
+  else
+    warn "$ecs_failure; trying again."
     description=''
   fi
   if [[ -n "$description" ]]; then

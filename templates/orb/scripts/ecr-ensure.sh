@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# ecr-ensure.sh: make sure the ECR repository exists, scans images on push, and keeps tags immutable
-# except Carbon's moving tags (branch-*, commit-*, cache-*). It creates a missing repository but never
-# changes an existing repository's settings: it prints the command that would.
+# ecr-ensure.sh: make sure the ECR repository exists and keeps tags immutable except Carbon's moving
+# tags (branch-*, commit-*, cache-*), and say whether pushed images are scanned. It creates a missing
+# repository but never changes an existing repository's settings: it prints the command that would.
+# Scanning is the registry's (its scanning rules): the repository-level scanOnPush is deprecated, so
+# a new repository is created without it, and the warning when nothing scans names the registry's
+# setting.
 #
 # Reads (environment):
 #   CARBON_ECR_REPOSITORY  required  repository name, e.g. taxaroo-api
@@ -18,10 +21,11 @@ set -euo pipefail
 #   aws ecr describe-repositories --registry-id ACCOUNT --repository-names REPO --region R --output json
 #   only when that fails with RepositoryNotFoundException:
 #   aws ecr create-repository --registry-id ACCOUNT --repository-name REPO
-#     --image-scanning-configuration scanOnPush=true
 #     --image-tag-mutability IMMUTABLE_WITH_EXCLUSION --image-tag-mutability-exclusion-filters
 #     filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*'
 #     filterType=WILDCARD,filter='cache-*' --region R --output json
+#   aws ecr get-registry-scanning-configuration --region R --output json  (the caller's own registry:
+#     said nothing of when the answer is another account's, or when the role may not read it)
 # Accepts IMMUTABLE_WITH_EXCLUSION with the three filters; MUTABLE (and MUTABLE_WITH_EXCLUSION) with a
 # warning; fails on IMMUTABLE or on missing filters, printing the put-image-tag-mutability command. A
 # *_WITH_EXCLUSION repository described without the imageTagMutabilityExclusionFilters field means
@@ -85,6 +89,37 @@ fix_command() {
 errors="$(mktemp "$state_dir/ecr-ensure.XXXXXX")"
 trap 'rm -f "$errors"' EXIT
 
+# Says whether images pushed to the repository are scanned: by a rule of the registry's scanning
+# configuration (on push or continuously), else by the repository's own deprecated scanOnPush ($1,
+# true or false), of which nothing is said. Otherwise it warns, naming the registry's setting.
+check_scanning() {
+  local configuration registry filter frequency
+  if ! configuration="$(aws ecr get-registry-scanning-configuration --region "$region" \
+    --output json 2>"$errors")"; then
+    printf 'Whether images of %s are scanned is not checked: the registry scanning configuration\n' "$repo"
+    printf 'could not be read (the role needs ecr:GetRegistryScanningConfiguration).\n'
+    return 0
+  fi
+  registry="$(printf '%s' "$configuration" | jq -r '.registryId // empty')"
+  # The call reads the caller's own registry: another account's rules are its owner's to set.
+  [[ -z "$registry" || "$registry" == "$account" ]] || return 0
+  while IFS=$'\t' read -r frequency filter; do
+    # An ECR wildcard filter (letters, digits, . _ - / and *) matched as a glob: unquoted.
+    # shellcheck disable=SC2053
+    if [[ -n "$filter" && "$repo" == $filter ]]; then
+      printf 'Images pushed to %s are scanned: the registry scans %s (%s).\n' "$repo" "$filter" "$frequency"
+      return 0
+    fi
+  done < <(printf '%s' "$configuration" | jq -r '.scanningConfiguration.rules // [] | .[]
+    | select(.scanFrequency == "SCAN_ON_PUSH" or .scanFrequency == "CONTINUOUS_SCAN")
+    | .scanFrequency as $frequency | .repositoryFilters // [] | .[]
+    | select(.filterType == "WILDCARD") | [$frequency, .filter] | @tsv')
+  [[ "$1" != true ]] || return 0
+  warn "images pushed to $repo are not scanned: no scanning rule of the registry covers it. To scan" \
+    "every repository of the registry on push (this replaces the registry's rules: add any you have):" \
+    "  aws ecr put-registry-scanning-configuration --scan-type BASIC --rules '[{\"scanFrequency\":\"SCAN_ON_PUSH\",\"repositoryFilters\":[{\"filter\":\"*\",\"filterType\":\"WILDCARD\"}]}]' --region $region"
+}
+
 status=0
 description="$(aws ecr describe-repositories --registry-id "$account" --repository-names "$repo" \
   --region "$region" --output json 2>"$errors")" || status=$?
@@ -98,7 +133,6 @@ if [[ "$status" -ne 0 ]]; then
   printf 'ECR repository %s does not exist in %s: creating it.\n' "$repo" "$region"
   status=0
   created="$(aws ecr create-repository --registry-id "$account" --repository-name "$repo" \
-    --image-scanning-configuration scanOnPush=true \
     --image-tag-mutability IMMUTABLE_WITH_EXCLUSION \
     --image-tag-mutability-exclusion-filters \
     filterType=WILDCARD,filter='branch-*' filterType=WILDCARD,filter='commit-*' \
@@ -115,7 +149,8 @@ if [[ "$status" -ne 0 ]]; then
       "The role needs ecr:CreateRepository, or create the repository yourself with the settings above."
   fi
   uri="$(printf '%s' "$created" | jq -r '.repository.repositoryUri // empty')"
-  printf 'Created %s: scan on push; tags immutable except branch-*, commit-*, cache-*.\n' "${uri:-$repo}"
+  printf 'Created %s: tags immutable except branch-*, commit-*, cache-*.\n' "${uri:-$repo}"
+  check_scanning false
   exit 0
 fi
 
@@ -174,9 +209,6 @@ case "$mutability" in
     ;;
 esac
 
-if [[ "$(field '.imageScanningConfiguration.scanOnPush // false')" != true ]]; then
-  warn "the ECR repository $repo does not scan images on push. To turn scanning on:" \
-    "  aws ecr put-image-scanning-configuration --registry-id $account --repository-name $repo --image-scanning-configuration scanOnPush=true --region $region"
-fi
+check_scanning "$(field '.imageScanningConfiguration.scanOnPush // false')"
 
 printf 'ECR repository %s is ready (tag mutability %s).\n' "${uri:-$repo}" "$mutability"
