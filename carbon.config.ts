@@ -3,8 +3,13 @@ import { defineConfig } from 'carbon';
 
 export default defineConfig({
   workspace: 'github.com/BlackstoneStudio/carbon',
-  orb: { namespace: 'blackstone', name: 'carbon', version: '2.0.0', reference: 'registry' },
-  circleci: { context: 'carbon-aws', scheduling: 'schedule-triggers' },
+  orb: { namespace: 'blackstone', name: 'carbon', version: '2.1.0', reference: 'registry' },
+  circleci: {
+    context: 'carbon-aws',
+    scheduling: 'schedule-triggers',
+    // Holds CIRCLE_TOKEN: a build's last job rebuilds what checks its repository out (cascades).
+    cascadeContext: 'carbon-circleci',
+  },
   aws: { region: 'us-east-1', accountId: '123456789012' },
   git: {
     transport: 'ssh',

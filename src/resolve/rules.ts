@@ -11,6 +11,7 @@ import {
   syncTarget,
   type Rule,
 } from './context.ts';
+import { CASCADE_RULES } from './cascade.ts';
 import { CREDENTIAL_RULES } from './credentials.ts';
 import { didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
@@ -339,4 +340,5 @@ export const PROJECT_RULES: Rule[] = [
   derivedNamesAreValid,
   syncSchedulesFitCircleCI,
   ...CREDENTIAL_RULES,
+  ...CASCADE_RULES,
 ];

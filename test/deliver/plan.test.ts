@@ -13,9 +13,13 @@ import { ME, SYSTEM_ACTOR } from '../helpers/circleci-api.ts';
 import { configModule, projectModule, type Integration } from '../helpers/circleci-workspace.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
-async function desiredScopes(integration: Integration, filter?: string): Promise<DesiredScope[]> {
+async function desiredScopes(
+  integration: Integration,
+  filter?: string,
+  config = configModule(integration),
+): Promise<DesiredScope[]> {
   const root = makeWorkspace({
-    'carbon.config.ts': configModule(integration),
+    'carbon.config.ts': config,
     'projects/acme.ts': projectModule(),
   });
   const { workspace } = await compileSettings(root);
@@ -141,7 +145,9 @@ describe('OAuth schedules', () => {
   });
 
   it('says which project is missing only for repositories that need it', async () => {
-    const scopes = await desiredScopes('oauth');
+    // Without cascades, the carbon repository has no config, so no project need exist for it.
+    const noCascades = configModule('oauth').replace("cascadeContext: 'carbon-circleci'", '');
+    const scopes = await desiredScopes('oauth', undefined, noCascades);
     const carbon = scopes.find((s) => s.slug === 'gh/acme/carbon')!;
     expect(
       planOauth(carbon, { kind: 'missing', message: '404 Project not found' })[0]!.problems,

@@ -50,7 +50,7 @@ describe('the sample configs', () => {
     }
   });
 
-  it('write a config for every repository with an enabled build or a sync rule, and none for the carbon repository', async () => {
+  it('write a config for every repository with an enabled build, a sync rule or a cascade (the carbon repository: others check it out)', async () => {
     expect((await emit()).map((a) => a.path)).toEqual([
       'orb.yml',
       'generated/taxaroo/Taxaroo-API-V2/.circleci/config.yml',
@@ -60,10 +60,11 @@ describe('the sample configs', () => {
       'generated/taxaroo/Taxaroo-Admin/.circleci/config.yml',
       'generated/taxaroo/Taxaroo-Clients/.circleci/config.yml',
       'generated/taxaroo/Taxaroo-Clients/.circleci/schedules.yml',
+      'generated/taxaroo/Taxaroo-Carbon/.circleci/config.yml',
     ]);
   });
 
-  it('declare the one pipeline parameter that chooses workflows, and no deprecated pipeline value', async () => {
+  it('declare the pipeline parameters that choose workflows and mark cascades, and no deprecated pipeline value', async () => {
     for (const artifact of await emit()) {
       if (artifact.kind !== 'config') continue;
       expect((artifact.document as Doc)['parameters']).toEqual({
@@ -72,6 +73,12 @@ describe('the sample configs', () => {
           default: '',
           description:
             'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
+        },
+        carbon_cascade: {
+          type: 'string',
+          default: '',
+          description:
+            'Set by the pipeline that triggered this one to what changed (a cascade); empty on pushes. A pipeline with it set triggers no others.',
         },
       });
       const text = renderYaml(artifact.document);
@@ -82,7 +89,7 @@ describe('the sample configs', () => {
 
   it('build on pushes to the build branch only, never in a scheduled pipeline, with every resolved parameter', async () => {
     const api = configOf(await emit(), 'Taxaroo-API-V2');
-    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.0.0' });
+    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.1.0' });
     const build = api['workflows']['carbon-build'];
     expect(build.when).toEqual({ equal: ['', '<< pipeline.parameters.carbon_schedule >>'] });
     const job = build.jobs[0]['carbon/CarbonBuild'];
@@ -170,9 +177,10 @@ describe('the sample configs', () => {
     });
   });
 
-  it('leave a disabled build out, keep its syncs, and pass hook deploys their hook', async () => {
+  it('leave a disabled build out, keep its syncs and cascades, and pass hook deploys their hook', async () => {
     const artifacts = await emit();
     expect(Object.keys(configOf(artifacts, 'Taxaroo-Clients')['workflows'])).toEqual([
+      'carbon-cascade-develop',
       'carbon-sync-to-local-sync/main',
     ]);
     const admin = configOf(artifacts, 'Taxaroo-Admin')['workflows']['carbon-build'].jobs[0][

@@ -139,9 +139,11 @@ describe('carbon ls', () => {
     const root = makeWorkspace(OTHER_WORKSPACE);
     const result = ls(['--root', root]);
     expect(result.code).toBe(0);
-    // The carbon repository "infra" is no repository of the project: warnings, not a stop.
+    // The carbon repository "infra" is no repository of the project: warnings, not a stop. No
+    // context holds a token for OAuth cascades: they are off, said once.
     expect(result.stderr).toContain('warning carbon-repo-outside-project');
-    expect(result.stderr).toMatch(/\n0 errors, 3 warnings\n$/);
+    expect(result.stderr).toContain('warning cascades-off');
+    expect(result.stderr).toMatch(/\n0 errors, 4 warnings\n$/);
     const { rows } = cells(result.stdout);
     expect(column(rows, 0)).toEqual(['acme', 'beta']);
     // Legacy scheduled workflows keep the cron's minute: no "minute CircleCI picks".
@@ -159,14 +161,14 @@ describe('carbon ls', () => {
     expect(rowsOf(rows, 'site')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-']);
   });
 
-  it('says "none" of a build that only pushes its image', () => {
+  it('says "none" of a build that only pushes its image, and nothing of cascades it does without', () => {
     const root = makeWorkspace({
       'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
       'projects/solo.ts': `export default {
   id: 'solo',
   name: 'Solo',
   repositories: [
-    { id: 'app', name: 'App', build: { carbonRepo: 'ops', ecs: { deploy: 'none' } }, local: { git: 'file:///srv/git/app.git' } },
+    { id: 'app', name: 'App', build: { carbonRepo: 'ops', rebuildOn: [], ecs: { deploy: 'none' } }, local: { git: 'file:///srv/git/app.git' } },
     { id: 'ops', name: 'Ops', local: { git: 'file:///srv/git/ops.git' } },
   ],
 };

@@ -14,7 +14,7 @@ describe('carbon run on the sample', () => {
       '--dry-run',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("blackstone/carbon@2.0.0 is played by the workspace's orb.yml");
+    expect(result.stdout).toContain("blackstone/carbon@2.1.0 is played by the workspace's orb.yml");
     expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
     // One add_ssh_keys per end of the sync, each with exactly its own fingerprint.
     expect(result.stdout).toContain(
@@ -84,7 +84,7 @@ describe('carbon run on the sample', () => {
     ],
     [
       ['run', 'taxaroo/Taxaroo-Carbon', 'carbon-build'],
-      'generated/taxaroo/Taxaroo-Carbon/.circleci/config.yml does not exist: run `carbon generate` first',
+      'has no workflow "carbon-build"; its workflows: carbon-cascade-develop',
     ],
     [['run', 'taxaroo', 'carbon-build'], 'is not <project>/<repository>'],
     [
