@@ -89,6 +89,7 @@ function outputs(): Record<string, string> {
 /** Each excerpt's command, run on the sample. */
 const EXCERPT_COMMANDS: Record<string, string[]> = {
   'run-dry': ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-sync-to-local-sync/develop', '--dry-run'],
+  'run-cascade': ['run', 'taxaroo/Taxaroo-Carbon', 'carbon-cascade-develop', '--dry-run'],
 };
 
 describe('the README', () => {

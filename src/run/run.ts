@@ -137,8 +137,8 @@ export function describeJob(prepared: Prepared): string {
     `${job.name}${job.image ? ` (CircleCI image ${job.image})` : ''}`,
     ...(checksOut ? [`checkout source: ${prepared.repository.url} at ${prepared.branch}`] : []),
     'parameters:',
-    ...Object.entries(job.parameters).map(
-      ([name, value]) => `  ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    ...Object.entries(job.parameters).map(([name, value]) =>
+      aligned(`  ${name}: `, typeof value === 'string' ? value : JSON.stringify(value)),
     ),
     '',
   ];
@@ -148,7 +148,7 @@ export function describeJob(prepared: Prepared): string {
       case 'run':
         lines.push(`${number} run: ${step.name}`);
         for (const [name, value] of Object.entries(step.environment))
-          lines.push(`     ${name}=${value}`);
+          lines.push(aligned(`     ${name}=`, value));
         lines.push(
           ...step.command
             .trimEnd()
@@ -173,6 +173,12 @@ export function describeJob(prepared: Prepared): string {
     }
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** A value after its head, the lines of a multi-line value aligned under the first. */
+function aligned(head: string, value: string): string {
+  const [first, ...rest] = value.replace(/\n$/, '').split('\n');
+  return [`${head}${first}`, ...rest.map((line) => `${' '.repeat(head.length)}${line}`)].join('\n');
 }
 
 /**

@@ -144,8 +144,10 @@ describe('OAuth cascades of the sample', () => {
     expect(dry.stdout).toContain('carbon/CarbonCascade (CircleCI image cimg/base:2025.01)');
     expect(dry.stdout).toContain('1. run: Rebuild what checks out taxaroo/Taxaroo-Carbon@develop');
     expect(dry.stdout).toContain('CARBON_CASCADE_API_URL=https://circleci.com/api/v2');
+    // Each dependent on its own line, aligned under the first.
     expect(dry.stdout).toContain(
-      'CARBON_CASCADE_DEPENDENTS=gh/BlackstoneStudio/Taxaroo-API-V2 develop\ngh/BlackstoneStudio/Taxaroo-App develop',
+      '     CARBON_CASCADE_DEPENDENTS=gh/BlackstoneStudio/Taxaroo-API-V2 develop\n' +
+        '                               gh/BlackstoneStudio/Taxaroo-App develop\n',
     );
   });
 });
@@ -258,5 +260,6 @@ describe('a cascade, built for real', () => {
     expect(changed.tag).not.toBe(first.tag);
     expect(changed.built).toBe(true);
     expect(api.refused).toEqual([]);
-  });
+    // Three builds and two cascades, each a Carbon process: more than one test's usual time.
+  }, 120_000);
 });
