@@ -298,6 +298,21 @@ describe('carbon validate', () => {
     );
   });
 
+  it("names a pipeline parameter a job's expression filter reads that the config does not declare", () => {
+    const root = sampleWorkspace();
+    const path = join(root, API_CONFIG);
+    const text = readFileSync(path, 'utf8');
+    const declaration =
+      "  carbon_cascade:\n    type: string\n    default: ''\n    description: Set by the pipeline that triggered this one to what changed (a cascade); empty on pushes. A pipeline with it set triggers no others.\n";
+    expect(text).toContain(declaration);
+    writeFileSync(path, text.replace(declaration, ''));
+    const result = runCarbon(['validate', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /config\.yml:\d+:\d+ - error invalid-output: \/workflows\/carbon-build\/jobs\/1\/carbon~1CarbonCascade\/filters: pipeline\.parameters\.carbon_cascade is not declared in the config's parameters/,
+    );
+  });
+
   it('says where the schema should be when it is not found', () => {
     const result = runCarbon(['validate', '--schema', '/nowhere/schema.json']);
     expect(result.code).toBe(2);
