@@ -4,7 +4,12 @@ import { defineConfig } from 'carbon';
 export default defineConfig({
   workspace: 'github.com/BlackstoneStudio/carbon',
   orb: { namespace: 'blackstone', name: 'carbon', version: '2.1.0', reference: 'registry' },
-  circleci: { context: 'carbon-aws', scheduling: 'schedule-triggers' },
+  circleci: {
+    context: 'carbon-aws',
+    scheduling: 'schedule-triggers',
+    // Holds CIRCLE_TOKEN: a build's last job rebuilds what checks its repository out (cascades).
+    cascadeContext: 'carbon-circleci',
+  },
   aws: { region: 'us-east-1', accountId: '123456789012' },
   git: {
     transport: 'ssh',

@@ -95,6 +95,7 @@ function outputs(): Record<string, string> {
 /** Each excerpt's command, run on the sample. */
 const EXCERPT_COMMANDS: Record<string, string[]> = {
   'run-dry': ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-sync-to-local-sync/develop', '--dry-run'],
+  'run-cascade': ['run', 'taxaroo/Taxaroo-Carbon', 'carbon-cascade-develop', '--dry-run'],
 };
 
 describe('the README', () => {
@@ -143,9 +144,10 @@ describe('the README', () => {
     const second = runCarbon(['generate'], { cwd: config });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toBe('');
-    // The provisioning example: each kind, with an account and the agency's key.
+    // The provisioning example: each kind, with an account, the agency's key and the token of
+    // its cascades.
     const provision = makeWorkspace({
-      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/BlackstoneStudio': '${TEST_KEY}' } } };\n`,
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, circleci: { cascadeContext: 'carbon-circleci' }, git: { sshKeys: { 'github.com/BlackstoneStudio': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': blocks['provision']!,
     });
     const third = runCarbon(['ls', '--json'], { cwd: provision });

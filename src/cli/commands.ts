@@ -131,7 +131,7 @@ export const COMMANDS: Command[] = [
         name: 'job',
         type: 'string',
         value: 'NAME',
-        description: 'The job to run, when the workflow has several.',
+        description: 'The job to run, when the workflow has several (default: its first).',
       },
       {
         name: 'param',
@@ -394,7 +394,7 @@ export const COMMANDS: Command[] = [
     arguments: '[project] [options]',
     positionals: { min: 0, max: 1 },
     description:
-      'Prints a table with a row per repository of every project (or of one): the branch its pushes build ("-" without a build, "disabled"), what the build checks out beside it (the carbon repository and the linked ones, each at its branch), the ECR repository of the image, the deploy (ECS cluster/service, a hook, or none), and each sync rule with its schedule in words, as the generated files schedule it. The table fits the terminal ($COLUMNS, else its width). --json prints the same as JSON. Problems in the settings are reported as generate reports them.',
+      'Prints a table with a row per repository of every project (or of one): the branch its pushes build ("-" without a build, "disabled"), what the build checks out beside it (the carbon repository and the linked ones, each at its branch), what rebuilds it when it changes (its cascades), the ECR repository of the image, the deploy (ECS cluster/service, a hook, or none), and each sync rule with its schedule in words, as the generated files schedule it. The table fits the terminal ($COLUMNS, else its width). --json prints the same as JSON. Problems in the settings are reported as generate reports them.',
     options: [
       { name: 'json', type: 'boolean', description: 'Print JSON (an array of projects) instead.' },
       ROOT_OPTION,

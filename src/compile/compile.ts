@@ -131,6 +131,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       ...(config!.configSource ? { configSource: config!.configSource } : {}),
       projects: summaries,
       complete: !ordered.some((unit) => hasErrors(unit.diagnostics)),
+      configFailed: hasErrors(config!.diagnostics),
     }),
   );
   const found = [...listed.diagnostics, ...workspaceFindings];

@@ -9,6 +9,7 @@ import type { Orb } from '../emit/orb.ts';
 import { renderYaml } from '../emit/yaml.ts';
 import type { RenderedFile } from '../output/files.ts';
 import type { ResolvedProject } from '../resolve/model.ts';
+import { cascadeLinks } from '../resolve/cascade.ts';
 import { gitKey } from '../resolve/links.ts';
 import { resolveProjects } from '../resolve/resolve.ts';
 import { syncWritesOf } from '../resolve/sync-targets.ts';
@@ -128,6 +129,7 @@ function summaryOf(project: ParsedProject, resolved: ResolvedProject | undefined
       ),
     ),
     syncWrites: syncWritesOf(project.repositories),
+    cascadeLinks: cascadeLinks(project),
     targets: (resolved?.repositories ?? []).flatMap((repository) => {
       const build = repository.build;
       if (!build?.enabled) return [];

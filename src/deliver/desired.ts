@@ -3,13 +3,15 @@
 //
 // OAuth: a project is a repository; Carbon owns its schedules. GitHub App: a project holds
 // pipeline definitions; Carbon owns one per repository with a config (reading it from the
-// workspace repository) with its triggers: pushes, when the repository builds, and schedules.
+// workspace repository) with its triggers: pushes, when the repository builds, cross-repo triggers
+// from what its build checks out (cascades), and schedules.
 import type { Schedule } from '../emit/circleci.ts';
 import { needsConfig } from '../emit/config.ts';
 import { configPath, MANAGED_MARKER, repositorySchedules } from '../emit/emit.ts';
 import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
 import type { PipelineDefinitionBody, TriggerBody } from './circleci/api.ts';
+import { crossRepoTriggers } from './cross-repo.ts';
 import { CARBON_PREFIX } from './ownership.ts';
 import {
   allTargets,
@@ -31,7 +33,12 @@ export interface DesiredRepository {
   schedules: Schedule[];
   /** GitHub App: the name of its pipeline definition, wanted or not (then it is deleted). */
   pipelineName: string;
-  pipeline?: { body: PipelineDefinitionBody; triggers: TriggerBody[] };
+  pipeline?: {
+    body: PipelineDefinitionBody;
+    triggers: TriggerBody[];
+    /** What each cross-repo trigger rebuilds on, in words, by its key (cross-repo.ts). */
+    crossRepo: Record<string, string>;
+  };
 }
 
 /** One CircleCI project and the selected repositories it serves. */
@@ -150,7 +157,9 @@ function gitHubAppPipeline(
       disabled: false,
     });
   }
+  const cascades = crossRepoTriggers(target, settings, problems);
+  triggers.push(...cascades.triggers);
   const schedules = repositorySchedules(target.repository, settings);
   if (schedules?.kind === 'triggers') triggers.push(...schedules.triggers);
-  return { body, triggers };
+  return { body, triggers, crossRepo: cascades.labels };
 }

@@ -1,7 +1,8 @@
 // GitHub App projects: a CircleCI project holds pipeline definitions. Carbon owns one per
 // repository with a config, named `carbon-<repository id>`, reading the config from the workspace
 // repository and checking out the repository, and its triggers: pushes (when the repository
-// builds) and the schedules schedules.yml lists.
+// builds), cross-repo triggers from what its build checks out (cross-repo.ts) and the schedules
+// schedules.yml lists.
 import {
   PATHS,
   type CircleCiApi,
@@ -26,7 +27,14 @@ import {
   type Step,
 } from './changes.ts';
 import type { DesiredRepository, DesiredScope } from './desired.ts';
-import { carbonTriggerKey, isCarbonPipeline, triggerKey } from './ownership.ts';
+import {
+  CARBON_PREFIX,
+  PUSH_KEY,
+  carbonTriggerKey,
+  crossRepoKey,
+  isCarbonPipeline,
+  triggerKey,
+} from './ownership.ts';
 
 interface Definition {
   definition: PipelineDefinitionRead;
@@ -63,7 +71,8 @@ export function planGitHubApp(scope: DesiredScope, current: AppCurrent): PlanGro
   if (current.kind === 'missing') return missingProject(scope, current.message);
   const { groups, rest, finish } = scopeGroups(scope);
   // The token's user is read only when a schedule trigger is there to compare its actor with.
-  const context = { projectId: current.projectId, me: current.me ?? { id: '', login: '' } };
+  const base = { projectId: current.projectId, me: current.me ?? { id: '', login: '' } };
+  const context: Context = { ...base, checkout: '', crossRepo: {} };
   const carbon = byKey(
     current.definitions.filter(({ definition }) => isCarbonPipeline(definition)),
     ({ definition }) => definition.name,
@@ -89,7 +98,11 @@ export function planGitHubApp(scope: DesiredScope, current: AppCurrent): PlanGro
           `${pipelineLabel(other.definition.name)} (it checks out this repository too)`,
         );
       }
-    planPipeline(group, repository, kept, context);
+    planPipeline(group, repository, kept, {
+      ...base,
+      checkout,
+      crossRepo: repository.pipeline.crossRepo,
+    });
     for (const duplicate of duplicates)
       group.changes.push(
         removePipeline(context.projectId, duplicate, 'a second pipeline of this name'),
@@ -112,6 +125,10 @@ const pipelineLabel = (name: string) => `pipeline ${JSON.stringify(name)}`;
 interface Context {
   projectId: string;
   me: UserRead;
+  /** Of the pipeline being planned: the GitHub id of the repository it checks out. */
+  checkout: string;
+  /** Of the pipeline being planned: what its wanted cross-repo triggers rebuild on, by key. */
+  crossRepo: Record<string, string>;
 }
 
 function planPipeline(
@@ -178,21 +195,21 @@ function planPipeline(
       steps: [{ method: 'PATCH', path: PATHS.definition(context.projectId, id), body: patch }],
     });
   } else group.unchanged.push(label);
-  planTriggers(group, body.name, triggers, kept, context);
+  planTriggers(group, repository.pipeline!, kept, context);
 }
 
 function planTriggers(
   group: PlanGroup,
-  pipeline: string,
-  wanted: TriggerBody[],
+  pipeline: NonNullable<DesiredRepository['pipeline']>,
   kept: Definition,
   context: Context,
 ): void {
-  const existing = byKey(kept.triggers, carbonTriggerKey);
+  const keyOf = (trigger: TriggerRead) => carbonTriggerKey(trigger, context.checkout);
+  const existing = byKey(kept.triggers, keyOf);
   for (const trigger of kept.triggers)
-    if (carbonTriggerKey(trigger) === undefined)
-      group.foreign.push(`${foreignTriggerLabel(trigger)} on ${pipelineLabel(pipeline)}`);
-  for (const trigger of wanted) {
+    if (keyOf(trigger) === undefined)
+      group.foreign.push(`${foreignTriggerLabel(trigger)} on ${pipelineLabel(pipeline.body.name)}`);
+  for (const trigger of pipeline.triggers) {
     const key = triggerKey(trigger);
     const [current, ...duplicates] = existing.get(key) ?? [];
     existing.delete(key);
@@ -200,28 +217,37 @@ function planTriggers(
     else {
       const change = triggerChange(trigger, current, kept.definition.id, context);
       if (change) group.changes.push(change);
-      else group.unchanged.push(triggerLabel(trigger));
+      else group.unchanged.push(triggerLabel(trigger, context));
     }
     for (const duplicate of duplicates)
       group.changes.push(removeTrigger(duplicate, context, 'a second trigger of this kind'));
   }
-  for (const stale of existing.values())
+  for (const [key, stale] of existing)
     for (const trigger of stale)
-      group.changes.push(
-        removeTrigger(
-          trigger,
-          context,
-          trigger.event_source.provider === 'schedule'
-            ? 'no sync rule makes it any more'
-            : 'the repository does not build any more',
-        ),
-      );
+      group.changes.push(removeTrigger(trigger, context, STALE[kindOf(key)]));
 }
 
-function triggerLabel(trigger: TriggerBody | TriggerRead): string {
+/** Why Carbon's trigger of each kind goes when nothing wants it any more. */
+const STALE = {
+  schedule: 'no sync rule makes it any more',
+  push: 'the repository does not build any more',
+  'cross-repo': 'the build no longer checks that repository out, or build.rebuildOn leaves it out',
+};
+
+function kindOf(key: string): keyof typeof STALE {
+  return key === PUSH_KEY ? 'push' : key.startsWith(CARBON_PREFIX) ? 'schedule' : 'cross-repo';
+}
+
+function triggerLabel(trigger: TriggerBody | TriggerRead, context: Context): string {
   if (trigger.event_source.provider === 'schedule')
     return `schedule trigger ${JSON.stringify((trigger as { event_name?: string }).event_name)}`;
-  return 'push trigger';
+  const source = (trigger as TriggerRead).event_source;
+  const id = source.repo?.external_id ?? '';
+  if (id === context.checkout) return 'push trigger';
+  const words =
+    context.crossRepo[crossRepoKey(id)] ??
+    `pushes to ${source.repo?.full_name ?? `GitHub repository ${id}`}`;
+  return `cross-repo trigger (${words})`;
 }
 
 function foreignTriggerLabel(trigger: TriggerRead): string {
@@ -233,7 +259,7 @@ function createTrigger(trigger: TriggerBody, definition: string, context: Contex
   return {
     action: 'create',
     kind: 'trigger',
-    label: triggerLabel(trigger),
+    label: triggerLabel(trigger, context),
     fields: createdFields(trigger as unknown as Json),
     steps: [{ method: 'POST', path: PATHS.triggers(context.projectId, definition), body: trigger }],
   };
@@ -243,7 +269,7 @@ function removeTrigger(trigger: TriggerRead, context: Context, why: string): Cha
   return {
     action: 'delete',
     kind: 'trigger',
-    label: triggerLabel(trigger),
+    label: triggerLabel(trigger, context),
     fields: [],
     why,
     steps: [{ method: 'DELETE', path: PATHS.trigger(context.projectId, trigger.id) }],
@@ -282,7 +308,7 @@ function triggerChange(
     comparableTrigger(wanted, current, context.me),
   );
   if (fields.length === 0) return undefined;
-  const label = triggerLabel(wanted);
+  const label = triggerLabel(wanted, context);
   const inPlace = fields.every(
     (field) =>
       field.after !== undefined &&
@@ -342,6 +368,7 @@ function comparableTrigger(wanted: TriggerBody, current: TriggerRead, me: UserRe
         repo: { external_id: current.event_source.repo?.external_id ?? '' },
       },
       event_preset: current.event_preset ?? '',
+      ...(current.checkout_ref ? { checkout_ref: current.checkout_ref } : {}),
       ...(current.config_ref ? { config_ref: current.config_ref } : {}),
       disabled,
     };

@@ -56,6 +56,8 @@ export function publishTargets(
       if (repository.build?.enabled) branches.add(repository.build.branch);
       // Schedules (and legacy scheduled workflows) run on the mirror's default branch.
       if (repository.syncs.length > 0) branches.add(repository.local.defaultBranch);
+      // A cascade runs on pushes to the branch others check out.
+      for (const cascade of repository.cascades) branches.add(cascade.branch);
       return {
         key,
         url: repository.local.url,

@@ -2,7 +2,7 @@
 // project slug (derived from the git URL for OAuth, from circleci.projects otherwise) and, for
 // GitHub App projects, GitHub's numeric repository id.
 import { UserError } from '../errors.ts';
-import { gitKey, normalizeKeyPrefix } from '../resolve/links.ts';
+import { circleCiProjectSlug, gitKey, normalizeKeyPrefix } from '../resolve/links.ts';
 import type { ResolvedProject, ResolvedRepository, Workspace } from '../resolve/model.ts';
 import type { Config as Settings } from '../settings/schema.ts';
 import { didYouMean } from '../suggest.ts';
@@ -48,26 +48,24 @@ export function selectTargets(workspace: Workspace, filter: string | undefined):
   return chosen;
 }
 
-const OAUTH_HOSTS: Record<string, string> = { 'github.com': 'gh', 'bitbucket.org': 'bb' };
-
-/**
- * The CircleCI project of a repository: `circleci.projects` by `project/repository`, then by
- * `project`; with OAuth, else the slug of its GitHub or Bitbucket URL (`gh/owner/repo`).
- */
+/** The CircleCI project of a repository (see circleCiProjectSlug). */
 export function projectSlugOf(target: Target, settings: Settings): string | undefined {
-  const { projects, integration } = settings.circleci;
-  const named = projects[target.key] ?? projects[target.project.id];
-  if (named !== undefined || integration !== 'oauth') return named;
-  const key = gitKey(target.repository.local.url);
-  if (key === undefined) return undefined;
-  const [host, ...path] = key.split('/');
-  const vcs = OAUTH_HOSTS[host!.toLowerCase()];
-  return vcs === undefined || path.length !== 2 ? undefined : `${vcs}/${path.join('/')}`;
+  return circleCiProjectSlug(
+    settings.circleci,
+    target.project.id,
+    target.repository.id,
+    target.repository.local.url,
+  );
 }
 
 /** GitHub's id of the repository, from `circleci.githubIds` by `host/owner/repo`. */
 export function githubIdOf(target: Target, settings: Settings): string | undefined {
-  const key = gitKey(target.repository.local.url);
+  return githubIdOfUrl(target.repository.local.url, settings);
+}
+
+/** GitHub's id of the repository at a git URL, from `circleci.githubIds` by `host/owner/repo`. */
+export function githubIdOfUrl(url: string, settings: Settings): string | undefined {
+  const key = gitKey(url);
   if (key === undefined) return undefined;
   for (const [written, id] of Object.entries(settings.circleci.githubIds))
     if (normalizeKeyPrefix(written).toLowerCase() === key.toLowerCase()) return id;
@@ -79,7 +77,13 @@ export function unusedEntries(workspace: Workspace): string[] {
   const targets = allTargets(workspace);
   const { projects, githubIds } = workspace.config.circleci;
   const names = [...workspace.projects.map((project) => project.id), ...targets.map((t) => t.key)];
-  const repositories = targets.flatMap((target) => gitKey(target.repository.local.url) ?? []);
+  // A carbon repository beside a project is no repository of the settings, but its pushes may
+  // rebuild builds: its id is used too.
+  const repositories = targets.flatMap((target) =>
+    [target.repository.local.url, ...(target.repository.build?.rebuiltBy ?? []).map((s) => s.url)]
+      .map(gitKey)
+      .filter((key) => key !== undefined),
+  );
   const lower = new Set(repositories.map((key) => key.toLowerCase()));
   const problems: string[] = [];
   for (const key of Object.keys(projects))

@@ -1,13 +1,13 @@
 // `carbon plan --terraform DIR`: the same desired state as Terraform JSON, for teams that apply
 // infrastructure with Terraform, in the official provider's terms (CircleCI-Public/circleci:
-// data source circleci_project, resources circleci_pipeline and circleci_trigger; attribute names
-// as its resource schemas define them). Only GitHub App projects: the provider has no resource for
+// data source circleci_project, resources circleci_pipeline and circleci_trigger, among them the
+// cross-repo triggers of cascades; attribute names as its resource schemas define them). Only GitHub App projects: the provider has no resource for
 // the schedules of OAuth projects.
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
 import { writeAtomic } from '../store.ts';
-import { isScheduleTrigger, type TriggerBody } from './circleci/api.ts';
+import { isCrossRepoTrigger, isScheduleTrigger, type TriggerBody } from './circleci/api.ts';
 import type { DesiredState } from './desired.ts';
 import { triggerKey } from './ownership.ts';
 
@@ -64,14 +64,18 @@ export function terraformConfig(desired: DesiredState): Block {
 }
 
 function triggerAttributes(trigger: TriggerBody): Block {
-  if (!isScheduleTrigger(trigger))
+  if (!isScheduleTrigger(trigger)) {
+    // A push trigger has no checkout ref; a cross-repo trigger (a cascade) has one.
+    const checkoutRef = isCrossRepoTrigger(trigger) ? trigger.checkout_ref : undefined;
     return {
       event_source_provider: 'github_app',
       event_source_repo_external_id: trigger.event_source.repo.external_id,
       event_preset: trigger.event_preset,
+      ...(checkoutRef === undefined ? {} : { checkout_ref: literal(checkoutRef) }),
       ...(trigger.config_ref === undefined ? {} : { config_ref: literal(trigger.config_ref) }),
       disabled: trigger.disabled,
     };
+  }
   return {
     event_source_provider: 'schedule',
     event_name: literal(trigger.event_name),

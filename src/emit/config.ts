@@ -1,5 +1,6 @@
 // The CircleCI config of one repository: a build workflow calling the strategy's orb job on pushes
-// to the build branch, and one workflow per sync rule calling CarbonSync on its schedule.
+// to the build branch, one workflow per sync rule calling CarbonSync on its schedule, and (OAuth
+// projects) the cascades that rebuild what checks the repository out (cascade.ts).
 //
 // Workflows are chosen by one string pipeline parameter, CircleCI's documented pattern for
 // scheduled pipelines: every schedule sets it to the name of its sync, a push leaves it empty.
@@ -12,6 +13,13 @@ import type { Config as Settings } from '../settings/schema.ts';
 import type { Config, Logic, OrbReference, Workflow, WorkflowJob } from './circleci.ts';
 import { provisionParameters } from './provision.ts';
 import type { YamlValue } from './yaml.ts';
+import {
+  CASCADE_PARAMETER,
+  CASCADE_PARAMETER_DEFINITION,
+  cascadeJob,
+  cascadeWorkflowName,
+  declaresCascade,
+} from './cascade.ts';
 
 /** The name configs know the orb by: jobs are `carbon/CarbonBuild`, `carbon/CarbonSync`. */
 export const ORB_ALIAS = 'carbon';
@@ -23,9 +31,13 @@ const scheduleIs = (name: string): Logic => ({
   equal: [name, `<< pipeline.parameters.${SCHEDULE_PARAMETER} >>`],
 });
 
-/** Whether a repository gets a config at all: an enabled build or a sync rule. */
+/** Whether a repository gets a config at all: an enabled build, a sync rule or a cascade. */
 export function needsConfig(repository: ResolvedRepository): boolean {
-  return Boolean(repository.build?.enabled) || repository.syncs.length > 0;
+  return (
+    Boolean(repository.build?.enabled) ||
+    repository.syncs.length > 0 ||
+    repository.cascades.length > 0
+  );
 }
 
 export function repositoryConfig(
@@ -34,23 +46,34 @@ export function repositoryConfig(
   orb: OrbReference,
 ): Config {
   const workflows: Config['workflows'] = {};
-  const build = repository.build;
-  if (build?.enabled) workflows[BUILD_WORKFLOW] = buildWorkflow(repository, build, settings);
+  const build = repository.build?.enabled ? repository.build : undefined;
+  if (build) workflows[BUILD_WORKFLOW] = buildWorkflow(repository, build, settings);
+  for (const cascade of repository.cascades) {
+    if (cascade.branch === build?.branch) {
+      const after = `${ORB_ALIAS}/${build.job}`;
+      workflows[BUILD_WORKFLOW]!.jobs.push(
+        cascadeJob(repository, cascade, settings, ORB_ALIAS, after),
+      );
+    } else {
+      workflows[cascadeWorkflowName(cascade.branch)] = {
+        when: scheduleIs(''),
+        jobs: [cascadeJob(repository, cascade, settings, ORB_ALIAS)],
+      };
+    }
+  }
   for (const sync of repository.syncs)
     workflows[sync.name] = syncWorkflow(repository, sync, settings);
-  return {
-    version: 2.1,
-    orbs: { [ORB_ALIAS]: orb },
-    parameters: {
-      [SCHEDULE_PARAMETER]: {
-        type: 'string',
-        default: '',
-        description:
-          'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
-      },
+  const parameters: Config['parameters'] = {
+    [SCHEDULE_PARAMETER]: {
+      type: 'string',
+      default: '',
+      description:
+        'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
     },
-    workflows,
   };
+  if (declaresCascade(repository, settings))
+    parameters[CASCADE_PARAMETER] = CASCADE_PARAMETER_DEFINITION;
+  return { version: 2.1, orbs: { [ORB_ALIAS]: orb }, parameters, workflows };
 }
 
 /** CircleCI takes a serial group of at most this many characters. */

@@ -1,7 +1,8 @@
 // What the settings produce, project by project and repository by repository: the data behind
 // `carbon ls` (its table and its --json). Built from the resolved model, so it shows exactly what
 // generate would emit: the build branch, what a build checks out, where the image goes, how it is
-// deployed, and each sync rule with its schedule told as the generated files schedule it.
+// deployed, what rebuilds it, and each sync rule with its schedule told as the generated files
+// schedule it.
 import { relative, sep } from 'node:path';
 import type { DeployMode, ProvisionPlan, ResolvedRepository, Workspace } from '../resolve/model.ts';
 import { cadenceOf, describeCadence } from '../site/schedule.ts';
@@ -29,6 +30,8 @@ export interface BuildListing {
   carbon: { repository: string; branch: string };
   /** The other repositories the build checks out, each at its branch. */
   linked: { repository: string; branch: string }[];
+  /** The checkouts whose changes rebuild it (cascades): none when cascades are off for it. */
+  rebuiltBy: { repository: string; branch: string }[];
   ecrRepository: string;
   deploy: {
     mode: DeployMode;
@@ -82,8 +85,21 @@ function buildListing(build: NonNullable<ResolvedRepository['build']>): BuildLis
     branch: build.branch,
     carbon: { repository: build.carbon.repository, branch: build.carbon.branch },
     linked: build.linked.map(({ repository, branch }) => ({ repository, branch })),
+    rebuiltBy: build.rebuiltBy.map(({ repository, branch }) => ({ repository, branch })),
     ecrRepository: build.image.ecrRepository,
     deploy: { mode, cluster, service, container, ...(hook === undefined ? {} : { hook }) },
     ...(build.provision ? { provision: build.provision } : {}),
   };
+}
+
+/**
+ * What rebuilds a build, as a sentence cut after each source: `Taxaroo-Carbon develop or`,
+ * `Taxaroo-App develop changes` (`carbon ls` shows a line each; the site and the narrow layout
+ * join them). Empty when nothing does.
+ */
+export function rebuiltWhen(sources: { repository: string; branch: string }[]): string[] {
+  return sources.map(({ repository, branch }, at) => {
+    const after = at === sources.length - 1 ? ' changes' : at === sources.length - 2 ? ' or' : ',';
+    return `${repository} ${branch}${after}`;
+  });
 }

@@ -3,16 +3,35 @@
 // its labels aligned (and without the facts it does not have). A disabled build produces nothing, so it shows as "disabled" with nothing
 // checked out, pushed or deployed.
 import { wrap } from '../cli/args.ts';
-import type { BuildListing, ProjectListing, RepositoryListing, SyncListing } from './listing.ts';
+import {
+  rebuiltWhen,
+  type BuildListing,
+  type ProjectListing,
+  type RepositoryListing,
+  type SyncListing,
+} from './listing.ts';
 import { renderTable, type Table } from './table.ts';
 
 const NONE = '-';
-const HEADERS = ['PROJECT', 'REPOSITORY', 'BUILD', 'CHECKS OUT', 'ECR', 'DEPLOY', 'SYNC'];
-/** SYNC reads well wrapped down to 40 characters; CHECKS OUT and DEPLOY down to their longest word. */
+const HEADERS = [
+  'PROJECT',
+  'REPOSITORY',
+  'BUILD',
+  'CHECKS OUT',
+  'REBUILT WHEN',
+  'ECR',
+  'DEPLOY',
+  'SYNC',
+];
+/**
+ * SYNC reads well wrapped down to 40 characters; CHECKS OUT, REBUILT WHEN and DEPLOY down to their
+ * longest word.
+ */
 const SHRINKABLE = [
-  { column: 6, min: 40 },
+  { column: 7, min: 40 },
   { column: 3, min: 0 },
-  { column: 5, min: 0 },
+  { column: 4, min: 0 },
+  { column: 6, min: 0 },
 ];
 
 export function listingText(projects: ProjectListing[], width?: number): string {
@@ -25,6 +44,7 @@ function facts(repository: RepositoryListing) {
   return {
     build: repository.build ? (build ? build.branch : 'disabled') : NONE,
     checksOut: build ? checkouts(build) : [NONE],
+    rebuiltWhen: build && build.rebuiltBy.length > 0 ? rebuiltWhen(build.rebuiltBy) : [NONE],
     ecr: build ? build.ecrRepository : NONE,
     deploy: build ? deploy(build) : [NONE],
     sync: repository.syncs.length > 0 ? repository.syncs.map(sync) : [NONE],
@@ -43,6 +63,7 @@ function listingTable(projects: ProjectListing[], width?: number): string | unde
           [repository.id],
           [shown.build],
           shown.checksOut,
+          shown.rebuiltWhen,
           [shown.ecr],
           shown.deploy,
           shown.sync,
@@ -53,7 +74,7 @@ function listingTable(projects: ProjectListing[], width?: number): string | unde
   return renderTable(table, width);
 }
 
-const LABELS = ['build', 'checks out', 'ecr', 'deploy', 'sync'];
+const LABELS = ['build', 'checks out', 'rebuilt when', 'ecr', 'deploy', 'sync'];
 const LABEL_WIDTH = Math.max(...LABELS.map((label) => label.length)) + 2;
 
 function listingBlocks(projects: ProjectListing[], width: number): string {
@@ -77,6 +98,7 @@ function listingBlocks(projects: ProjectListing[], width: number): string {
       // The rest only when there is something to say: the block is for narrow screens.
       if (shown.ecr !== NONE) {
         value('checks out', shown.checksOut);
+        if (shown.rebuiltWhen[0] !== NONE) value('rebuilt when', [shown.rebuiltWhen.join(' ')]);
         value('ecr', [shown.ecr]);
         value('deploy', shown.deploy);
       }

@@ -66,6 +66,27 @@ export function sshKeyFor(written: string, sshKeys: Record<string, string>): str
   return best?.fingerprint;
 }
 
+const OAUTH_HOSTS: Record<string, string> = { 'github.com': 'gh', 'bitbucket.org': 'bb' };
+
+/**
+ * The CircleCI project of a repository: `circleci.projects` by `project/repository`, then by
+ * `project`; with OAuth, else the slug of its GitHub or Bitbucket URL (`gh/owner/repo`).
+ */
+export function circleCiProjectSlug(
+  circleci: { projects: Record<string, string>; integration: string },
+  projectId: string,
+  repositoryId: string,
+  url: string,
+): string | undefined {
+  const named = circleci.projects[`${projectId}/${repositoryId}`] ?? circleci.projects[projectId];
+  if (named !== undefined || circleci.integration !== 'oauth') return named;
+  const key = gitKey(url);
+  if (key === undefined) return undefined;
+  const [host, ...path] = key.split('/');
+  const vcs = OAUTH_HOSTS[host!.toLowerCase()];
+  return vcs === undefined || path.length !== 2 ? undefined : `${vcs}/${path.join('/')}`;
+}
+
 /** Lower case, with runs of anything but letters and digits turned into one `-`. */
 function slug(text: string): string {
   return text

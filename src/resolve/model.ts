@@ -30,6 +30,12 @@ export interface ResolvedRepository {
   origin?: { url: string; defaultBranch: string };
   build?: BuildPlan;
   syncs: SyncPlan[];
+  /**
+   * OAuth projects: the builds that pushes to a branch of this repository rebuild, which its own
+   * pipeline triggers (after its build, when the branch is its build branch). GitHub App projects
+   * have none: CircleCI's cross-repo triggers start those builds.
+   */
+  cascades: Cascade[];
 }
 
 /** A repository cloned into the build workspace. */
@@ -60,6 +66,35 @@ export interface BuildPlan {
   deploy: { mode: DeployMode; cluster: string; service: string; container: string; hook?: string };
   /** The carbon repository's environment step, run after the push and before the deploy. */
   provision?: ProvisionPlan;
+  /** What rebuilds this build when it changes (cascades): none when cascades are off for it. */
+  rebuiltBy: CascadeSource[];
+}
+
+/** A checkout whose pushes rebuild a build: a repository, at the branch the build checks it out at. */
+export interface CascadeSource {
+  repository: string;
+  branch: string;
+  /** Its git URL, as configs write it. */
+  url: string;
+  /** Whether it is the build's carbon repository. */
+  carbon: boolean;
+  /** Its default branch, when it is a repository of the project. */
+  defaultBranch?: string;
+}
+
+/** The builds a push to one branch of a repository rebuilds (OAuth projects). */
+export interface Cascade {
+  branch: string;
+  dependents: CascadeTarget[];
+}
+
+export interface CascadeTarget {
+  /** The dependent's repository id. */
+  repository: string;
+  /** The CircleCI project its pipeline runs in. */
+  slug: string;
+  /** Its build branch: the branch the triggered pipeline runs on. */
+  branch: string;
 }
 
 export type ProvisionPlan =

@@ -12,6 +12,7 @@ import type {
   SyncEnd,
   SyncPlan,
 } from './model.ts';
+import { resolveCascades } from './cascade.ts';
 import { lookUpCarbonRepository, type RuleContext } from './context.ts';
 import { resolveProvision } from './provision.ts';
 import { PROJECT_RULES, projectAws } from './rules.ts';
@@ -37,32 +38,35 @@ export function resolveProjects(context: RuleContext, blocked: boolean): Resolve
 
 function resolveProject(config: Config, project: ParsedProject): ResolvedProject {
   const byId = new Map(project.repositories.map((r) => [r.settings.id, r.settings]));
+  const repositories = project.repositories.map(({ index, settings }) => {
+    const resolved: ResolvedRepository = {
+      id: settings.id,
+      index,
+      name: settings.name,
+      projectId: project.settings.id,
+      local: {
+        url: renderGitUrl(settings.local.git, config.git.transport),
+        defaultBranch: settings.local.defaultBranch,
+      },
+      syncs: resolveSyncs(config, settings),
+      cascades: [],
+    };
+    if (settings.origin) {
+      resolved.origin = {
+        url: renderGitUrl(settings.origin.git, config.git.transport),
+        defaultBranch: settings.origin.defaultBranch,
+      };
+    }
+    if (settings.build) resolved.build = resolveBuild(config, project, settings, byId);
+    return resolved;
+  });
+  resolveCascades(config, project, repositories);
   return {
     id: project.settings.id,
     name: project.settings.name,
     source: project.source,
     display: displayOf(project.settings),
-    repositories: project.repositories.map(({ index, settings }) => {
-      const resolved: ResolvedRepository = {
-        id: settings.id,
-        index,
-        name: settings.name,
-        projectId: project.settings.id,
-        local: {
-          url: renderGitUrl(settings.local.git, config.git.transport),
-          defaultBranch: settings.local.defaultBranch,
-        },
-        syncs: resolveSyncs(config, settings),
-      };
-      if (settings.origin) {
-        resolved.origin = {
-          url: renderGitUrl(settings.origin.git, config.git.transport),
-          defaultBranch: settings.origin.defaultBranch,
-        };
-      }
-      if (settings.build) resolved.build = resolveBuild(config, project, settings, byId);
-      return resolved;
-    }),
+    repositories,
   };
 }
 
@@ -123,6 +127,7 @@ function resolveBuild(
       ...(build.ecs.hook !== undefined ? { hook: build.ecs.hook } : {}),
     },
     ...(provision ? { provision } : {}),
+    rebuiltBy: [],
   };
 }
 

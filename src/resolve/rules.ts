@@ -12,6 +12,7 @@ import {
   syncTarget,
   type Rule,
 } from './context.ts';
+import { CASCADE_RULES } from './cascade.ts';
 import { CREDENTIAL_RULES } from './credentials.ts';
 import { PROVISION_RULES } from './provision.ts';
 import { didYouMean } from '../suggest.ts';
@@ -317,4 +318,5 @@ export const PROJECT_RULES: Rule[] = [
   syncSchedulesFitCircleCI,
   ...CREDENTIAL_RULES,
   ...PROVISION_RULES,
+  ...CASCADE_RULES,
 ];

@@ -1,7 +1,7 @@
 // The rules that look across projects. Each project module is compiled on its own (and kept by
 // the cache on its own), so these rules see every project through a small summary of it.
 import { relative } from 'node:path';
-import { error, quote, type Diagnostic } from '../diagnostics.ts';
+import { error, quote, warning, type Diagnostic } from '../diagnostics.ts';
 import type { Source } from '../settings/parse.ts';
 import type { Config } from '../settings/schema.ts';
 import { closest, editDistance, meant } from '../suggest.ts';
@@ -25,6 +25,8 @@ export interface ProjectSummary {
   targets: BuildTarget[];
   /** The branches its sync rules write. */
   syncWrites: SyncWrite[];
+  /** The links its enabled builds would be rebuilt on by OAuth cascades, in words (cascade.ts). */
+  cascadeLinks: string[];
 }
 
 export interface BuildTarget {
@@ -46,6 +48,8 @@ export interface WorkspaceContext {
   projects: ProjectSummary[];
   /** Whether every module was read and parsed: rules about what is absent need all of them. */
   complete: boolean;
+  /** carbon.config.ts has an error: `config` holds the defaults (see RuleContext). */
+  configFailed: boolean;
 }
 
 export type WorkspaceRule = (context: WorkspaceContext) => Diagnostic[];
@@ -172,10 +176,37 @@ function suggestedKeys(projects: ProjectSummary[]): Set<string> {
   return keys;
 }
 
+/**
+ * OAuth cascades need a token to trigger pipelines: without `circleci.cascadeContext` they are off,
+ * which is said once for the workspace, where it is switched on, rather than at every link.
+ */
+export const oauthCascadesNeedAToken: WorkspaceRule = (context) => {
+  const { config, configSource, projects } = context;
+  // Said once the settings have no error: until then it would only add to what must be fixed.
+  if (context.configFailed || !context.complete) return [];
+  if (config.circleci.integration !== 'oauth' || config.circleci.cascadeContext !== undefined)
+    return [];
+  const links = projects.flatMap((project) => project.cascadeLinks);
+  const first = projects.find((project) => project.cascadeLinks.length > 0);
+  if (!first) return [];
+  const more = links.length > 1 ? `, and ${links.length - 1} more` : '';
+  return [
+    warning(
+      'cascades-off',
+      configSource ? atSource(configSource, 'circleci') : atSource(first.source, 'repositories'),
+      `builds are not rebuilt when what they check out changes (${links[0]}${more}): OAuth projects ` +
+        "trigger those rebuilds through CircleCI's API, which needs a token; set circleci.cascadeContext " +
+        'in carbon.config.ts to a context holding CIRCLE_TOKEN (a personal API token that may trigger ' +
+        "the projects' pipelines), or set build.rebuildOn: [] where you do without",
+    ),
+  ];
+};
+
 /** Every workspace rule, in the order their findings are reported. */
 export const WORKSPACE_RULES: WorkspaceRule[] = [
   projectIdsAreUnique,
   buildTargetsAreUnique,
   syncTargetsAreUnique,
   sshKeysOpenRepositories,
+  oauthCascadesNeedAToken,
 ];

@@ -102,7 +102,7 @@ export async function prepareRun(request: RunRequest): Promise<Prepared> {
       `${configPath} has no workflow ${JSON.stringify(request.workflow)}${didYouMean(request.workflow, names)}; its workflows: ${names.join(', ')}`,
     );
   }
-  const [jobName, given] = pickJob(workflow['jobs'], request.job, request.workflow);
+  const [jobName, given] = pickJob(workflow['jobs'], request.job, request.workflow, request.out);
   const orb = orbOf(config, request.root, request.out);
   const overrides = parseParams(request.params, orb, jobName);
   const job = processJob(orb, ORB_ALIAS, jobName, given, overrides);
@@ -143,8 +143,8 @@ export function describeJob(prepared: Prepared, userHome: string): string {
     `${job.name}${job.image ? ` (CircleCI image ${job.image})` : ''}`,
     ...(checksOut ? [`checkout source: ${prepared.repository.url} at ${prepared.branch}`] : []),
     'parameters:',
-    ...Object.entries(job.parameters).map(
-      ([name, value]) => `  ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`,
+    ...Object.entries(job.parameters).map(([name, value]) =>
+      aligned(`  ${name}: `, typeof value === 'string' ? value : JSON.stringify(value)),
     ),
     '',
   ];
@@ -154,7 +154,7 @@ export function describeJob(prepared: Prepared, userHome: string): string {
       case 'run':
         lines.push(`${number} run: ${step.name}`);
         for (const [name, value] of Object.entries(step.environment))
-          lines.push(`     ${name}=${value}`);
+          lines.push(aligned(`     ${name}=`, value));
         lines.push(
           ...step.command
             .trimEnd()
@@ -186,10 +186,19 @@ export function describeJob(prepared: Prepared, userHome: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The one branch a job's filters allow: `pipeline.git.branch == "x"`, or `branches: only: x`. */
+/** A value after its head, the lines of a multi-line value aligned under the first. */
+function aligned(head: string, value: string): string {
+  const [first, ...rest] = value.replace(/\n$/, '').split('\n');
+  return [`${head}${first}`, ...rest.map((line) => `${' '.repeat(head.length)}${line}`)].join('\n');
+}
+
+/**
+ * The one branch a job's filters allow: `pipeline.git.branch == "x"` (alone, or first of an `and`,
+ * as a cascade's filter), or `branches: only: x`.
+ */
 function filteredBranch(filters: YamlValue | undefined): string | undefined {
   if (typeof filters === 'string')
-    return /^\s*pipeline\.git\.branch\s*==\s*"([^"]+)"\s*$/.exec(filters)?.[1];
+    return /^\s*pipeline\.git\.branch\s*==\s*"([^"]+)"\s*(?:$|and\s)/.exec(filters)?.[1];
   const only =
     isMap(filters) && isMap(filters['branches']) ? filters['branches']['only'] : undefined;
   return typeof only === 'string' ? only : undefined;
@@ -232,16 +241,24 @@ function expectedConfig(
   return artifact && renderYaml(artifact.document, artifact.header);
 }
 
-function pickJob(jobs: YamlValue[], wanted: string | undefined, workflow: string): [string, Map] {
+function pickJob(
+  jobs: YamlValue[],
+  wanted: string | undefined,
+  workflow: string,
+  out: (text: string) => void,
+): [string, Map] {
   const entries = jobs.map((entry) => invocation(entry));
   const named = entries.map(([name, given]) =>
     typeof given['name'] === 'string' ? given['name'] : name,
   );
+  // The first job is the workflow's own (a build, a sync); a later one follows it (a cascade).
+  if (entries.length === 0) throw new UserError(`workflow ${workflow} has no job to rehearse`);
   if (wanted === undefined) {
-    if (entries.length === 1) return entries[0]!;
-    throw new UserError(
-      `workflow ${workflow} has ${entries.length} jobs: choose one with --job (${named.join(', ')})`,
-    );
+    if (entries.length > 1)
+      out(
+        `carbon run: workflow ${workflow} has ${entries.length} jobs (${named.join(', ')}): rehearsing ${named[0]}; --job names another\n`,
+      );
+    return entries[0]!;
   }
   const index = named.indexOf(wanted);
   if (index < 0)

@@ -74,6 +74,9 @@ export function projectModule(
                 ? { object: [{ key: other.id, value: input.branch }] }
                 : { code: exampleText(docs, 'BuildSettings.branches') },
             ),
+            commented('rebuildOn', 'BuildSettings.rebuildOn', {
+              array: [carbonRepo, ...(other ? [other.id] : [])].map((name) => ({ value: name })),
+            }),
             {
               key: 'ecs',
               doc: 'BuildSettings.ecs',

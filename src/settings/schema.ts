@@ -211,6 +211,8 @@ const buildSchema = z.object({
   carbonRepo: id,
   carbonBranch: branch.optional(),
   branches: z.record(z.string(), branch).default({}),
+  // Checked against the build's checkouts by the resolver, which can suggest the closest.
+  rebuildOn: z.array(z.string()).optional(),
   ecs: ecsSchema.optional(),
   provision: provisionSchema.optional(),
 });
@@ -373,6 +375,7 @@ export const configSchema = z
       .object({
         context: checked('invalid-context', checkContext).default('carbon'),
         syncContext: checked('invalid-context', checkContext).optional(),
+        cascadeContext: checked('invalid-context', checkContext).optional(),
         scheduling: oneOf(['schedule-triggers', 'scheduled-workflows']).default(
           'schedule-triggers',
         ),

@@ -117,6 +117,16 @@ export interface BuildSettings {
    * @example { 'Taxaroo-App': 'develop', 'Taxaroo-Admin': 'develop' }
    */
   branches?: Record<string, string>;
+  /**
+   * Which of the build's checkouts rebuild it when they change: ids of the carbon repository and
+   * of repositories of `branches`. A push to one of them, on the branch the build checks it out
+   * at, runs this build again (a cascade); its image tag hashes every input, so a rebuild whose
+   * inputs did not change only retags. `[]` switches cascades off for this build. A cascade never
+   * cascades: a build started by one does not start others, so links may form cycles.
+   * @default every checkout: `carbonRepo` and each repository of `branches`
+   * @example ['Taxaroo-Carbon', 'Taxaroo-App']
+   */
+  rebuildOn?: string[];
   /** Overrides of the ECR and ECS names Carbon derives by convention. */
   ecs?: EcsSettings;
   /**
@@ -381,6 +391,14 @@ export interface CircleCISettings {
    * @example 'carbon-git'
    */
   syncContext?: string;
+  /**
+   * With `integration: 'oauth'`: the CircleCI context holding `CIRCLE_TOKEN`, a personal API token
+   * that may trigger pipelines of the projects; the job that triggers a build's dependents after it
+   * (a cascade, see `build.rebuildOn`) runs with it and nothing else. Without it, OAuth projects have
+   * no cascades (GitHub App projects need none: their cross-repo triggers are CircleCI's).
+   * @example 'carbon-circleci'
+   */
+  cascadeContext?: string;
   /**
    * How sync rules are scheduled: `schedule-triggers` (CircleCI's schedule API; the only way for
    * GitHub App projects) or `scheduled-workflows` (legacy `triggers:` in the config).

@@ -1,6 +1,7 @@
 // The link graph of a project as plain data: one node per repository (and per carbon repository
 // that lives beside the project without being one of its repositories), one edge per checkout a
-// build makes: its carbon repository and each linked repository.
+// build makes: its carbon repository and each linked repository, marked when a push to what it
+// checks out rebuilds the build (a cascade).
 import type { ResolvedProject } from '../resolve/model.ts';
 
 export type NodeKind = 'builds' | 'paused' | 'no-build' | 'outside';
@@ -21,6 +22,8 @@ export interface GraphEdge {
   kind: 'carbon' | 'linked';
   /** The build that makes this checkout is disabled. */
   paused: boolean;
+  /** A push to this branch of `to` rebuilds the build (a cascade). */
+  rebuilds: boolean;
   description: string;
 }
 
@@ -55,13 +58,15 @@ export function linkGraph(project: ResolvedProject): LinkGraph {
     const paused = !build.enabled;
     const edge = (to: string, branch: string, kind: GraphEdge['kind']): GraphEdge => {
       const role = kind === 'carbon' ? ', its carbon repository' : '';
+      const rebuilds = build.rebuiltBy.some((source) => source.repository === to);
       return {
         from: repository.id,
         to,
         branch,
         kind,
         paused,
-        description: `${repository.name}${paused ? ' (build paused)' : ''} checks out ${names.get(to) ?? to} at ${branch}${role}`,
+        rebuilds,
+        description: `${repository.name}${paused ? ' (build paused)' : ''} checks out ${names.get(to) ?? to} at ${branch}${role}${rebuilds ? `; a push there rebuilds it` : ''}`,
       };
     };
     edges.push(edge(build.carbon.repository, build.carbon.branch, 'carbon'));

@@ -18,6 +18,9 @@ const NODE_STYLE: Record<NodeKind, string> = {
   outside: 'fillcolor="#ffffff", color="#5f6670", style="rounded,filled,dotted"',
 };
 
+/** After the branch on an arrow whose checkout rebuilds the build when it changes. */
+export const REBUILDS = '↻';
+
 function edgeStyle(edge: GraphEdge): string {
   const colour = edge.paused ? '#5f6670' : edge.kind === 'carbon' ? '#7a4f00' : '#0b5cad';
   const style = edge.paused ? 'dashed' : edge.kind === 'carbon' ? 'bold' : 'solid';
@@ -42,7 +45,7 @@ export function toDot(graph: LinkGraph): string {
     ),
     ...graph.edges.map(
       (edge, at) =>
-        `  n${index.get(edge.from)} -> n${index.get(edge.to)} [id="graph_edge_${at}", class="${edge.kind}", label=${quoted(edge.branch)}, ${edgeStyle(edge)}];`,
+        `  n${index.get(edge.from)} -> n${index.get(edge.to)} [id="graph_edge_${at}", class="${edge.kind}${edge.rebuilds ? ' rebuilds' : ''}", label=${quoted(edge.rebuilds ? `${edge.branch} ${REBUILDS}` : edge.branch)}, ${edgeStyle(edge)}];`,
     ),
     '}',
   ];

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { needsConfig } from '../emit/config.ts';
+import { rebuiltWhen } from '../inspect/listing.ts';
 import { GENERATED_FOLDER } from '../output/layout.ts';
 import type { ResolvedProject, ResolvedRepository, SyncPlan, Workspace } from '../resolve/model.ts';
 import { avatarOf, heroOf, type Avatar, type Hero } from './avatar.ts';
@@ -97,6 +98,8 @@ export interface BuildView {
   job: string;
   carbon: { repository: string; branch: string };
   linked: { repository: string; branch: string }[];
+  /** What rebuilds it, in words: `Taxaroo-Carbon develop or Taxaroo-App develop changes`; '' when nothing does. */
+  rebuiltWhen: string;
   ecrRepository: string;
   /** The image's registry address: `<account>.dkr.ecr.<region>.amazonaws.com/<repository>`. */
   imageUri: string;
@@ -212,6 +215,7 @@ function repositoryView(repository: ResolvedRepository, context: ProjectContext)
       job: build.job,
       carbon: { repository: build.carbon.repository, branch: build.carbon.branch },
       linked: build.linked.map(({ repository: id, branch }) => ({ repository: id, branch })),
+      rebuiltWhen: rebuiltWhen(build.rebuiltBy).join(' '),
       ecrRepository: build.image.ecrRepository,
       imageUri: `${build.aws.accountId}.dkr.ecr.${build.aws.region}.amazonaws.com/${build.image.ecrRepository}`,
       region: build.aws.region,

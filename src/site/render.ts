@@ -3,7 +3,7 @@
 // Content-Security-Policy lets the browser load nothing else, from anywhere.
 import type { Avatar, Hero } from './avatar.ts';
 import { html, trusted, type Html, type Value } from './html.ts';
-import type { GraphLayout } from './layout.ts';
+import { REBUILDS, type GraphLayout } from './layout.ts';
 import type { JiraLinks, Link } from './links.ts';
 import type {
   BuildView,
@@ -195,9 +195,10 @@ export function renderProject(project: ProjectPage, site: Site, layout: GraphLay
         </div>
         <figcaption>
           Each box is a repository; an arrow from one to another means its build checks the other
-          out, at the branch written on the arrow. Bold brown arrows lead to the carbon repository
-          (Dockerfiles and deploy hooks); dashed boxes and arrows belong to paused builds; a dotted
-          box is a repository beside the project that its settings do not list.
+          out, at the branch written on the arrow; ${REBUILDS} after the branch: a push there
+          rebuilds the build. Bold brown arrows lead to the carbon repository (Dockerfiles and
+          deploy hooks); dashed boxes and arrows belong to paused builds; a dotted box is a
+          repository beside the project that its settings do not list.
         </figcaption>
       </figure>
     </section>
@@ -271,6 +272,10 @@ function buildFacts(build: BuildView | undefined): Html {
     <dt>Also checks out</dt>
     <dd>
       ${build.linked.length === 0 ? 'nothing else' : build.linked.map((item, at) => html`${at > 0 ? ', ' : ''}${checkout(item)}`)}
+    </dd>
+    <dt>Rebuilt when</dt>
+    <dd>
+      ${build.rebuiltWhen === '' ? html`only its own pushes build it: nothing it checks out rebuilds it` : build.rebuiltWhen}
     </dd>
     <dt>ECR repository</dt>
     <dd><code>${build.ecrRepository}</code> (<code>${build.imageUri}</code>)</dd>

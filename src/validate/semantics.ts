@@ -126,6 +126,20 @@ function checkPipelineValues(config: Map): Problem[] {
   return problems;
 }
 
+const EXPRESSION_PARAMETER = /\bpipeline\.parameters\.([A-Za-z0-9_-]+)/g;
+
+/** Every pipeline parameter an expression filter (`pipeline.parameters.x == ""`) reads is declared. */
+function checkFilterParameters(config: Map, filters: YamlValue | undefined, pointer: string) {
+  if (typeof filters !== 'string') return [];
+  const declared = isMap(config['parameters']) ? config['parameters'] : {};
+  return [...filters.matchAll(EXPRESSION_PARAMETER)]
+    .filter((match) => !Object.hasOwn(declared, match[1]!))
+    .map((match) => ({
+      pointer,
+      message: `pipeline.parameters.${match[1]} is not declared in the config's parameters`,
+    }));
+}
+
 /** Checks of a config that uses the orb under `alias`. */
 export function checkConfig(config: Map, orb: Map, alias: string): Problem[] {
   const problems: Problem[] = checkPipelineValues(config);
@@ -151,6 +165,9 @@ export function checkConfig(config: Map, orb: Map, alias: string): Problem[] {
         requires: given['requires'],
         pointer: `${pointer}/${escape(jobName)}/requires`,
       });
+      problems.push(
+        ...checkFilterParameters(config, given['filters'], `${pointer}/${escape(jobName)}/filters`),
+      );
       if (!jobName.startsWith(`${alias}/`)) {
         problems.push({
           pointer,

@@ -8,6 +8,7 @@ import {
   API_SYNCS,
   APP_SLUG,
   deliveryFixture,
+  GITHUB_IDS,
   HAND_MADE_SCHEDULE,
   type DeliveryFixture,
   type Integration,
@@ -74,7 +75,20 @@ describe.each(['oauth', 'github-app'] as const)('with %s projects', (integration
           .map((d) => d['name'])
           .sort(),
       ).toEqual(['carbon-Api', 'carbon-Web']);
-      expect(fixture.api.triggers(APP_SLUG, 'carbon-Web')).toHaveLength(1);
+      // Its pushes, and (a cascade) pushes to the carbon repository's main, which it checks out.
+      expect(
+        fixture.api
+          .triggers(APP_SLUG, 'carbon-Web')
+          .map((trigger) => [
+            trigger['event_preset'],
+            (trigger['event_source'] as { repo: { external_id: string } }).repo.external_id,
+            trigger['checkout_ref'] ?? null,
+            trigger['config_ref'],
+          ]),
+      ).toEqual([
+        ['all-pushes', GITHUB_IDS.web, null, 'main'],
+        ['default-branch-pushes', GITHUB_IDS.carbon, 'main', 'main'],
+      ]);
     }
     expect(fixture.api.refused).toEqual([]);
 

@@ -11,7 +11,12 @@ import { emitWorkspace } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import { configModule, projectModule } from '../helpers/circleci-workspace.ts';
+import {
+  CONFIG_REPOSITORY_ID,
+  GITHUB_IDS,
+  configModule,
+  projectModule,
+} from '../helpers/circleci-workspace.ts';
 import { makeWorkspace, TEST_KEY } from '../helpers/workspace.ts';
 
 async function desired(root: string, filter?: string, pathPrefix = ''): Promise<DesiredState> {
@@ -123,6 +128,36 @@ describe('GitHub App', () => {
     expect(
       state.scopes[0]!.repositories.find((r) => r.key === 'acme/Carbon')!.pipeline,
     ).toBeUndefined();
+  });
+
+  it('wants a cross-repo trigger from each repository whose pushes rebuild a build, without a config ref from the workspace repository itself', async () => {
+    // The carbon repository is the workspace's own here: CircleCI wants no config ref from it.
+    const root = makeWorkspace({
+      'carbon.config.ts': configModule('github-app').replace(
+        `githubId: '${CONFIG_REPOSITORY_ID}'`,
+        `githubId: '${GITHUB_IDS.carbon}'`,
+      ),
+      'projects/acme.ts': projectModule(),
+    });
+    const state = await desired(root);
+    const triggers = (key: string) =>
+      state.scopes[0]!.repositories.find((r) => r.key === key)!.pipeline!.triggers;
+    expect(triggers('acme/Api')[1]).toEqual({
+      event_source: { provider: 'github_app', repo: { external_id: GITHUB_IDS.carbon } },
+      // Api checks the carbon repository out at develop, not its default branch (main).
+      event_preset: 'all-pushes',
+      checkout_ref: 'develop',
+      disabled: false,
+    });
+    expect(triggers('acme/Web')[1]).toMatchObject({
+      event_preset: 'default-branch-pushes',
+      checkout_ref: 'main',
+    });
+    expect(
+      state.scopes[0]!.repositories.find((r) => r.key === 'acme/Api')!.pipeline!.crossRepo,
+    ).toEqual({
+      [`cascade-${GITHUB_IDS.carbon}`]: 'pushes to Carbon develop',
+    });
   });
 
   it('asks, all at once, for what cannot be derived, and names entries that match nothing', async () => {

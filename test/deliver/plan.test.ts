@@ -13,9 +13,13 @@ import { ME, SYSTEM_ACTOR } from '../helpers/circleci-api.ts';
 import { configModule, projectModule, type Integration } from '../helpers/circleci-workspace.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
-async function desiredScopes(integration: Integration, filter?: string): Promise<DesiredScope[]> {
+async function desiredScopes(
+  integration: Integration,
+  filter?: string,
+  config = configModule(integration),
+): Promise<DesiredScope[]> {
   const root = makeWorkspace({
-    'carbon.config.ts': configModule(integration),
+    'carbon.config.ts': config,
     'projects/acme.ts': projectModule(),
   });
   const { workspace } = await compileSettings(root);
@@ -141,7 +145,9 @@ describe('OAuth schedules', () => {
   });
 
   it('says which project is missing only for repositories that need it', async () => {
-    const scopes = await desiredScopes('oauth');
+    // Without cascades, the carbon repository has no config, so no project need exist for it.
+    const noCascades = configModule('oauth').replace("cascadeContext: 'carbon-circleci'", '');
+    const scopes = await desiredScopes('oauth', undefined, noCascades);
     const carbon = scopes.find((s) => s.slug === 'gh/acme/carbon')!;
     expect(
       planOauth(carbon, { kind: 'missing', message: '404 Project not found' })[0]!.problems,
@@ -232,39 +238,31 @@ describe('GitHub App pipelines and triggers', () => {
           'POST /projects/p/pipeline-definitions',
         ],
       ],
-      [
+      // The push trigger, the cross-repo trigger from the carbon repository, two schedules.
+      ...['push', 'cross-repo', 'schedule', 'schedule'].map(() => [
         'create',
         'trigger',
         ['POST /projects/p/pipeline-definitions/{pipeline:carbon-Api}/triggers'],
-      ],
-      [
-        'create',
-        'trigger',
-        ['POST /projects/p/pipeline-definitions/{pipeline:carbon-Api}/triggers'],
-      ],
-      [
-        'create',
-        'trigger',
-        ['POST /projects/p/pipeline-definitions/{pipeline:carbon-Api}/triggers'],
-      ],
+      ]),
     ]);
   });
 
-  it('changes a schedule trigger in place, its event source whole; a push trigger of another repository is made again', () => {
+  it('changes a schedule trigger in place, its event source whole; a push trigger moved to another repository is made again', () => {
     const changes = changesOf(
       held((c) => {
-        const [push, schedule] = api(c).triggers;
+        const [push, , schedule] = api(c).triggers;
         push!.event_source.repo = { external_id: '42' };
         schedule!.event_source.schedule!.cron_expression = '30 * * * *';
       }),
     );
-    const wanted = scope.repositories[0]!.pipeline!.triggers[1] as ScheduleTrigger;
-    expect(changes.map((c) => [c.action, c.label, c.steps])).toEqual([
+    const wanted = scope.repositories[0]!.pipeline!.triggers[2] as ScheduleTrigger;
+    // Pushes to another repository are a cross-repo trigger, which no link of the settings wants.
+    expect(changes.map((c) => [c.action, c.label, c.why, c.steps])).toEqual([
       [
-        'replace',
+        'create',
         'push trigger',
+        undefined,
         [
-          { method: 'DELETE', path: '/projects/p/triggers/carbon-Api-t0' },
           {
             method: 'POST',
             path: '/projects/p/pipeline-definitions/def-carbon-Api/triggers',
@@ -275,15 +273,58 @@ describe('GitHub App pipelines and triggers', () => {
       [
         'update',
         'schedule trigger "carbon-sync-to-local-sync/develop"',
+        undefined,
         [
           {
             method: 'PATCH',
-            path: '/projects/p/triggers/carbon-Api-t1',
+            path: '/projects/p/triggers/carbon-Api-t2',
             body: { event_source: wanted.event_source },
           },
         ],
       ],
+      [
+        'delete',
+        'cross-repo trigger (pushes to GitHub repository 42)',
+        'the build no longer checks that repository out, or build.rebuildOn leaves it out',
+        [{ method: 'DELETE', path: '/projects/p/triggers/carbon-Api-t0' }],
+      ],
     ]);
+  });
+
+  it("updates a cross-repo trigger's preset in place, and leaves one of another preset alone as not Carbon's", () => {
+    const changes = changesOf(
+      held((c) => {
+        const cross = api(c).triggers[1]!;
+        expect(cross.checkout_ref).toBe('develop');
+        cross.event_preset = 'default-branch-pushes';
+        api(c).triggers.push({ ...structuredClone(cross), id: 'tags', event_preset: 'only-tags' });
+      }),
+    );
+    expect(changes.map((c) => [c.action, c.label, c.steps])).toEqual([
+      [
+        'update',
+        'cross-repo trigger (pushes to Carbon develop)',
+        [
+          {
+            method: 'PATCH',
+            path: '/projects/p/triggers/carbon-Api-t1',
+            body: { event_preset: 'all-pushes' },
+          },
+        ],
+      ],
+    ]);
+    expect(
+      planGitHubApp(
+        scope,
+        held((c) =>
+          api(c).triggers.push({
+            ...structuredClone(api(c).triggers[1]!),
+            id: 'tags',
+            event_preset: 'only-tags',
+          }),
+        ),
+      )[0]!.foreign,
+    ).toEqual(['github_app trigger "only-tags" on pipeline "carbon-Api"']);
   });
 
   it("lists a trigger on Carbon's pipeline that is not Carbon's, and deletes Carbon's schedule trigger no rule makes", () => {
@@ -291,12 +332,12 @@ describe('GitHub App pipelines and triggers', () => {
       scope,
       held((c) => {
         const stale = {
-          ...structuredClone(api(c).triggers[1]!),
+          ...structuredClone(api(c).triggers[2]!),
           id: 'stale',
           event_name: 'carbon-sync-to-local-gone',
         };
         const manual = {
-          ...structuredClone(api(c).triggers[1]!),
+          ...structuredClone(api(c).triggers[2]!),
           id: 'manual',
           event_name: 'nightly',
         };

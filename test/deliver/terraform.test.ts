@@ -98,10 +98,29 @@ describe('carbon plan --terraform', () => {
     const triggers = resource['circleci_trigger']!;
     expect(Object.keys(triggers)).toEqual([
       'acme_Api_pushes',
+      `acme_Api_cascade-${GITHUB_IDS.carbon}`,
       'acme_Api_carbon-sync-to-local-sync_develop',
       'acme_Api_carbon-sync-to-origin-agency_release',
       'acme_Web_pushes',
+      `acme_Web_cascade-${GITHUB_IDS.carbon}`,
     ]);
+    // A cascade: pushes to the carbon repository run the build on its branch, with the config
+    // at the workspace's ref. Api checks the carbon repository out at develop, not its default
+    // branch: every push starts it; Web at main, its default branch: the preset filters.
+    expect(triggers[`acme_Api_cascade-${GITHUB_IDS.carbon}`]).toEqual({
+      project_id: projectId,
+      pipeline_id: '${circleci_pipeline.acme_Api.id}',
+      event_source_provider: 'github_app',
+      event_source_repo_external_id: GITHUB_IDS.carbon,
+      event_preset: 'all-pushes',
+      checkout_ref: 'develop',
+      config_ref: 'main',
+      disabled: false,
+    });
+    expect(triggers[`acme_Web_cascade-${GITHUB_IDS.carbon}`]).toMatchObject({
+      event_preset: 'default-branch-pushes',
+      checkout_ref: 'main',
+    });
     expect(triggers['acme_Api_pushes']).toEqual({
       project_id: projectId,
       pipeline_id: '${circleci_pipeline.acme_Api.id}',

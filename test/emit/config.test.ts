@@ -50,7 +50,7 @@ describe('the sample configs', () => {
     }
   });
 
-  it('write a config for every repository with an enabled build or a sync rule, and none for the carbon repository', async () => {
+  it('write a config for every repository with an enabled build, a sync rule or a cascade (the carbon repository: others check it out)', async () => {
     expect((await emit()).map((a) => a.path)).toEqual([
       'orb.yml',
       'generated/taxaroo/Taxaroo-API-V2/.circleci/config.yml',
@@ -60,10 +60,11 @@ describe('the sample configs', () => {
       'generated/taxaroo/Taxaroo-Admin/.circleci/config.yml',
       'generated/taxaroo/Taxaroo-Clients/.circleci/config.yml',
       'generated/taxaroo/Taxaroo-Clients/.circleci/schedules.yml',
+      'generated/taxaroo/Taxaroo-Carbon/.circleci/config.yml',
     ]);
   });
 
-  it('declare the one pipeline parameter that chooses workflows, and no deprecated pipeline value', async () => {
+  it('declare the pipeline parameters that choose workflows and mark cascades, and no deprecated pipeline value', async () => {
     for (const artifact of await emit()) {
       if (artifact.kind !== 'config') continue;
       expect((artifact.document as Doc)['parameters']).toEqual({
@@ -72,6 +73,12 @@ describe('the sample configs', () => {
           default: '',
           description:
             'Set by each Carbon schedule to the name of the sync workflow it runs; empty on pushes, which run the build.',
+        },
+        carbon_cascade: {
+          type: 'string',
+          default: '',
+          description:
+            'Set by the pipeline that triggered this one to what changed (a cascade); empty on pushes. A pipeline with it set triggers no others.',
         },
       });
       const text = renderYaml(artifact.document);
@@ -170,9 +177,10 @@ describe('the sample configs', () => {
     });
   });
 
-  it('leave a disabled build out, keep its syncs, and pass hook deploys their hook', async () => {
+  it('leave a disabled build out, keep its syncs and cascades, and pass hook deploys their hook', async () => {
     const artifacts = await emit();
     expect(Object.keys(configOf(artifacts, 'Taxaroo-Clients')['workflows'])).toEqual([
+      'carbon-cascade-develop',
       'carbon-sync-to-local-sync/main',
     ]);
     const admin = configOf(artifacts, 'Taxaroo-Admin')['workflows']['carbon-build'].jobs[0][
@@ -251,7 +259,7 @@ export const acme = defineProject({
   id: 'acme',
   name: 'Acme',
   repositories: [
-    { id: 'Api', name: 'API', build: { branch: 'develop', carbonRepo: 'Carbon', ${build} }, local: { git: 'github.com/acme/api.git' } },
+    { id: 'Api', name: 'API', build: { branch: 'develop', carbonRepo: 'Carbon', rebuildOn: [], ${build} }, local: { git: 'github.com/acme/api.git' } },
     ${extra}
     { id: 'Carbon', name: 'Carbon', local: { git: 'github.com/acme/carbon.git' } },
   ],
@@ -322,7 +330,7 @@ export const acme = defineProject({
       'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': module(
         "provision: { cloudformation: { template: 'infra/api.yml', stack: 'shared' } }",
-        "{ id: 'Web', name: 'Web', build: { branch: 'develop', carbonRepo: 'Carbon', provision: { cloudformation: { template: 'infra/web.yml', stack: 'shared' } } }, local: { git: 'github.com/acme/web.git' } },",
+        "{ id: 'Web', name: 'Web', build: { branch: 'develop', carbonRepo: 'Carbon', rebuildOn: [], provision: { cloudformation: { template: 'infra/web.yml', stack: 'shared' } } }, local: { git: 'github.com/acme/web.git' } },",
       ),
     });
     const { diagnostics } = await compileSettings(root);

@@ -64,7 +64,11 @@ describe('packOrb', () => {
     const orb = packOrb(ORB_TEMPLATES);
     expect(validateAgainstSchema(SCHEMA, orb)).toEqual([]);
     expect(checkOrb(orb)).toEqual([]);
-    expect(Object.keys(orb['jobs'] as object).sort()).toEqual(['CarbonBuild', 'CarbonSync']);
+    expect(Object.keys(orb['jobs'] as object).sort()).toEqual([
+      'CarbonBuild',
+      'CarbonCascade',
+      'CarbonSync',
+    ]);
   });
 
   it('has every script of templates/orb/scripts included somewhere, and nothing left to include', () => {

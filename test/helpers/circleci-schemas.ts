@@ -2,7 +2,8 @@
 // (additionalProperties: false) so that a misspelt or invented field fails the test that sends
 // it. Written from CircleCI's API v2 reference (openapi.json, copy of 2025-10-17 in
 // circleci/circleci-docs: createSchedule, updateSchedule, createPipelineDefinitionRequest,
-// updatePipelineDefinitionRequest, createTrigger, updateTrigger) and, where the reference lags
+// updatePipelineDefinitionRequest, createTrigger, updateTrigger, triggerPipeline's
+// TriggerPipelineParameters) and, where the reference lags
 // behind the live API, from CircleCI's official Terraform provider (v0.4.x, internal/circleci/
 // trigger and common/models.go: schedule triggers with event_source.schedule and parameters).
 // Cross-field rules the schemas cannot say are in circleci-api.ts.
@@ -164,4 +165,19 @@ export const updateTrigger = {
   additionalProperties: false,
   minProperties: 1,
   properties: triggerFields,
+};
+
+/**
+ * POST /project/{project-slug}/pipeline (triggerPipeline, TriggerPipelineParameters): what the
+ * cascade job of OAuth projects sends. Its limits (100 parameters, keys of 128 characters, values
+ * of 512) and that branch and tag exclude each other are rules of circleci-store.ts.
+ */
+export const triggerPipeline = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    branch: { type: 'string', minLength: 1 },
+    tag: { type: 'string', minLength: 1 },
+    parameters,
+  },
 };

@@ -1,5 +1,5 @@
-// The state and the rules of the CircleCI stand-in (circleci-api.ts): OAuth projects' schedules,
-// GitHub App projects' pipeline definitions and triggers, each request body checked against the
+// The state and the rules of the CircleCI stand-in (circleci-api.ts): OAuth projects' schedules and
+// the pipelines started through the API, GitHub App projects' pipeline definitions and triggers, each request body checked against the
 // closed schemas of circleci-schemas.ts and against the cross-field rules of CircleCI's API
 // reference and its Terraform provider (written out below). It answers as the API does: create a
 // schedule 201, a definition or a trigger 200, lists with `items` (schedules paged by
@@ -29,11 +29,21 @@ export const SYSTEM_ACTOR = {
 
 type Json = Record<string, unknown>;
 
+/** A pipeline started through the API (triggerPipeline): what it was started with. */
+export interface TriggeredPipeline {
+  id: string;
+  number: number;
+  branch?: string;
+  tag?: string;
+  parameters: Record<string, unknown>;
+}
+
 interface Project {
   id: string;
   slug: string;
   kind: 'oauth' | 'github-app';
   schedules: Map<string, Json>;
+  pipelines: TriggeredPipeline[];
   definitions: Map<string, Json>;
   /** Trigger id -> trigger, with the id of its definition. */
   triggers: Map<string, { definition: string; trigger: Json }>;
@@ -60,6 +70,7 @@ export class CircleCiStore {
       slug,
       kind,
       schedules: new Map(),
+      pipelines: [],
       definitions: new Map(),
       triggers: new Map(),
     };
@@ -69,6 +80,11 @@ export class CircleCiStore {
 
   schedules(slug: string): Json[] {
     return [...this.project(slug).schedules.values()];
+  }
+
+  /** The pipelines started through the API in a project, in order. */
+  pipelines(slug: string): TriggeredPipeline[] {
+    return [...this.project(slug).pipelines];
   }
 
   definitions(slug: string): Json[] {
@@ -139,6 +155,11 @@ export class CircleCiStore {
         'POST',
         `/project/${SLUG}/schedule`,
         (slug) => [201, this.createSchedule(this.bySlug(slug), body, request)],
+      ],
+      [
+        'POST',
+        `/project/${SLUG}/pipeline`,
+        (slug) => [201, this.triggerPipeline(this.bySlug(slug), body, request)],
       ],
       ['GET', `/schedule/${SEG}`, (id) => [200, this.scheduleById(id).schedule]],
       ['PATCH', `/schedule/${SEG}`, (id) => [200, this.updateSchedule(id, body, request)]],
@@ -271,6 +292,41 @@ export class CircleCiStore {
         provider: 'GitHub',
         default_branch: 'main',
       },
+    };
+  }
+
+  // Pipelines started through the API (OAuth projects: a cascade's triggers).
+
+  private triggerPipeline(project: Project, body: unknown, request: string): Json {
+    const wanted = this.check('triggerPipeline', body ?? {}, request);
+    if (project.kind === 'github-app')
+      throw this.refuse(
+        400,
+        'Triggering pipelines of projects integrated with GitHub App needs the pipeline run endpoint.',
+        request,
+      );
+    if ('branch' in wanted && 'tag' in wanted)
+      throw this.refuse(400, 'branch and tag are mutually exclusive.', request);
+    const parameters = (wanted['parameters'] ?? {}) as Record<string, unknown>;
+    const entries = Object.entries(parameters);
+    if (
+      entries.length > 100 ||
+      entries.some(([key, value]) => key.length > 128 || String(value).length > 512)
+    )
+      throw this.refuse(400, 'Pipeline parameters exceed the size limits.', request);
+    const pipeline: TriggeredPipeline = {
+      id: randomUUID(),
+      number: project.pipelines.length + 1,
+      ...(typeof wanted['branch'] === 'string' ? { branch: wanted['branch'] } : {}),
+      ...(typeof wanted['tag'] === 'string' ? { tag: wanted['tag'] } : {}),
+      parameters,
+    };
+    project.pipelines.push(pipeline);
+    return {
+      id: pipeline.id,
+      state: 'pending',
+      number: pipeline.number,
+      created_at: new Date().toISOString(),
     };
   }
 

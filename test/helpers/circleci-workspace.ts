@@ -74,7 +74,7 @@ export function configModule(integration: Integration, extra = ''): string {
   const app =
     integration === 'github-app'
       ? `integration: 'github-app', configRepository: { githubId: '${CONFIG_REPOSITORY_ID}', ref: 'main' }, projects: { acme: '${APP_SLUG}' }, githubIds: { 'github.com/acme/api': '${GITHUB_IDS.api}', 'github.com/acme/web': ${GITHUB_IDS.web}, 'github.com/acme/carbon': '${GITHUB_IDS.carbon}' }${extra}`
-      : `integration: 'oauth'${extra}`;
+      : `integration: 'oauth', cascadeContext: 'carbon-circleci'${extra}`;
   return `export default { aws: { accountId: '123456789012' }, ${keys}, circleci: { ${app} } };\n`;
 }
 
@@ -98,6 +98,8 @@ export async function deliveryFixture(integration: Integration): Promise<Deliver
   if (integration === 'oauth') {
     api.addProject('gh/acme/api', 'oauth');
     api.addProject('gh/acme/web', 'oauth');
+    // Its config triggers the builds that check it out (a cascade).
+    api.addProject('gh/acme/carbon', 'oauth');
   } else {
     api.addProject(APP_SLUG, 'github-app');
   }

@@ -33,12 +33,17 @@ export const MINIMAL_CONFIG = "export default { aws: { accountId: '123456789012'
 export const TEST_KEY = 'SHA256:4nx0bS1kqlHgWnNh5Y2m1Ue6x0dgVlkbVTfZqf6c1Yk';
 
 /**
- * A carbon.config.ts for the sample project (projects/taxaroo.ts): an AWS account, and a key for
- * each GitHub organisation its syncs push to and its builds clone from.
+ * A carbon.config.ts for the sample project (projects/taxaroo.ts): an AWS account, a key for each
+ * GitHub organisation its syncs push to and its builds clone from, and, as the sample's own, the
+ * context of the token its OAuth cascades trigger builds with. `more` may add to `circleci`.
  */
 export function sampleConfig(more = ''): string {
   const keys = `'github.com/BlackstoneStudio': '${TEST_KEY}', 'github.com/Software-as-a-Service-LLC': '${TEST_KEY}'`;
-  return `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { ${keys} } }${more === '' ? '' : `, ${more}`} };\n`;
+  const cascades = "cascadeContext: 'carbon-circleci'";
+  const rest = more.startsWith('circleci: {')
+    ? more.replace('circleci: {', `circleci: { ${cascades},`)
+    : [`circleci: { ${cascades} }`, ...(more === '' ? [] : [more])].join(', ');
+  return `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { ${keys} } }, ${rest} };\n`;
 }
 
 export const SAMPLE_CONFIG = sampleConfig();

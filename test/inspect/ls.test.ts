@@ -46,6 +46,7 @@ describe('carbon ls', () => {
       'REPOSITORY',
       'BUILD',
       'CHECKS OUT',
+      'REBUILT WHEN',
       'ECR',
       'DEPLOY',
       'SYNC',
@@ -59,9 +60,10 @@ describe('carbon ls', () => {
       'Taxaroo-Carbon',
     ]);
     const api = rowsOf(rows, 'Taxaroo-API-V2');
-    expect(api[0]!.slice(2, 6)).toEqual([
+    expect(api[0]!.slice(2, 7)).toEqual([
       'develop',
       'Taxaroo-Carbon@develop (carbon)',
+      'Taxaroo-Carbon develop,',
       'taxaroo/taxaroo-api-v2',
       'taxaroo-develop/taxaroo-api-v2',
     ]);
@@ -71,21 +73,29 @@ describe('carbon ls', () => {
       'Taxaroo-Admin@develop',
       'Taxaroo-Clients@develop',
     ]);
-    expect(column(api, 6)).toEqual([
+    // What rebuilds it: a push to any of them, on the branch it checks out (a cascade).
+    expect(column(api, 4).join(' ')).toBe(
+      'Taxaroo-Carbon develop, Taxaroo-App develop, Taxaroo-Admin develop or Taxaroo-Clients develop changes',
+    );
+    expect(column(rowsOf(rows, 'Taxaroo-App'), 4)).toEqual([
+      'Taxaroo-Carbon develop or',
+      'Taxaroo-API-V2 develop changes',
+    ]);
+    expect(column(api, 7)).toEqual([
       'origin develop → local sync/develop: every hour (at a minute CircleCI picks)',
     ]);
-    expect(column(rowsOf(rows, 'Taxaroo-Admin'), 5)).toEqual(['hook deploy/admin-task.sh']);
-    expect(column(rowsOf(rows, 'Taxaroo-App'), 6)).toEqual([
+    expect(column(rowsOf(rows, 'Taxaroo-Admin'), 6)).toEqual(['hook deploy/admin-task.sh']);
+    expect(column(rowsOf(rows, 'Taxaroo-App'), 7)).toEqual([
       'origin develop → local sync/develop: every hour (at a minute CircleCI picks)',
       'local release/client → origin agency/release: Monday to Friday, once between 06:00 and 07:00 UTC (at a minute CircleCI picks)',
     ]);
     // Paused: it produces nothing, though it still syncs.
     const clients = rowsOf(rows, 'Taxaroo-Clients');
-    expect(clients[0]!.slice(2, 6)).toEqual(['disabled', '-', '-', '-']);
-    expect(column(clients, 6)).toEqual([
+    expect(clients[0]!.slice(2, 7)).toEqual(['disabled', '-', '-', '-', '-']);
+    expect(column(clients, 7)).toEqual([
       'origin main → local sync/main: every day, once between 02:00 and 03:00 UTC (at a minute CircleCI picks)',
     ]);
-    expect(rowsOf(rows, 'Taxaroo-Carbon')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-']);
+    expect(rowsOf(rows, 'Taxaroo-Carbon')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-', '-']);
     for (const line of result.stdout.split('\n')) expect(line).toBe(line.trimEnd());
   });
 
@@ -112,6 +122,10 @@ describe('carbon ls', () => {
           branch: build.branch,
           carbon: { repository: build.carbon.repository, branch: build.carbon.branch },
           linked: build.linked.map(({ repository: id, branch }) => ({ repository: id, branch })),
+          rebuiltBy: build.rebuiltBy.map(({ repository: id, branch }) => ({
+            repository: id,
+            branch,
+          })),
           ecrRepository: build.image.ecrRepository,
           deploy: build.deploy,
           ...(build.provision ? { provision: build.provision } : {}),
@@ -140,34 +154,37 @@ describe('carbon ls', () => {
     const root = makeWorkspace(OTHER_WORKSPACE);
     const result = ls(['--root', root]);
     expect(result.code).toBe(0);
-    // The carbon repository "infra" is no repository of the project: warnings, not a stop.
+    // The carbon repository "infra" is no repository of the project: warnings, not a stop. No
+    // context holds a token for OAuth cascades: they are off, said once.
     expect(result.stderr).toContain('warning carbon-repo-outside-project');
-    expect(result.stderr).toMatch(/\n0 errors, 3 warnings\n$/);
+    expect(result.stderr).toContain('warning cascades-off');
+    expect(result.stderr).toMatch(/\n0 errors, 4 warnings\n$/);
     const { rows } = cells(result.stdout);
     expect(column(rows, 0)).toEqual(['acme', 'beta']);
     // Legacy scheduled workflows keep the cron's minute: no "minute CircleCI picks".
-    expect(column(rowsOf(rows, 'web'), 6)).toEqual([
+    expect(column(rowsOf(rows, 'web'), 7)).toEqual([
       'local release → origin main: Monday to Friday, at 06:15 UTC',
     ]);
-    expect(rowsOf(rows, 'web')[0]!.slice(2, 6)).toEqual([
+    expect(rowsOf(rows, 'web')[0]!.slice(2, 7)).toEqual([
       'main',
       'infra@main (carbon)',
+      '-',
       'acme/web',
       'acme-main/web',
     ]);
     expect(column(rowsOf(rows, 'web'), 3)).toEqual(['infra@main (carbon)', 'api@release/2.0']);
-    expect(rowsOf(rows, 'api')[0]!.slice(2)).toEqual(['disabled', '-', '-', '-', '-']);
-    expect(rowsOf(rows, 'site')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-']);
+    expect(rowsOf(rows, 'api')[0]!.slice(2)).toEqual(['disabled', '-', '-', '-', '-', '-']);
+    expect(rowsOf(rows, 'site')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-', '-']);
   });
 
-  it('says "none" of a build that only pushes its image', () => {
+  it('says "none" of a build that only pushes its image, and nothing of cascades it does without', () => {
     const root = makeWorkspace({
       'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
       'projects/solo.ts': `export default {
   id: 'solo',
   name: 'Solo',
   repositories: [
-    { id: 'app', name: 'App', build: { carbonRepo: 'ops', ecs: { deploy: 'none' } }, local: { git: 'file:///srv/git/app.git' } },
+    { id: 'app', name: 'App', build: { carbonRepo: 'ops', rebuildOn: [], ecs: { deploy: 'none' } }, local: { git: 'file:///srv/git/app.git' } },
     { id: 'ops', name: 'Ops', local: { git: 'file:///srv/git/ops.git' } },
   ],
 };
@@ -175,9 +192,10 @@ describe('carbon ls', () => {
     });
     const result = ls(['--root', root]);
     expect(result.stderr).toBe('');
-    expect(rowsOf(cells(result.stdout).rows, 'app')[0]!.slice(2, 6)).toEqual([
+    expect(rowsOf(cells(result.stdout).rows, 'app')[0]!.slice(2, 7)).toEqual([
       'main',
       'ops@main (carbon)',
+      '-',
       'solo/app',
       'none (push only)',
     ]);
@@ -241,7 +259,7 @@ describe('carbon ls', () => {
     const { headers, rows } = cells(wide.stdout);
     expect(headers).toContain('SYNC');
     // The wrapped rule reads the same once its lines are joined.
-    expect(column(rowsOf(rows, 'Taxaroo-API-V2'), 6).join(' ')).toBe(
+    expect(column(rowsOf(rows, 'Taxaroo-API-V2'), 7).join(' ')).toBe(
       'origin develop → local sync/develop: every hour (at a minute CircleCI picks)',
     );
 
@@ -251,13 +269,14 @@ describe('carbon ls', () => {
     expect(narrow.stdout).not.toContain('REPOSITORY');
     expect(narrow.stdout).toContain('taxaroo (Taxaroo): projects/taxaroo.ts\n  Taxaroo-API-V2\n');
     expect(narrow.stdout).toContain(
-      '  Taxaroo-Admin\n    build       develop\n    checks out  Taxaroo-Carbon@develop (carbon)\n' +
-        '                Taxaroo-API-V2@develop\n    ecr         taxaroo/taxaroo-admin\n' +
-        '    deploy      hook deploy/admin-task.sh\n',
+      '  Taxaroo-Admin\n    build         develop\n    checks out    Taxaroo-Carbon@develop (carbon)\n' +
+        '                  Taxaroo-API-V2@develop\n' +
+        '    rebuilt when  Taxaroo-Carbon develop or Taxaroo-API-V2 develop changes\n' +
+        '    ecr           taxaroo/taxaroo-admin\n    deploy        hook deploy/admin-task.sh\n',
     );
-    expect(narrow.stdout).toContain('  Taxaroo-Carbon\n    build       -\n');
+    expect(narrow.stdout).toContain('  Taxaroo-Carbon\n    build         -\n');
     expect(narrow.stdout).toContain(
-      '  Taxaroo-Clients\n    build       disabled\n    sync        ',
+      '  Taxaroo-Clients\n    build         disabled\n    sync          ',
     );
   });
 

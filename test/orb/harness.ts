@@ -30,6 +30,7 @@ export const scriptNames = [
   'known-hosts.sh',
   'state-open.sh',
   'state-cleanup.sh',
+  'cascade.sh',
 ] as const;
 export type ScriptName = (typeof scriptNames)[number];
 

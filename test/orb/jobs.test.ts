@@ -176,3 +176,24 @@ describe('CarbonBuild', () => {
     expect(job.image).toBe('cimg/aws:2026.04.1');
   });
 });
+
+describe('CarbonCascade', () => {
+  it('is one step with its parameters in the environment, in the small base image, with nothing to clone or log in to', () => {
+    const job = processJob(orb, 'carbon', 'carbon/CarbonCascade', {
+      cascade_from: 'acme/App@develop',
+      dependents: 'gh/acme/api develop\n',
+    });
+    expect(job.image).toBe('cimg/base:2025.01');
+    expect(job.steps).toHaveLength(1);
+    expect(job.steps[0]).toMatchObject({
+      kind: 'run',
+      name: 'Rebuild what checks out acme/App@develop',
+      environment: {
+        CARBON_CASCADE_FROM: 'acme/App@develop',
+        CARBON_CASCADE_DEPENDENTS: 'gh/acme/api develop\n',
+        CARBON_CASCADE_TOKEN_ENV: 'CIRCLE_TOKEN',
+        CARBON_CASCADE_API_URL: 'https://circleci.com/api/v2',
+      },
+    });
+  });
+});

@@ -28,7 +28,7 @@ describe('carbon generate', () => {
     for (const file of files) utimesSync(join(root, file), past, past);
     const second = runCarbon(['generate', '--root', root]);
     expect(second.code).toBe(0);
-    expect(second.stdout).toBe('0 written, 0 removed, 9 unchanged\n');
+    expect(second.stdout).toBe('0 written, 0 removed, 10 unchanged\n');
     for (const file of files) expect(statSync(join(root, file)).mtime).toEqual(past);
   });
 
@@ -36,7 +36,7 @@ describe('carbon generate', () => {
     const root = makeWorkspace({ 'carbon.config.ts': CONFIG, 'projects/taxaroo.ts': SAMPLE });
     const first = runCarbon(['generate', '--root', root]);
     expect(first.stdout).toContain(
-      'taxaroo: wrote Taxaroo-API-V2, Taxaroo-App, Taxaroo-Admin, Taxaroo-Clients\n',
+      'taxaroo: wrote Taxaroo-API-V2, Taxaroo-App, Taxaroo-Admin, Taxaroo-Clients, Taxaroo-Carbon\n',
     );
     writeFileSync(
       join(root, 'projects/taxaroo.ts'),
@@ -49,11 +49,16 @@ describe('carbon generate', () => {
 
   it('removes the files of a repository that no longer needs one, and its emptied folders', () => {
     const root = sampleWorkspace();
-    // Disable the Admin build: with no sync rule either, it needs no config.
+    // Disable the Admin build, and let the API's no longer be rebuilt when the Admin changes:
+    // with no sync rule either, it needs no config.
     const edited = SAMPLE.replace(
       "ecs: { deploy: 'hook', hook: 'deploy/admin-task.sh' },",
       "ecs: { deploy: 'hook', hook: 'deploy/admin-task.sh' },\n        enabled: false,",
+    ).replace(
+      "'Taxaroo-Clients': develop,\n        },\n",
+      "'Taxaroo-Clients': develop,\n        },\n        rebuildOn: ['Taxaroo-Carbon', 'Taxaroo-App', 'Taxaroo-Clients'],\n",
     );
+    expect(edited).toContain('rebuildOn');
     expect(edited).not.toBe(SAMPLE);
     writeFileSync(join(root, 'projects/taxaroo.ts'), edited);
     const result = runCarbon(['generate', '--root', root]);
@@ -119,7 +124,7 @@ describe('carbon check', () => {
     const root = sampleWorkspace();
     const result = runCarbon(['check', '--root', root]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe('9 generated files are up to date\n');
+    expect(result.stdout).toBe('10 generated files are up to date\n');
   });
 
   it('prints a unified diff of a hand-edited file, exits 1 and writes nothing', () => {
@@ -312,7 +317,7 @@ describe('carbon validate', () => {
       const result = runCarbon(['validate', '--root', root]);
       expect(result.code, result.stderr).toBe(0);
       // The schema wherever it is found: ../shared, or the copy fetch-schema keeps (named by commit).
-      expect(result.stdout).toMatch(/^5 files valid against .*\.json and the orb\n$/);
+      expect(result.stdout).toMatch(/^6 files valid against .*\.json and the orb\n$/);
     }
   });
 
@@ -328,13 +333,28 @@ describe('carbon validate', () => {
     const result = runCarbon(['validate', '--root', root]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
-      `${API_CONFIG}:51:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/deploy: deploy of job carbon/CarbonBuild must be one of ecs_service, hook, none, not "kubernetes"`,
+      `${API_CONFIG}:55:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/deploy: deploy of job carbon/CarbonBuild must be one of ecs_service, hook, none, not "kubernetes"`,
     );
     expect(result.stderr).toContain(
-      `${API_CONFIG}:52:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/ecr_repo: ecr_repo is not a parameter of job carbon/CarbonBuild`,
+      `${API_CONFIG}:56:11 - error invalid-output: /workflows/carbon-build/jobs/0/carbon~1CarbonBuild/ecr_repo: ecr_repo is not a parameter of job carbon/CarbonBuild`,
     );
     expect(result.stderr).toContain(
-      `${API_CONFIG}:15:5 - error invalid-output: /workflows/carbon-build/max_auto_reruns: must be <= 5`,
+      `${API_CONFIG}:19:5 - error invalid-output: /workflows/carbon-build/max_auto_reruns: must be <= 5`,
+    );
+  });
+
+  it("names a pipeline parameter a job's expression filter reads that the config does not declare", () => {
+    const root = sampleWorkspace();
+    const path = join(root, API_CONFIG);
+    const text = readFileSync(path, 'utf8');
+    const declaration =
+      "  carbon_cascade:\n    type: string\n    default: ''\n    description: Set by the pipeline that triggered this one to what changed (a cascade); empty on pushes. A pipeline with it set triggers no others.\n";
+    expect(text).toContain(declaration);
+    writeFileSync(path, text.replace(declaration, ''));
+    const result = runCarbon(['validate', '--root', root]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /config\.yml:\d+:\d+ - error invalid-output: \/workflows\/carbon-build\/jobs\/1\/carbon~1CarbonCascade\/filters: pipeline\.parameters\.carbon_cascade is not declared in the config's parameters/,
     );
   });
 

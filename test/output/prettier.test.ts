@@ -15,7 +15,7 @@ describe('prettier --check', () => {
   const files = [join(REPO_ROOT, 'orb.yml'), ...filesUnder(join(REPO_ROOT, 'generated'))];
 
   it('covers the orb and every generated file', () => {
-    expect(files.length).toBe(8);
+    expect(files.length).toBe(9);
   });
 
   it.each(files.map((file) => [relative(REPO_ROOT, file), file]))(

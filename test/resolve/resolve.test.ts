@@ -76,6 +76,15 @@ describe('the sample project', () => {
         service: 'taxaroo-api-v2',
         container: 'taxaroo-api-v2',
       },
+      rebuiltBy: ['Taxaroo-Carbon', 'Taxaroo-App', 'Taxaroo-Admin', 'Taxaroo-Clients'].map(
+        (repository, at) => ({
+          repository,
+          branch: 'develop',
+          url: `git@github.com:BlackstoneStudio/${repository}.git`,
+          carbon: at === 0,
+          defaultBranch: repository === 'Taxaroo-Clients' ? 'main' : 'develop',
+        }),
+      ),
     });
   });
 
@@ -152,7 +161,7 @@ describe('resolution in other workspaces', () => {
   it('renders URLs for the https transport and leaves file:// URLs as written', async () => {
     const root = makeWorkspace({
       'carbon.config.ts':
-        "export default { aws: { accountId: '123456789012' }, git: { transport: 'https' } };\n",
+        "export default { aws: { accountId: '123456789012' }, git: { transport: 'https' }, circleci: { cascadeContext: 'ci' } };\n",
       'projects/acme.ts': module(
         "{ id: 'Api', name: 'Api', build: { carbonRepo: 'Carbon', branches: { Web: 'main' } }, local: { git: 'git@github.com:acme/api.git' } }," +
           "{ id: 'Web', name: 'Web', local: { git: 'file:///srv/git/web.git' } }," +

@@ -142,7 +142,7 @@ describe('carbon run on the sample', () => {
     ],
     [
       ['run', 'taxaroo/Taxaroo-Carbon', 'carbon-build'],
-      'generated/taxaroo/Taxaroo-Carbon/.circleci/config.yml does not exist: run `carbon generate` first',
+      'has no workflow "carbon-build"; its workflows: carbon-cascade-develop',
     ],
     [['run', 'taxaroo', 'carbon-build'], 'is not <project>/<repository>'],
     [

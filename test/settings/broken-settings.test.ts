@@ -6,8 +6,13 @@ import { compileSettings } from '../../src/compile.ts';
 import { formatPath } from '../../src/diagnostics.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
-/** The AWS account builds need, and a key for each organisation the sample's URLs name. */
-const MINIMAL_CONFIG = `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } } };\n`;
+/**
+ * The AWS account builds need, a key for each organisation the sample's URLs name, and the context
+ * of the token OAuth cascades trigger builds with.
+ */
+const MINIMAL_CONFIG = `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}' } }, circleci: { cascadeContext: 'carbon-circleci' } };\n`;
+/** The same for GitHub App projects, whose cascades are cross-repo triggers. */
+const GITHUB_APP_CONFIG = `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/client': '${TEST_KEY}', 'github.com/other': '${TEST_KEY}' } }, circleci: { integration: 'github-app', configRepository: { githubId: 1 } } };\n`;
 
 const API = `{
       id: 'Api',
@@ -600,6 +605,54 @@ const cases: Case[] = [
     severity: 'warning',
     mentions: 'git@github.com:acme/web.git',
   },
+  {
+    name: 'rebuildOn naming a repository the build does not check out',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        rebuildOn: [/*!*/'Wbe'],",
+    ),
+    code: 'unknown-rebuild-input',
+    path: 'repositories[0].build.rebuildOn[0]',
+    mentions: '"Wbe" is not checked out by this build (did you mean "Web"?)',
+  },
+  {
+    name: 'rebuildOn naming the repository itself',
+    parts: api(
+      "branches: { Web: 'develop' },",
+      "branches: { Web: 'develop' },\n        rebuildOn: ['Carbon', /*!*/'Api'],",
+    ),
+    code: 'unknown-rebuild-input',
+    path: 'repositories[0].build.rebuildOn[1]',
+    mentions: 'its own pushes build it already',
+  },
+  {
+    name: 'a GitHub App cascade from another GitHub organization',
+    parts: {
+      api: API.replace("branches: { Web: 'develop' }", "/*!*/branches: { Web: 'develop' }"),
+      others: `{ id: 'Web', name: 'Web', local: { git: 'github.com/other/web.git' } },\n    ${CARBON}`,
+    },
+    config: GITHUB_APP_CONFIG,
+    code: 'cascade-across-organizations',
+    path: 'repositories[0].build.branches.Web',
+    mentions: '"Web" is in github.com/other but "Api" in github.com/acme',
+  },
+  {
+    name: 'an OAuth cascade to a build whose CircleCI project cannot be derived',
+    parts: {
+      api: API.replace('build: {', '/*!*/build: {').replace(
+        "local: { git: 'github.com/acme/api.git'",
+        "local: { git: 'https://git.acme.io/acme/api.git'",
+      ),
+    },
+    config: MINIMAL_CONFIG.replace(
+      "'github.com/acme'",
+      "'git.acme.io/acme': '${TEST_KEY}', 'github.com/acme'",
+    ),
+    code: 'cascade-without-project',
+    path: 'repositories[0].build',
+    severity: 'warning',
+    mentions: 'add "sample/Api": "<vcs>/<org>/<repo>" to circleci.projects',
+  },
 ];
 
 describe('broken settings', () => {
@@ -798,7 +851,8 @@ describe('git.sshKeys in carbon.config.ts', () => {
     ] as const) {
       const root = makeWorkspace({ 'carbon.config.ts': config, 'projects/sample.ts': module });
       const { diagnostics } = await compileSettings(root);
-      expect(diagnostics).toEqual([]);
+      // Without circleci.cascadeContext, OAuth cascades are off: said once, nothing about keys.
+      expect(diagnostics.map((d) => d.code)).toEqual(['cascades-off']);
     }
   });
 });

@@ -55,6 +55,8 @@ describe('the page model of the sample', async () => {
         { repository: 'Taxaroo-Admin', branch: 'develop' },
         { repository: 'Taxaroo-Clients', branch: 'develop' },
       ],
+      rebuiltWhen:
+        'Taxaroo-Carbon develop, Taxaroo-App develop, Taxaroo-Admin develop or Taxaroo-Clients develop changes',
       ecrRepository: 'taxaroo/taxaroo-api-v2',
       imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/taxaroo/taxaroo-api-v2',
       region: 'us-east-1',
@@ -77,6 +79,8 @@ describe('the page model of the sample', async () => {
       ecrRepository: 'taxaroo/clients-portal',
     });
     expect(clients).toMatchObject({ cluster: 'taxaroo-portal', service: 'clients' });
+    // A paused build is rebuilt by nothing: nothing would run.
+    expect(clients.rebuiltWhen).toBe('');
     expect(repository('Taxaroo-Carbon').build).toBeUndefined();
   });
 
@@ -112,7 +116,9 @@ describe('the page model of the sample', async () => {
     );
     expect(repository('Taxaroo-Admin').config?.exists).toBe(true);
     expect(repository('Taxaroo-Admin').schedules).toBeUndefined();
-    expect(repository('Taxaroo-Carbon').config).toBeUndefined();
+    // The carbon repository's config only rebuilds what checks it out (a cascade).
+    expect(repository('Taxaroo-Carbon').config?.exists).toBe(true);
+    expect(repository('Taxaroo-Carbon').schedules).toBeUndefined();
   });
 
   it('says every sync rule in words, with its next runs in UTC at a minute CircleCI picks', () => {
@@ -154,22 +160,29 @@ describe('the page model of the sample', async () => {
       ['Taxaroo-Clients', 'paused'],
       ['Taxaroo-Carbon', 'no-build'],
     ]);
+    // Every checkout of an enabled build rebuilds it; the paused build's rebuild nothing.
     expect(
-      graph.edges.map((edge) => `${edge.from} -> ${edge.to} @${edge.branch} ${edge.kind}`),
+      graph.edges.map(
+        (edge) =>
+          `${edge.from} -> ${edge.to} @${edge.branch} ${edge.kind}${edge.rebuilds ? ' rebuilds' : ''}`,
+      ),
     ).toEqual([
-      'Taxaroo-API-V2 -> Taxaroo-Carbon @develop carbon',
-      'Taxaroo-API-V2 -> Taxaroo-App @develop linked',
-      'Taxaroo-API-V2 -> Taxaroo-Admin @develop linked',
-      'Taxaroo-API-V2 -> Taxaroo-Clients @develop linked',
-      'Taxaroo-App -> Taxaroo-Carbon @develop carbon',
-      'Taxaroo-App -> Taxaroo-API-V2 @develop linked',
-      'Taxaroo-Admin -> Taxaroo-Carbon @develop carbon',
-      'Taxaroo-Admin -> Taxaroo-API-V2 @develop linked',
+      'Taxaroo-API-V2 -> Taxaroo-Carbon @develop carbon rebuilds',
+      'Taxaroo-API-V2 -> Taxaroo-App @develop linked rebuilds',
+      'Taxaroo-API-V2 -> Taxaroo-Admin @develop linked rebuilds',
+      'Taxaroo-API-V2 -> Taxaroo-Clients @develop linked rebuilds',
+      'Taxaroo-App -> Taxaroo-Carbon @develop carbon rebuilds',
+      'Taxaroo-App -> Taxaroo-API-V2 @develop linked rebuilds',
+      'Taxaroo-Admin -> Taxaroo-Carbon @develop carbon rebuilds',
+      'Taxaroo-Admin -> Taxaroo-API-V2 @develop linked rebuilds',
       'Taxaroo-Clients -> Taxaroo-Carbon @develop carbon',
       'Taxaroo-Clients -> Taxaroo-API-V2 @develop linked',
     ]);
     expect(graph.edges[8]!.description).toBe(
       'Taxaroo Clients (build paused) checks out Taxaroo Carbon at develop, its carbon repository',
+    );
+    expect(graph.edges[1]!.description).toBe(
+      'Taxaroo API checks out Taxaroo App at develop; a push there rebuilds it',
     );
     expect(graph.title).toBe('Link graph of Taxaroo: 5 repositories, 10 checkouts');
   });

@@ -27,6 +27,7 @@ const TRICKY: LinkGraph = {
       branch: 'feature/x',
       kind: 'carbon',
       paused: false,
+      rebuilds: false,
       description: 'A checks out B at "feature/x"',
     },
   ],
@@ -62,6 +63,25 @@ describe('the link graph', () => {
     expect(svg.endsWith('</svg>')).toBe(true);
     // Edges are curves Graphviz routed, with arrowheads: not boxes placed by hand.
     expect(svg).toMatch(/<path fill="none" stroke="#7a4f00"[^>]* d="M[\d.,-]+C/);
+  });
+
+  it('marks the checkouts whose changes rebuild the build: ↻ after the branch, and said to screen readers', async () => {
+    const site = await modelOf(REPO_ROOT);
+    const graph = site.projects[0]!.graph;
+    const dot = toDot(graph);
+    expect(dot).toContain('class="linked rebuilds", label="develop ↻"');
+    // The paused Clients' checkouts rebuild nothing.
+    expect(dot).toMatch(/n3 -> n4 \[id="graph_edge_8", class="carbon", label="develop",/);
+    const svg = (await loadLayout()).svg(graph);
+    expect(svg).toContain(
+      'aria-label="Taxaroo API checks out Taxaroo App at develop; a push there rebuilds it"',
+    );
+    const page = flat(renderProject(site.projects[0]!, site, await loadLayout()));
+    expect(page).toContain(
+      '<dt>Rebuilt when</dt> <dd> Taxaroo-Carbon develop or Taxaroo-API-V2 develop changes </dd>',
+    );
+    expect(page).toContain('only its own pushes build it: nothing it checks out rebuilds it');
+    expect(page).toContain('↻ after the branch: a push there rebuilds the build.');
   });
 
   it('is the same every time', async () => {

@@ -39,6 +39,7 @@ test('the seed shape type-checks as written', () => {
           carbonRepo: 'Taxaroo-Carbon',
           carbonBranch: 'develop',
           branches: { 'Taxaroo-App': 'develop' },
+          rebuildOn: ['Taxaroo-App'],
           ecs: { deploy: 'hook', hook: 'deploy/api.sh' },
         },
         sync: [
@@ -90,6 +91,8 @@ test('mistakes are type errors', () => {
   stack({ template: 't', capabilities: ['IAM'] });
   // @ts-expect-error parameter values are strings, as CloudFormation takes them
   stack({ template: 't', parameters: { N: 2 } });
+  // @ts-expect-error rebuildOn lists repository ids
+  build({ carbonRepo: 'C', rebuildOn: 'C' });
   // @ts-expect-error direction is local or origin
   rule({ direction: 'both', cron: '0 * * * *', branches: { origin: 'a', local: 'b' } });
   // @ts-expect-error repositories are required
@@ -105,7 +108,7 @@ test('defineConfig takes CarbonConfig, every field optional', () => {
   defineConfig({});
   defineConfig({
     orb: { reference: 'inline' },
-    circleci: { scheduling: 'scheduled-workflows' },
+    circleci: { scheduling: 'scheduled-workflows', cascadeContext: 'carbon-circleci' },
     git: { transport: 'https' },
   });
   // @ts-expect-error reference is registry, url or inline

@@ -118,7 +118,7 @@ describe('without any schema', () => {
       { encoding: 'utf8' },
     );
     expect(withSchema.status, withSchema.stdout).toBe(0);
-    expect(readdirSync(join(workspace, 'generated/taxaroo'))).toHaveLength(4);
+    expect(readdirSync(join(workspace, 'generated/taxaroo'))).toHaveLength(5);
     const insisting = await carbon(install, ['check', '--root', workspace], {
       CARBON_REQUIRE_SCHEMA: '1',
     });

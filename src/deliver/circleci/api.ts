@@ -1,7 +1,7 @@
 // The endpoints of CircleCI's API v2 that Carbon uses, with the shapes it sends and reads. Request
 // bodies follow the API reference (openapi.json: createSchedule, updateSchedule,
 // createPipelineDefinition, updatePipelineDefinition, createTrigger, updateTrigger) and the
-// official Terraform provider's client, which also sends what the reference lacks: schedule
+// official Terraform provider's client (CircleCI-Public/terraform-provider-circleci 0.4.x), which also sends what the reference lacks: schedule
 // triggers (`event_source.schedule`) and their `parameters`.
 import type { ScheduleTrigger, Timetable } from '../../emit/circleci.ts';
 import {
@@ -85,10 +85,28 @@ export interface PushTriggerBody {
   disabled: false;
 }
 
-export type TriggerBody = PushTriggerBody | ScheduleTrigger;
+/**
+ * A cross-repo trigger (a cascade): pushes to another repository, one the build checks out, run the
+ * pipeline, which checks out its own repository at `checkout_ref` and reads its config at
+ * `config_ref` (omitted when the event source is the config's repository).
+ */
+export interface CrossRepoTriggerBody {
+  event_source: { provider: 'github_app'; repo: { external_id: string } };
+  event_preset: 'all-pushes' | 'default-branch-pushes';
+  checkout_ref: string;
+  config_ref?: string;
+  disabled: false;
+}
+
+export type TriggerBody = PushTriggerBody | CrossRepoTriggerBody | ScheduleTrigger;
 
 export function isScheduleTrigger(trigger: TriggerBody): trigger is ScheduleTrigger {
   return trigger.event_source.provider === 'schedule';
+}
+
+/** Only a cross-repo trigger has a checkout ref of the GitHub App's triggers Carbon makes. */
+export function isCrossRepoTrigger(trigger: TriggerBody): trigger is CrossRepoTriggerBody {
+  return trigger.event_source.provider === 'github_app' && 'checkout_ref' in trigger;
 }
 
 export interface TriggerRead {
