@@ -187,9 +187,6 @@ describe('a cascade, built for real', () => {
         { match: ['ecr', 'batch-get-image'], stdout: fixture('batch-get-image') },
         { match: ['ecr', 'put-image'], stdout: fixture('put-image') },
         { match: ['ecs', 'describe-services'], stdout: stableServices() },
-        { match: ['ecs', 'describe-task-definition'], stdout: fixture('describe-task-definition') },
-        { match: ['ecs', 'register-task-definition'], stdout: fixture('register-task-definition') },
-        { match: ['ecs', 'update-service'], stdout: { service: stableServices().services[0] } },
       ],
     });
     api = await new CircleCiStandIn().start();
@@ -205,7 +202,8 @@ describe('a cascade, built for real', () => {
       const before = w.calls().length;
       const workdir = join(mkdtempSync(join(tmpdir(), 'carbon-e2e-')), 'work');
       const result = w.run(
-        ['acme/Api', 'carbon-build', '--workdir', workdir, '--param', 'deploy_poll_interval=1'],
+        // What a cascade builds is the question here; the rollout has tests of its own.
+        ['acme/Api', 'carbon-build', '--workdir', workdir, '--param', 'deploy=none'],
         { CIRCLE_OIDC_TOKEN_V2: 'e2e-oidc-token' },
       );
       expect(result.code, result.stdout + result.stderr).toBe(0);

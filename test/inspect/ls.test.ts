@@ -208,8 +208,8 @@ describe('carbon ls', () => {
   id: 'solo',
   name: 'Solo',
   repositories: [
-    { id: 'app', name: 'App', build: { carbonRepo: 'ops', provision: { hook: 'infra/up.sh' } }, local: { git: 'file:///srv/git/app.git' } },
-    { id: 'api', name: 'API', build: { carbonRepo: 'ops', provision: { cloudformation: { template: 'infra/api.yml' } } }, local: { git: 'file:///srv/git/api.git' } },
+    { id: 'app', name: 'App', build: { carbonRepo: 'ops', rebuildOn: [], provision: { hook: 'infra/up.sh' } }, local: { git: 'file:///srv/git/app.git' } },
+    { id: 'api', name: 'API', build: { carbonRepo: 'ops', rebuildOn: [], provision: { cloudformation: { template: 'infra/api.yml' } } }, local: { git: 'file:///srv/git/api.git' } },
     { id: 'ops', name: 'Ops', local: { git: 'file:///srv/git/ops.git' } },
   ],
 };
@@ -218,8 +218,8 @@ describe('carbon ls', () => {
     const result = ls(['--root', root]);
     expect(result.stderr).toBe('');
     const { rows } = cells(result.stdout);
-    expect(column(rowsOf(rows, 'app'), 5)).toEqual(['provision infra/up.sh', 'solo-main/app']);
-    expect(column(rowsOf(rows, 'api'), 5)).toEqual(['stack solo-api-main (infra/api.yml)']);
+    expect(column(rowsOf(rows, 'app'), 6)).toEqual(['provision infra/up.sh', 'solo-main/app']);
+    expect(column(rowsOf(rows, 'api'), 6)).toEqual(['stack solo-api-main (infra/api.yml)']);
     const listed = JSON.parse(ls(['--root', root, '--json']).stdout) as ProjectListing[];
     expect(listed[0]!.repositories.map((repository) => repository.build?.provision)).toEqual([
       { kind: 'hook', hook: 'infra/up.sh' },
