@@ -1,7 +1,8 @@
-// The HTTP side of CircleCI's API v2: one request at a time, each bounded in time, retried with
+// The HTTP side of CircleCI's API: one request at a time, each bounded in time, retried with
 // backoff when CircleCI is throttling (429) or failing (5xx), honouring Retry-After within a bound.
-// The token goes into the Circle-Token header and nowhere else: every text this module produces
-// (errors, debug lines) passes through `redact`, so a server that echoes it cannot leak it either.
+// The token goes into one header and nowhere else (API v2's Circle-Token; `Authorization: Bearer`
+// for API v3, as the CircleCI CLI sends it): every text this module produces (errors, debug
+// lines) passes through `redact`, so a server that echoes it cannot leak it either.
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -24,8 +25,12 @@ export interface HttpOptions {
   /** Told when a request waits before a retry, for the progress line. */
   onWait?: (ms: number, why: string) => void;
   userAgent: string;
-  /** The header that carries the token: CircleCI's GraphQL API (orbs) reads Authorization. */
-  tokenHeader?: 'Circle-Token' | 'Authorization';
+  /**
+   * `v3`: requests as the CircleCI CLI makes them to API v3 (the orb registry): the token as
+   * `Authorization: Bearer`, JSON bodies as `application/json; charset=utf-8`. Else API v2's
+   * Circle-Token header.
+   */
+  dialect?: 'v2' | 'v3';
 }
 
 /** A request CircleCI refused or that could not be made; `status` is absent when none came back. */
@@ -60,6 +65,12 @@ export class Http {
 
   /** Sends a request and returns its JSON body (undefined for an empty one). */
   async request(method: Method, path: string, body?: unknown): Promise<unknown> {
+    const text = await this.text(method, path, body);
+    return text.trim() === '' ? undefined : parse(text);
+  }
+
+  /** Sends a request and returns its body as it came, for an answer that is not JSON. */
+  async text(method: Method, path: string, body?: unknown): Promise<string> {
     // A finished request hands its place to the next one waiting, so that none can slip in between.
     if (this.running >= this.options.maxConcurrent)
       await new Promise<void>((resolve) => this.queue.push(resolve));
@@ -73,11 +84,11 @@ export class Http {
     }
   }
 
-  private async send(method: Method, path: string, body: unknown): Promise<unknown> {
+  private async send(method: Method, path: string, body: unknown): Promise<string> {
     const { maxAttempts } = this.options;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(method, path, body);
-      if (outcome.kind === 'done') return outcome.body;
+      if (outcome.kind === 'done') return outcome.text;
       const last = attempt >= maxAttempts;
       if (outcome.kind === 'failed' || last) {
         const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -102,17 +113,19 @@ export class Http {
     path: string,
     body: unknown,
   ): Promise<
-    | { kind: 'done'; body: unknown }
+    | { kind: 'done'; text: string }
     | { kind: 'retry' | 'failed'; message: string; status?: number; waitMs?: number }
   > {
     const { baseUrl, token, timeoutMs, userAgent } = this.options;
     const started = performance.now();
+    const v3 = this.options.dialect === 'v3';
     const headers: Record<string, string> = {
-      [this.options.tokenHeader ?? 'Circle-Token']: token,
+      ...(v3 ? { Authorization: `Bearer ${token}` } : { 'Circle-Token': token }),
       Accept: 'application/json',
       'User-Agent': userAgent,
     };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined)
+      headers['Content-Type'] = v3 ? 'application/json; charset=utf-8' : 'application/json';
     let response: Response;
     let text: string;
     try {
@@ -138,7 +151,7 @@ export class Http {
     }
     const ms = Math.round(performance.now() - started);
     this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
-    if (response.ok) return { kind: 'done', body: text.trim() === '' ? undefined : parse(text) };
+    if (response.ok) return { kind: 'done', text };
     const message = `${response.status} ${this.redact(errorMessage(text))}`;
     if (!RETRIED(response.status)) return { kind: 'failed', message, status: response.status };
     const waitMs = retryAfter(response.headers.get('retry-after'));
@@ -165,15 +178,23 @@ function parse(text: string): unknown {
   }
 }
 
-/** CircleCI's errors are `{"message": "..."}`; some answers are plain text. */
+/**
+ * CircleCI's errors: API v2's `{"message": "..."}`, API v3's `{"error": {"title", "detail"}}`
+ * (said `title: detail`, as the CircleCI CLI says it); some answers are plain text.
+ */
 function errorMessage(text: string): string {
-  const body = parse(text);
+  const body = parse(text) as { message?: unknown; error?: { title?: unknown; detail?: unknown } };
+  const v3 = body !== null && typeof body === 'object' ? body.error : undefined;
+  const parts =
+    v3 !== null && typeof v3 === 'object'
+      ? [v3.title, v3.detail].filter((part) => typeof part === 'string' && part !== '')
+      : [];
   const message =
-    body !== null &&
-    typeof body === 'object' &&
-    typeof (body as { message?: unknown }).message === 'string'
-      ? (body as { message: string }).message
-      : text.trim();
+    parts.length > 0
+      ? parts.join(': ')
+      : body !== null && typeof body === 'object' && typeof body.message === 'string'
+        ? body.message
+        : text.trim();
   const line = message.replace(/\s+/g, ' ');
   return line.length > 300 ? `${line.slice(0, 300)}…` : line || '(no message)';
 }
