@@ -1,8 +1,7 @@
 // How Carbon reaches CircleCI, from the environment: the token (CIRCLE_TOKEN, as CircleCI's CLI
 // and Terraform provider read it), the API root (CARBON_CIRCLECI_URL, CircleCI cloud by default;
-// the orb registry's GraphQL API is beside it, at the host's /graphql-unstable, where the CircleCI
-// CLI reaches it), the time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and
-// CARBON_DEBUG.
+// the orb registry is API v3 on the same host, at /api/v3, where the CircleCI CLI reaches it), the
+// time each request may take (CARBON_CIRCLECI_TIMEOUT, seconds) and CARBON_DEBUG.
 import { UserError } from '../errors.ts';
 import { hasUrlCredentials, withoutUrlCredentials } from '../secrets.ts';
 import { CircleCiApi } from './circleci/api.ts';
@@ -22,7 +21,7 @@ export function connectOrbs(env: NodeJS.ProcessEnv, hooks: Hooks = {}): OrbRegis
   return new OrbRegistry(http(env, hooks, true));
 }
 
-function http(env: NodeJS.ProcessEnv, hooks: Hooks, graphql: boolean): Http {
+function http(env: NodeJS.ProcessEnv, hooks: Hooks, v3: boolean): Http {
   const token = env['CIRCLE_TOKEN'] ?? '';
   if (token === '')
     throw new UserError(
@@ -48,9 +47,10 @@ function http(env: NodeJS.ProcessEnv, hooks: Hooks, graphql: boolean): Http {
   if (!(timeout > 0 && timeout <= 600))
     throw new UserError('CARBON_CIRCLECI_TIMEOUT is the seconds a request may take: 1 to 600');
   return new Http({
-    baseUrl: graphql ? baseUrl.replace(/\/api\/v2$/, '') : baseUrl,
+    // API v3's paths, as the CLI writes them, start at the host: /api/v3/...
+    baseUrl: v3 ? baseUrl.replace(/\/api\/v2$/, '') : baseUrl,
     token,
-    ...(graphql ? { tokenHeader: 'Authorization' as const } : {}),
+    dialect: v3 ? 'v3' : 'v2',
     timeoutMs: timeout * 1000,
     maxAttempts: 5,
     maxWaitMs: 60_000,

@@ -10,6 +10,7 @@ import { UserError } from '../errors.ts';
 import { ORB_FILE, orbName } from '../output/layout.ts';
 import {
   VERSIONS_FILE,
+  highestVersion,
   nextVersions,
   orbContent,
   orbDigest,
@@ -66,17 +67,33 @@ function readText(root: string, file: string): string | undefined {
 
 export type OrbCurrent =
   | { kind: 'published' }
-  | { kind: 'other-content'; latest: string | undefined }
+  | { kind: 'other-content'; highest: string | undefined }
   | { kind: 'unpublished'; orbId?: string; namespaceId?: string };
 
-/** What the registry holds of the version: read only. */
+/**
+ * What the registry holds of the version: read only, with the requests of `circleci orb source`
+ * (the version by its reference, then its source), of `circleci orb publish increment` (the
+ * stable versions, for the one to bump to), and of `circleci orb publish` and `orb create` (the
+ * orb by name, then its namespace).
+ */
 export async function readOrb(registry: OrbRegistry, orb: DesiredOrb): Promise<OrbCurrent> {
   const published = await registry.version(orb.reference);
-  if (published)
-    return published.source === orb.source
-      ? { kind: 'published' }
-      : { kind: 'other-content', latest: await registry.latest(orb.namespace, orb.name) };
-  return { kind: 'unpublished', ...(await registry.ids(orb.namespace, orb.name)) };
+  if (published) {
+    if ((await registry.source(published.id)) === orb.source) return { kind: 'published' };
+    return {
+      kind: 'other-content',
+      highest: highest(await registry.stableVersions(published.orbId)),
+    };
+  }
+  const orbId = await registry.orb(`${orb.namespace}/${orb.name}`);
+  if (orbId !== undefined) return { kind: 'unpublished', orbId };
+  const namespaceId = await registry.namespace(orb.namespace);
+  return { kind: 'unpublished', ...(namespaceId === undefined ? {} : { namespaceId }) };
+}
+
+/** The highest stable version, of those that are MAJOR.MINOR.PATCH as orb.version is. */
+function highest(versions: string[]): string | undefined {
+  return highestVersion(versions.filter((version) => /^\d+\.\d+\.\d+$/.test(version)));
 }
 
 export interface OrbPlan {
@@ -105,15 +122,15 @@ export function planOrb(orb: DesiredOrb, current: OrbCurrent): OrbPlan {
     return { orb, group };
   }
   if (current.kind === 'other-content') {
-    const next = nextVersions(orb.version, current.latest ? [current.latest] : []);
+    const next = nextVersions(orb.version, current.highest ? [current.highest] : []);
     group.problems.push(
-      `${orb.reference} is published with other content than ${ORB_FILE}, and a published version never changes: set orb.version in carbon.config.ts to ${next.fix} (${next.feature} for a feature, ${next.major} for a breaking change${current.latest ? `; ${current.latest} is the highest published` : ''}), run \`npm run generate\`, then apply`,
+      `${orb.reference} is published with other content than ${ORB_FILE}, and a published version never changes: set orb.version in carbon.config.ts to ${next.fix} (${next.feature} for a feature, ${next.major} for a breaking change${current.highest ? `; ${current.highest} is the highest published` : ''}), run \`npm run generate\`, then apply`,
     );
     return { orb, group };
   }
-  if (current.namespaceId === undefined) {
+  if (current.orbId === undefined && current.namespaceId === undefined) {
     group.problems.push(
-      `CircleCI has no orb namespace "${orb.namespace}" that this token can see: an admin of your CircleCI organization makes it once (\`circleci namespace create ${orb.namespace} --org-id <organization id>\`), or set orb.namespace to your organization's namespace`,
+      `CircleCI has no orb namespace "${orb.namespace}" that this token can see: an admin of your CircleCI organization makes it once (\`circleci namespace create ${orb.namespace} --org gh/<organization>\`, with the CircleCI CLI), or set orb.namespace to your organization's namespace`,
     );
     return { orb, group };
   }
@@ -127,21 +144,32 @@ export function planOrb(orb: DesiredOrb, current: OrbCurrent): OrbPlan {
   group.changes.push(
     orbChange(label, [{ field: 'source', after: `${ORB_FILE} (${orb.digest.slice(0, 19)}…)` }]),
   );
-  return { orb, group, namespaceId: current.namespaceId };
+  return {
+    orb,
+    group,
+    ...(current.namespaceId === undefined ? {} : { namespaceId: current.namespaceId }),
+  };
 }
 
 function orbChange(label: string, fields: Change['fields']): Change {
   return { action: 'create', kind: 'orb', label, fields, steps: [] };
 }
 
-/** Carries an orb change out: making the orb, or publishing the version. */
+/**
+ * Carries an orb change out: making the orb in the namespace plan found (as `circleci orb
+ * create`), or publishing the version (as `circleci orb publish`). A MAJOR.MINOR.PATCH version is
+ * what its reference resolves to once published: promoting is for the CLI's `dev:` versions, and
+ * picks the number itself.
+ */
 export async function applyOrbChange(
   registry: OrbRegistry,
   planned: OrbPlan,
   change: Change,
 ): Promise<void> {
   const { orb } = planned;
-  if (change.label.startsWith(`${ORB_PUBLISH} `))
-    await registry.publish(orb.namespace, orb.name, orb.version, orb.source);
-  else await registry.create(orb.name, planned.namespaceId!);
+  if (!change.label.startsWith(`${ORB_PUBLISH} `)) {
+    await registry.create(planned.namespaceId!, orb.name);
+    return;
+  }
+  await registry.publish(`${orb.namespace}/${orb.name}`, orb.version, orb.source);
 }

@@ -90,13 +90,17 @@ function compare(a: string, b: string): number {
   return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
+/** The highest of MAJOR.MINOR.PATCH versions. */
+export function highestVersion(versions: string[]): string | undefined {
+  return [...versions].sort(compare).at(-1);
+}
+
 /** The next versions not recorded yet, above `version` and the highest one recorded. */
 export function nextVersions(
   version: string,
   recorded: string[],
 ): { fix: string; feature: string; major: string } {
-  const highest = [...recorded, version].sort(compare).at(-1)!;
-  const [major, minor, patch] = parts(highest);
+  const [major, minor, patch] = parts(highestVersion([...recorded, version])!);
   return {
     fix: `${major}.${minor}.${patch + 1}`,
     feature: `${major}.${minor + 1}.0`,

@@ -4,10 +4,11 @@
 // wrong types, schedules for GitHub App projects, refs where they must be omitted...); this part
 // speaks HTTP: it checks the Circle-Token, logs every request, can be told to fail some (401,
 // 403, 404, 429, 5xx, with Retry-After) or to answer them with a body of another shape, and with
-// a delay shows how many are in flight at once.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+// a delay shows how many are in flight at once. Below /api/v3 it serves the orb registry as the
+// CircleCI CLI calls it (circleci-orbs.ts).
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BadRequest, OrbRegistryStore } from './circleci-orbs.ts';
+import { OrbRegistryStore, type OrbAnswer } from './circleci-orbs.ts';
 import { CircleCiStore, Refusal } from './circleci-store.ts';
 
 export { ME, SYSTEM_ACTOR } from './circleci-store.ts';
@@ -16,7 +17,7 @@ export const STAND_IN_TOKEN = 'CCIPAT_standin0123456789abcdef';
 
 export interface Logged {
   method: string;
-  /** Path below the API root, with the query. */
+  /** Path below the API v2 root (the whole path for API v3), with the query. */
   path: string;
   body?: unknown;
   status: number;
@@ -48,8 +49,8 @@ export class CircleCiStandIn extends CircleCiStore {
   /** Requests received, counted on arrival (the log is written when they are answered). */
   arrivals = 0;
   readonly requests: Logged[] = [];
-  /** The orb registry, served at /graphql-unstable as CircleCI serves it to its CLI. */
-  readonly orbs = new OrbRegistryStore();
+  /** The orb registry, served below /api/v3 as CircleCI serves it to its CLI. */
+  readonly orbs = new OrbRegistryStore(STAND_IN_TOKEN);
   private inFlight = 0;
   private injections: (Injection & { seen: number; failed: number })[] = [];
   private readonly server = createServer((req, res) => void this.handle(req, res));
@@ -90,15 +91,16 @@ export class CircleCiStandIn extends CircleCiStore {
     const path = (req.url ?? '').replace(/^\/api\/v2/, '');
     let status = 500;
     let answer: unknown;
+    let text: string | undefined;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     let body: unknown;
+    const v3 = (req.url ?? '').startsWith('/api/v3/');
     try {
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-      const graphql = req.url === '/graphql-unstable';
-      if (!graphql && !(req.url ?? '').startsWith('/api/v2/'))
+      if (!v3 && !(req.url ?? '').startsWith('/api/v2/'))
         throw this.refuse(404, 'Not found', `${method} ${req.url}`);
-      if (!graphql) this.authenticate(req);
-      if (raw !== '' && !graphql) {
+      if (!v3) this.authenticate(req);
+      if (raw !== '' && !v3) {
         if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
           throw this.refuse(400, 'Content-Type must be application/json', `${method} ${path}`);
         try {
@@ -113,49 +115,42 @@ export class CircleCiStandIn extends CircleCiStore {
       } else if (injected) {
         if (injected.retryAfter !== undefined) headers['Retry-After'] = injected.retryAfter;
         throw new Refusal(injected.status, injected.message ?? defaultMessage(injected.status));
-      } else if (graphql) {
-        [status, answer, body] = this.graphql(req, method, raw);
+      } else if (v3) {
+        body = parseOrNot(raw);
+        ({ status, body: answer, text } = this.orbAnswer(method, path, req.headers, raw));
+        if (text !== undefined) headers['Content-Type'] = 'text/plain';
       } else {
         [status, answer] = this.route(method, path, body);
       }
     } catch (caught) {
       if (!(caught instanceof Refusal)) throw caught;
       status = caught.status;
-      answer = { message: caught.message };
+      // API v3 answers in its error envelope; a refused token as the CLI's fake answers it.
+      answer =
+        v3 && status !== 401
+          ? { error: { title: STATUS_CODES[status], detail: caught.message } }
+          : { message: caught.message };
     } finally {
       this.inFlight--;
     }
     this.requests.push({ method, path, ...(body === undefined ? {} : { body }), status });
     res.writeHead(status, headers);
-    res.end(JSON.stringify(answer));
+    res.end(text ?? JSON.stringify(answer));
   }
 
-  /** The CircleCI CLI's graphql client: POST, JSON, the token as the Authorization header. */
-  private graphql(req: IncomingMessage, method: string, raw: string): [number, unknown, unknown] {
-    const refuse = (
-      status: number,
-      message: string,
-      body?: unknown,
-    ): [number, unknown, unknown] => {
-      this.refused.push({ request: `${method} /graphql-unstable`, message });
-      return [status, { message }, body];
-    };
-    if (method !== 'POST') return refuse(405, 'Method not allowed');
-    if (req.headers['authorization'] !== STAND_IN_TOKEN)
-      return refuse(401, 'You must log in first.');
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
-      return refuse(400, 'Content-Type must be application/json');
-    let body: unknown;
+  /** The orb registry's answer; what it refuses is logged with the rest. */
+  private orbAnswer(
+    method: string,
+    path: string,
+    headers: IncomingMessage['headers'],
+    raw: string,
+  ): OrbAnswer {
     try {
-      body = JSON.parse(raw);
-    } catch {
-      return refuse(400, 'the body is not JSON');
-    }
-    try {
-      return [200, this.orbs.answer(body), body];
+      return this.orbs.answer(method, path, headers, raw);
     } catch (caught) {
-      if (!(caught instanceof BadRequest)) throw caught;
-      return refuse(400, caught.message, body);
+      if (caught instanceof Refusal)
+        this.refused.push({ request: `${method} ${path}`, message: caught.message });
+      throw caught;
     }
   }
 
@@ -176,6 +171,15 @@ export class CircleCiStandIn extends CircleCiStore {
       return injection;
     }
     return undefined;
+  }
+}
+
+function parseOrNot(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return raw;
   }
 }
 

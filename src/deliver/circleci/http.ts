@@ -1,8 +1,9 @@
-// The HTTP side of CircleCI's API v2: one request at a time, each bounded in time, retried with
+// The HTTP side of CircleCI's API: one request at a time, each bounded in time, retried with
 // backoff when CircleCI is throttling (429) or failing (5xx), honouring Retry-After within a bound.
-// The token goes into the Circle-Token header and nowhere else: every text this module produces
-// (errors, debug lines) passes through `redact`, so a server that echoes it cannot leak it either,
-// and neither can the credentials of a URL.
+// The token goes into one header and nowhere else (API v2's Circle-Token; `Authorization: Bearer`
+// for API v3, as the CircleCI CLI sends it): every text this module produces (errors, debug
+// lines) passes through `redact`, so a server that echoes it cannot leak it either, and neither
+// can the credentials of a URL.
 import { redact } from '../../secrets.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -26,8 +27,12 @@ export interface HttpOptions {
   /** Told when a request waits before a retry, for the progress line. */
   onWait?: (ms: number, why: string) => void;
   userAgent: string;
-  /** The header that carries the token: CircleCI's GraphQL API (orbs) reads Authorization. */
-  tokenHeader?: 'Circle-Token' | 'Authorization';
+  /**
+   * `v3`: requests as the CircleCI CLI makes them to API v3 (the orb registry): the token as
+   * `Authorization: Bearer`, JSON bodies as `application/json; charset=utf-8`. Else API v2's
+   * Circle-Token header.
+   */
+  dialect?: 'v2' | 'v3';
 }
 
 /** A request CircleCI refused or that could not be made; `status` is absent when none came back. */
@@ -62,6 +67,12 @@ export class Http {
 
   /** Sends a request and returns its JSON body (undefined for an empty one). */
   async request(method: Method, path: string, body?: unknown): Promise<unknown> {
+    const text = await this.text(method, path, body);
+    return text.trim() === '' ? undefined : parse(text);
+  }
+
+  /** Sends a request and returns its body as it came, for an answer that is not JSON. */
+  async text(method: Method, path: string, body?: unknown): Promise<string> {
     // A finished request hands its place to the next one waiting, so that none can slip in between.
     if (this.running >= this.options.maxConcurrent)
       await new Promise<void>((resolve) => this.queue.push(resolve));
@@ -75,11 +86,11 @@ export class Http {
     }
   }
 
-  private async send(method: Method, path: string, body: unknown): Promise<unknown> {
+  private async send(method: Method, path: string, body: unknown): Promise<string> {
     const { maxAttempts } = this.options;
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.attempt(method, path, body);
-      if (outcome.kind === 'done') return outcome.body;
+      if (outcome.kind === 'done') return outcome.text;
       const last = attempt >= maxAttempts;
       if (outcome.kind === 'failed' || last) {
         const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
@@ -104,17 +115,19 @@ export class Http {
     path: string,
     body: unknown,
   ): Promise<
-    | { kind: 'done'; body: unknown }
+    | { kind: 'done'; text: string }
     | { kind: 'retry' | 'failed'; message: string; status?: number; waitMs?: number }
   > {
     const { baseUrl, token, timeoutMs, userAgent } = this.options;
     const started = performance.now();
+    const v3 = this.options.dialect === 'v3';
     const headers: Record<string, string> = {
-      [this.options.tokenHeader ?? 'Circle-Token']: token,
+      ...(v3 ? { Authorization: `Bearer ${token}` } : { 'Circle-Token': token }),
       Accept: 'application/json',
       'User-Agent': userAgent,
     };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (body !== undefined)
+      headers['Content-Type'] = v3 ? 'application/json; charset=utf-8' : 'application/json';
     let response: Response;
     let text: string;
     try {
@@ -140,7 +153,7 @@ export class Http {
     }
     const ms = Math.round(performance.now() - started);
     this.options.debug?.(`${method} ${path} -> ${response.status} in ${ms} ms`);
-    if (response.ok) return { kind: 'done', body: text.trim() === '' ? undefined : parse(text) };
+    if (response.ok) return { kind: 'done', text };
     // Redacted before it is cut: a token cut in two would no longer be recognised.
     const message = `${response.status} ${cut(this.redact(errorMessage(text)))}`;
     if (!RETRIED(response.status)) return { kind: 'failed', message, status: response.status };
@@ -167,15 +180,23 @@ function parse(text: string): unknown {
   }
 }
 
-/** CircleCI's errors are `{"message": "..."}`; some answers are plain text. */
+/**
+ * CircleCI's errors: API v2's `{"message": "..."}`, API v3's `{"error": {"title", "detail"}}`
+ * (said `title: detail`, as the CircleCI CLI says it); some answers are plain text.
+ */
 function errorMessage(text: string): string {
-  const body = parse(text);
+  const body = parse(text) as { message?: unknown; error?: { title?: unknown; detail?: unknown } };
+  const v3 = body !== null && typeof body === 'object' ? body.error : undefined;
+  const parts =
+    v3 !== null && typeof v3 === 'object'
+      ? [v3.title, v3.detail].filter((part) => typeof part === 'string' && part !== '')
+      : [];
   const message =
-    body !== null &&
-    typeof body === 'object' &&
-    typeof (body as { message?: unknown }).message === 'string'
-      ? (body as { message: string }).message
-      : text.trim();
+    parts.length > 0
+      ? parts.join(': ')
+      : body !== null && typeof body === 'object' && typeof body.message === 'string'
+        ? body.message
+        : text.trim();
   return message.replace(/\s+/g, ' ') || '(no message)';
 }
 

@@ -1,38 +1,19 @@
-// CircleCI's orb registry, through the GraphQL API the CircleCI CLI uses for orbs
-// (`<host>/graphql-unstable`, the token in the Authorization header): the queries and mutations of
-// `circleci orb info/source`, `orb create` and `orb publish`, with the variables they send, so that
-// Carbon reads and publishes exactly as the CLI does (test/helpers/circleci-orbs.ts holds the
-// CLI's documents, and the stand-in accepts no other). A GraphQL answer is HTTP 200 even for an
-// error: errors come in `errors`, at the top or in a mutation's payload.
-import { ApiError, type Http } from './http.ts';
+// CircleCI's orb registry, through API v3 with exactly the requests the CircleCI CLI makes
+// (CircleCI-Public/circleci-cli, internal/apiclient/orb.go and namespace.go): `circleci orb create`
+// looks the namespace up and creates the orb package, `circleci orb source` finds a version by its
+// reference and reads its source, `circleci orb publish` finds the package by name and publishes a
+// version, and `circleci orb publish increment` lists the stable versions. The bodies and answers
+// have the shapes of the CLI's Go wire types: every entity in a `data` envelope, lists with a
+// `page` cursor, filters as `filter[KEY]` query parameters encoded as Go's url.Values does;
+// test/helpers/circleci-orbs.ts is a stand-in that accepts these requests and no other.
+import { ApiError, isNotFound, type Http } from './http.ts';
 
-export const GRAPHQL_PATH = '/graphql-unstable';
-
-/** The documents, as the CLI writes them (whitespace aside). */
-export const ORB_DOCUMENTS = {
-  /** `circleci orb source`: a version and its source. */
-  source:
-    'query($orbVersionRef: String!) { orbVersion(orbVersionRef: $orbVersionRef) { id version orb { id } source } }',
-  /** `circleci orb publish` (and `orb create`) first: the orb and its namespace, by name. */
-  ids: 'query ($name: String!, $namespace: String) { orb(name: $name) { id isPrivate } registryNamespace(name: $namespace) { id } }',
-  /** `circleci orb publish increment`: the highest version (versions are sorted by semver). */
-  latest: 'query($name: String!) { orb(name: $name) { versions(count: 1) { version } } }',
-  create:
-    'mutation($name: String!, $registryNamespaceId: UUID!, $isPrivate: Boolean!){ createOrb( name: $name, registryNamespaceId: $registryNamespaceId, isPrivate: $isPrivate ){ orb { id } errors { message type } } }',
-  publish:
-    'mutation($config: String!, $orbName: String, $namespaceName: String, $version: String!) { publishOrb( orbName: $orbName, namespaceName: $namespaceName, orbYaml: $config, version: $version ) { orb { version } errors { message } } }',
-} as const;
-
-export interface PublishedVersion {
+/** A version as `GET /api/v3/orb/versions` answers it (orbVersionWire). */
+export interface OrbVersionRead {
+  id: string;
   version: string;
-  source: string;
-}
-
-export interface OrbIds {
-  /** Absent: the namespace has no orb of this name. */
-  orbId?: string;
-  /** Absent: CircleCI has no such namespace. */
-  namespaceId?: string;
+  /** The orb package it belongs to. */
+  orbId: string;
 }
 
 export class OrbRegistry {
@@ -42,96 +23,145 @@ export class OrbRegistry {
     this.http = http;
   }
 
-  /** `namespace/name@version` as published, or undefined when there is no such version. */
-  async version(reference: string): Promise<PublishedVersion | undefined> {
-    const data = await this.run('source', { orbVersionRef: reference });
-    const found = data['orbVersion'];
-    // CircleCI answers null, or an object without an id, for a version it does not have.
-    if (!isObject(found) || typeof found['id'] !== 'string' || found['id'] === '') return undefined;
-    if (typeof found['source'] !== 'string')
-      throw unexpected('source', 'the version has no source');
-    return { version: String(found['version']), source: found['source'] };
+  /** GetNamespace: the namespace's id, or undefined when CircleCI has none of that name (404). */
+  async namespace(name: string): Promise<string | undefined> {
+    const path = `/api/v3/namespaces${query({ 'filter[name]': name })}`;
+    try {
+      return idOf(entity(await this.http.request('GET', path), 'GET', path), 'GET', path);
+    } catch (caught) {
+      if (isNotFound(caught)) return undefined;
+      throw caught;
+    }
   }
 
-  async ids(namespace: string, name: string): Promise<OrbIds> {
-    const data = await this.run('ids', { name: `${namespace}/${name}`, namespace });
-    const orbId = idOf(data['orb']);
-    const namespaceId = idOf(data['registryNamespace']);
-    return { ...(orbId ? { orbId } : {}), ...(namespaceId ? { namespaceId } : {}) };
+  /** GetOrbPackageByName (`namespace/name`): the orb's id, or undefined when there is none. */
+  async orb(fullName: string): Promise<string | undefined> {
+    return (await this.findOrb(fullName)).id;
   }
 
-  /** The highest version published, if any. */
-  async latest(namespace: string, name: string): Promise<string | undefined> {
-    const orb = (await this.run('latest', { name: `${namespace}/${name}` }))['orb'];
-    const versions = isObject(orb) ? orb['versions'] : undefined;
-    const first = Array.isArray(versions) ? (versions[0] as unknown) : undefined;
-    return isObject(first) && typeof first['version'] === 'string' ? first['version'] : undefined;
+  private async findOrb(fullName: string): Promise<{ id: string | undefined; path: string }> {
+    const path = `/api/v3/orb/packages${query({ 'filter[name]': fullName })}`;
+    const [found] = list(await this.http.request('GET', path), 'GET', path);
+    return { id: found === undefined ? undefined : idOf(found, 'GET', path), path };
   }
 
-  /** Creates the orb, public, as `circleci orb create` does without --private. */
-  async create(name: string, namespaceId: string): Promise<void> {
-    const data = await this.run('create', {
-      name,
-      registryNamespaceId: namespaceId,
-      isPrivate: false,
+  /** GetOrbVersionByRef (`namespace/name@version`), or undefined when there is no such version. */
+  async version(reference: string): Promise<OrbVersionRead | undefined> {
+    const path = `/api/v3/orb/versions${query({ 'filter[ref]': reference })}`;
+    const [found] = list(await this.http.request('GET', path), 'GET', path);
+    return found === undefined ? undefined : versionOf(found, 'GET', path);
+  }
+
+  /** GetOrbSource: the YAML of a version, as published (the answer is the text itself). */
+  async source(versionId: string): Promise<string> {
+    return this.http.text('GET', `/api/v3/orb/versions/${encodeURIComponent(versionId)}/source`);
+  }
+
+  /** ListOrbVersions on the stable channel, every page: the versions a reference can pin. */
+  async stableVersions(orbId: string): Promise<string[]> {
+    const versions: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const path = `/api/v3/orb/versions${query({
+        'filter[orb_id]': orbId,
+        'filter[channel]': 'stable',
+        'page[cursor]': cursor,
+      })}`;
+      const answer = await this.http.request('GET', path);
+      for (const item of list(answer, 'GET', path))
+        versions.push(versionOf(item, 'GET', path).version);
+      const next = isObject(answer) && isObject(answer['page']) ? answer['page']['next'] : null;
+      if (typeof next !== 'string' || next === '') return versions;
+      cursor = next;
+    }
+  }
+
+  /** CreateOrbPackage, public as `circleci orb create` makes it without --private. */
+  async create(namespaceId: string, name: string): Promise<void> {
+    const path = '/api/v3/orb/packages';
+    const answer = await this.http.request('POST', path, {
+      data: {
+        attributes: { name, is_private: false },
+        references: { namespace: { id: namespaceId } },
+      },
     });
-    payloadErrors('create', data['createOrb']);
+    idOf(entity(answer, 'POST', path), 'POST', path);
   }
 
-  async publish(namespace: string, name: string, version: string, source: string): Promise<void> {
-    const data = await this.run('publish', {
-      config: source,
-      orbName: name,
-      namespaceName: namespace,
-      version,
+  /**
+   * `circleci orb publish`: the orb by name (GetOrbPackageByName), then PublishOrbVersion in it;
+   * `version` is then what `namespace/name@version` resolves to.
+   */
+  async publish(fullName: string, version: string, yaml: string): Promise<void> {
+    const orb = await this.findOrb(fullName);
+    if (orb.id === undefined)
+      throw new ApiError(`CircleCI's orb registry has no orb ${fullName}`, 'GET', orb.path);
+    const path = '/api/v3/orb/versions';
+    const answer = await this.http.request('POST', path, {
+      data: { attributes: { orb_id: orb.id, yaml, version } },
     });
-    payloadErrors('publish', data['publishOrb']);
+    versionOf(entity(answer, 'POST', path), 'POST', path);
   }
+}
 
-  private async run(
-    document: keyof typeof ORB_DOCUMENTS,
-    variables: Record<string, string | boolean>,
-  ): Promise<Record<string, unknown>> {
-    const answer = await this.http.request('POST', GRAPHQL_PATH, {
-      query: ORB_DOCUMENTS[document],
-      variables,
-    });
-    if (!isObject(answer)) throw unexpected(document, 'not a JSON object');
-    const errors = messages(answer['errors']);
-    if (errors.length > 0) throw new ApiError(errors.join('; '), 'POST', GRAPHQL_PATH);
-    if (!isObject(answer['data'])) throw unexpected(document, 'no data');
-    return answer['data'];
-  }
+/**
+ * The query string as Go's url.Values.Encode writes it, which the CLI's client uses: keys sorted,
+ * every byte but letters, digits and `-_.~` escaped, a space as `+`; empty values left out, as
+ * the CLI's optional filters are.
+ */
+export function query(parameters: Record<string, string>): string {
+  const escape = (text: string) =>
+    encodeURIComponent(text)
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+');
+  const pairs = Object.entries(parameters)
+    .filter(([, value]) => value !== '')
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${escape(key)}=${escape(value)}`);
+  return pairs.length > 0 ? `?${pairs.join('&')}` : '';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function idOf(value: unknown): string | undefined {
-  return isObject(value) && typeof value['id'] === 'string' && value['id'] !== ''
-    ? value['id']
-    : undefined;
+/** `{"data": {...}}`, the envelope of one entity. */
+function entity(answer: unknown, method: 'GET' | 'POST', path: string): Record<string, unknown> {
+  if (!isObject(answer) || !isObject(answer['data']))
+    throw unexpected(method, path, 'no entity in `data`');
+  return answer['data'];
 }
 
-function messages(errors: unknown): string[] {
-  if (!Array.isArray(errors)) return [];
-  return errors.map((error) =>
-    isObject(error) && typeof error['message'] === 'string' ? error['message'] : 'unknown error',
-  );
+/** `{"data": [...], "page": {...}}`, the envelope of a list. */
+function list(answer: unknown, method: 'GET', path: string): Record<string, unknown>[] {
+  const data = isObject(answer) ? answer['data'] : undefined;
+  if (!Array.isArray(data) || !data.every(isObject))
+    throw unexpected(method, path, 'no list in `data`');
+  return data;
 }
 
-/** A mutation's own `errors` (what CircleCI refused), as the CLI reports them. */
-function payloadErrors(document: string, payload: unknown): void {
-  if (!isObject(payload)) throw unexpected(document, 'no answer to the mutation');
-  const errors = messages(payload['errors']);
-  if (errors.length > 0) throw new ApiError(errors.join('; '), 'POST', GRAPHQL_PATH);
+function idOf(item: Record<string, unknown>, method: 'GET' | 'POST', path: string): string {
+  if (typeof item['id'] !== 'string' || item['id'] === '') throw unexpected(method, path, 'no id');
+  return item['id'];
 }
 
-function unexpected(document: string, what: string): ApiError {
-  return new ApiError(
-    `unexpected answer from CircleCI's orb registry (${document}): ${what}`,
-    'POST',
-    GRAPHQL_PATH,
-  );
+function versionOf(
+  item: Record<string, unknown>,
+  method: 'GET' | 'POST',
+  path: string,
+): OrbVersionRead {
+  const attributes = item['attributes'];
+  const references = item['references'];
+  const orb = isObject(references) ? references['orb_package'] : undefined;
+  if (!isObject(attributes) || typeof attributes['version'] !== 'string' || !isObject(orb))
+    throw unexpected(method, path, 'a version without its number or its orb');
+  return {
+    id: idOf(item, method, path),
+    version: attributes['version'],
+    orbId: idOf(orb, method, path),
+  };
+}
+
+function unexpected(method: 'GET' | 'POST', path: string, what: string): ApiError {
+  return new ApiError(`unexpected answer from CircleCI's orb registry: ${what}`, method, path);
 }
