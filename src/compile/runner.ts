@@ -84,12 +84,19 @@ export async function createRunner(options: RunnerOptions, files: string[]): Pro
 export type WorkerRequest =
   | { type: 'config' }
   | { type: 'orb'; config: Config; schemaPath: string | undefined }
-  | {
-      type: 'unit';
-      file: string;
-      context: UnitContext;
-      env: Record<string, string | null>;
-    };
+  /**
+   * What the units that follow are compiled under, sent to a worker once rather than with each
+   * unit: a config is copied into every message that carries it, and one with a deploy key per
+   * repository, copied for every unit, cost more than the units' rules. Not answered.
+   */
+  | ({ type: 'context' } & UnitSetting)
+  | { type: 'unit'; file: string };
+
+/** The context and declared environment of a run's units. */
+interface UnitSetting {
+  context: UnitContext;
+  env: Record<string, string | null>;
+}
 export type WorkerAnswer =
   | { type: 'config'; result: ConfigResult; stages: Partial<Record<Stage, number>> }
   | { type: 'orb'; result: OrbResult; stages: Partial<Record<Stage, number>> }
@@ -101,6 +108,8 @@ export type WorkerAnswer =
 
 interface Task {
   request: WorkerRequest;
+  /** What a unit is compiled under: sent to its worker first, unless that worker has it. */
+  setting?: UnitSetting;
   /** The module the task evaluates, for the message when its worker dies. */
   file: string;
   done: (answer: WorkerAnswer) => void;
@@ -114,6 +123,8 @@ interface Slot {
   /** Answers taken in; the worker counts those it finished in `finished` (prewarm.ts). */
   received: number;
   finished: Int32Array;
+  /** The setting of the units last sent to the worker. */
+  setting?: UnitSetting;
   /** Stops the worker when its running task goes past the time limit. */
   watchdog?: NodeJS.Timeout;
 }
@@ -153,8 +164,9 @@ export class PoolRunner implements Runner {
   }
 
   units(files: string[], context: UnitContext, env: Record<string, string | null>) {
+    const setting = { context, env };
     return files.map(async (file) => {
-      const answer = await this.run({ type: 'unit', file, context, env }, file);
+      const answer = await this.run({ type: 'unit', file }, file, setting);
       if (answer.type !== 'unit') throw new Error(`worker answered ${answer.type} to a unit`);
       return answer.result;
     });
@@ -180,9 +192,9 @@ export class PoolRunner implements Runner {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private run(request: WorkerRequest, file: string): Promise<WorkerAnswer> {
+  private run(request: WorkerRequest, file: string, setting?: UnitSetting): Promise<WorkerAnswer> {
     return new Promise((done, fail) => {
-      this.queue.push({ request, file, done, fail });
+      this.queue.push({ request, file, done, fail, ...(setting ? { setting } : {}) });
       this.dispatch();
     });
   }
@@ -205,6 +217,10 @@ export class PoolRunner implements Runner {
       const task = this.queue.shift()!;
       slot.tasks.push(task);
       if (slot.tasks.length === 1) this.watch(slot);
+      if (task.setting && slot.setting !== task.setting) {
+        slot.worker.postMessage({ type: 'context', ...task.setting } satisfies WorkerRequest);
+        slot.setting = task.setting;
+      }
       slot.worker.postMessage(task.request);
     }
   }

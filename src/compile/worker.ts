@@ -32,7 +32,10 @@ const transpiler = new Transpiler();
 // No vm time limit here: the main thread stops a worker that runs past it (runner.ts).
 const realm = new SettingsRealm({ root, transpiler, env: {}, timeoutMs: undefined });
 
-async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
+/** What the units are compiled under (runner.ts sends it before the first unit that needs it). */
+let setting: Extract<WorkerRequest, { type: 'context' }> | undefined;
+
+async function answer(request: Exclude<WorkerRequest, { type: 'context' }>): Promise<WorkerAnswer> {
   const timings = new Timings();
   if (request.type === 'config') {
     const result = await produceConfig(realm, root);
@@ -42,8 +45,8 @@ async function answer(request: WorkerRequest): Promise<WorkerAnswer> {
     const result = timings.time('emit', () => produceOrb(request.config, orb, request.schemaPath));
     return { type: 'orb', result, stages: timings.stages };
   }
-  realm.declareEnv(request.env);
-  const result = await produceUnit(realm, request.file, request.context, orb, timings);
+  if (!setting) throw new Error(`a unit (${request.file}) came before its context`);
+  const result = await produceUnit(realm, request.file, setting.context, orb, timings);
   return { type: 'unit', result, stages: timings.stages };
 }
 
@@ -56,6 +59,14 @@ const ready: WorkerAnswer[] = [];
 let flushing = false;
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
+  if (request.type === 'context') {
+    // In turn with the units: those sent before it are compiled under the one before.
+    queue = queue.then(() => {
+      setting = request;
+      realm.declareEnv(request.env);
+    });
+    return;
+  }
   queue = queue.then(() =>
     answer(request)
       .catch((error: unknown) => failure(error))

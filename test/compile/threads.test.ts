@@ -60,6 +60,16 @@ describe('where settings compile', () => {
     expect(generate(root, { CARBON_WORKERS: '0', CARBON_CACHE: '0' }).worker).toBe(false);
   });
 
+  it("compiles every unit under the run's config in each of two workers", () => {
+    // A deploy key per repository: a unit compiled under another config, or none, would differ.
+    const root = makeWorkspace({});
+    writeFleet(root, 8, { keys: 'repository', helpers: true });
+    expect(generate(root, { CARBON_WORKERS: '0' }).stdout).toMatch(/^\d+ written/m);
+    const twice = marksOf('check', root, { CARBON_WORKERS: '2', CARBON_CACHE: '0' });
+    expect(twice.marks).toContain('worker 2 spawned');
+    expect(twice.stdout).toContain('generated files are up to date');
+  });
+
   it('compiles more than 64 plain modules in a worker, the schema on its own thread meanwhile', () => {
     const root = makeWorkspace({});
     writeFleet(root, 65);
