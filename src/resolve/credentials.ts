@@ -5,7 +5,13 @@
 import { error, quote, warning, type Diagnostic, type Origin } from '../diagnostics.ts';
 import { parseGitUrl } from '../settings/values.ts';
 import type { ParsedProject } from '../settings/parse.ts';
-import { at, lookUpCarbonRepository, type Rule, type RuleContext } from './context.ts';
+import {
+  at,
+  lookUpCarbonRepository,
+  repositoriesOf,
+  type Rule,
+  type RuleContext,
+} from './context.ts';
 import { gitKey, renderGitUrl, sshKeyFor } from './links.ts';
 
 /**
@@ -48,7 +54,9 @@ function byOwner(uses: Use[], context: RuleContext): Map<string, Use[]> {
   for (const use of uses) {
     if (accessOf(use.written, context) !== 'none') continue;
     const owner = ownerOf(use.written);
-    missing.set(owner, [...(missing.get(owner) ?? []), use]);
+    const same = missing.get(owner);
+    if (same) same.push(use);
+    else missing.set(owner, [use]);
   }
   return missing;
 }
@@ -101,13 +109,14 @@ export const clonesHaveKeys: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const project of context.projects) {
     const uses: Use[] = [];
+    const { byId } = repositoriesOf(project);
     for (const { index, settings: repository } of project.repositories) {
       const build = repository.build;
       if (build?.enabled) {
         const carbon = lookUpCarbonRepository(project, repository, build.carbonRepo);
         const carbonGit =
           carbon.kind === 'member'
-            ? project.repositories.find((r) => r.settings.id === carbon.id)?.settings.local.git
+            ? byId.get(carbon.id)?.local.git
             : carbon.kind === 'sibling'
               ? carbon.url
               : undefined;
@@ -118,8 +127,7 @@ export const clonesHaveKeys: Rule = (context) => {
             what: 'the carbon repository',
           });
         for (const linked of Object.keys(build.branches)) {
-          const git = project.repositories.find((r) => r.settings.id === linked)?.settings.local
-            .git;
+          const git = byId.get(linked)?.local.git;
           if (git)
             uses.push({
               where: at(project, 'repositories', index, 'build', 'branches', linked),

@@ -12,7 +12,7 @@ import type {
   SyncEnd,
   SyncPlan,
 } from './model.ts';
-import { lookUpCarbonRepository, type RuleContext } from './context.ts';
+import { lookUpCarbonRepository, repositoriesOf, type RuleContext } from './context.ts';
 import { PROJECT_RULES, projectAws } from './rules.ts';
 
 export interface Resolved {
@@ -35,7 +35,7 @@ export function resolveProjects(context: RuleContext, blocked: boolean): Resolve
 }
 
 function resolveProject(config: Config, project: ParsedProject): ResolvedProject {
-  const byId = new Map(project.repositories.map((r) => [r.settings.id, r.settings]));
+  const { byId } = repositoriesOf(project);
   return {
     id: project.settings.id,
     name: project.settings.name,
