@@ -61,6 +61,8 @@ export interface SshKeyEntry {
 interface SshKeyIndex {
   entries: SshKeyEntry[];
   byPrefix: Map<string, string>;
+  /** Answers by written URL: the rules and the resolver each ask for most URLs. */
+  byUrl: Map<string, string | undefined>;
 }
 
 const indexes = new WeakMap<Record<string, string>, SshKeyIndex>();
@@ -76,7 +78,7 @@ function indexOf(sshKeys: Record<string, string>): SshKeyIndex {
   const byPrefix = new Map<string, string>();
   for (const { normalized, fingerprint } of entries)
     if (!byPrefix.has(normalized)) byPrefix.set(normalized, fingerprint);
-  index = { entries, byPrefix };
+  index = { entries, byPrefix, byUrl: new Map() };
   indexes.set(sshKeys, index);
   return index;
 }
@@ -97,14 +99,17 @@ function prefixesOf(key: string): string[] {
  * the URL: a look-up per part of the URL, however many entries there are.
  */
 export function sshKeyFor(written: string, sshKeys: Record<string, string>): string | undefined {
+  const { byPrefix, byUrl } = indexOf(sshKeys);
+  if (byUrl.has(written)) return byUrl.get(written);
   const key = gitKey(written);
-  if (key === undefined) return undefined;
-  const { byPrefix } = indexOf(sshKeys);
-  for (const prefix of prefixesOf(key)) {
-    const fingerprint = byPrefix.get(prefix);
-    if (fingerprint !== undefined) return fingerprint;
-  }
-  return undefined;
+  const found =
+    key === undefined
+      ? undefined
+      : prefixesOf(key)
+          .map((prefix) => byPrefix.get(prefix))
+          .find((fingerprint) => fingerprint !== undefined);
+  byUrl.set(written, found);
+  return found;
 }
 
 /** The `git.sshKeys` entries that open none of the repositories of `keys` (gitKey), in the written order. */
