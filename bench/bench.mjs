@@ -32,7 +32,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { cpus, freemem, release, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -84,7 +84,7 @@ const GROWTH = 2.2;
 /** A fleet's paths against the same fleet with one key, at the largest size. */
 const KEYS_RATIO = 1.15;
 
-/** One whole-process run of Carbon: wall time, peak RSS, files written. */
+/** One whole-process run of Carbon: wall time, CPU time (every thread), peak RSS, files written. */
 function carbonRun(command, root, env = {}) {
   const start = process.hrtime.bigint();
   const child = spawnSync(process.execPath, [...nodeOptions, carbon, command, '--root', root], {
@@ -98,7 +98,13 @@ function carbonRun(command, root, env = {}) {
   if (!line) throw new Error(`carbon ${command} printed no profile:\n${child.stderr}`);
   const profile = JSON.parse(line.slice('carbon-profile '.length));
   const written = Number(/^(\d+) written/m.exec(child.stdout)?.[1] ?? 0);
-  return { wall, rssMb: profile.maxRssKb / 1024, written, stages: profile.stages };
+  return {
+    wall,
+    cpu: profile.cpuMs,
+    rssMb: profile.maxRssKb / 1024,
+    written,
+    stages: profile.stages,
+  };
 }
 
 /** A bare process: wall time and peak RSS (Node reports its own at exit). */
@@ -287,6 +293,7 @@ function measure(workspaces) {
       );
       row[key] = { ...spread(walls), walls, rssMb: Math.max(...taken.map((r) => r.rssMb)) };
       if (taken[0].stages) row[key].stages = taken.map((r) => r.stages);
+      if (key !== 'warnings' && taken[0].cpu !== undefined) row[key].cpus = taken.map((r) => r.cpu);
     }
     const files = [...listFiles(root, 'generated'), 'orb.yml'];
     row.files = files.length;
@@ -295,20 +302,23 @@ function measure(workspaces) {
   });
 }
 
-/** A path's median per round (a job paired with another runs `pairs` times a round). */
-function byRound(path) {
-  const each = path.walls.length / runs;
+/**
+ * A path's median per round of its `walls` or `cpus` (a job paired with another runs `pairs`
+ * times a round).
+ */
+function byRound(path, series) {
+  const each = path[series].length / runs;
   return Array.from({ length: runs }, (_, round) =>
-    median(path.walls.slice(round * each, (round + 1) * each)),
+    median(path[series].slice(round * each, (round + 1) * each)),
   );
 }
 
 /** Each path of a fleet against the same path of the fleet alike with one key, round by round. */
-function keyRatios(row, oneKey) {
+function keyRatios(row, oneKey, series) {
   return Object.fromEntries(
     FLEET_PATHS.map((key) => {
-      const other = byRound(oneKey[key]);
-      return [key, spread(byRound(row[key]).map((wall, round) => wall / other[round]))];
+      const other = byRound(oneKey[key], series);
+      return [key, spread(byRound(row[key], series).map((value, round) => value / other[round]))];
     }),
   );
 }
@@ -330,6 +340,8 @@ function sampleWorkspace() {
 }
 
 const rows = [];
+/** The machine's load (1-minute average) when the run began and ended: other work slows every run. */
+const load = [loadavg()[0]];
 const scratch = mkdtempSync(join(tmpdir(), 'carbon-bench-'));
 mkdirSync(join(scratch, 'aside'));
 const say = (row) =>
@@ -373,6 +385,7 @@ try {
     }
   }
 } finally {
+  load.push(loadavg()[0]);
   rmSync(scratch, { recursive: true, force: true });
 }
 
@@ -396,8 +409,14 @@ const lines = [
   `Each figure is the median of ${runs} whole-process runs after a warm-up round, in milliseconds, with`,
   '(min–max). The runs of every fleet of one size are taken in turns, so that a slow spell of the',
   'machine falls on every path and fleet alike. Fleets: N projects of 5 repositories each, 4 built',
-  "(bench/fleet.mjs); sample: a copy of this repository's own workspace. The fleets of a size hold",
-  'the same projects and differ in how they are written:',
+  "(bench/fleet.mjs); sample: a copy of this repository's own workspace.",
+  '',
+  `The machine's load (1-minute average, ${cpus().length} cores) was ${load[0].toFixed(1)} when the run began and ` +
+    `${load[1].toFixed(1)} when it ended:`,
+  'work of others on the machine slows every run alike, which ratios of runs taken side by side and',
+  'CPU times (of every thread of the process) show least.',
+  '',
+  'The fleets of a size hold the same projects and differ in how they are written:',
   '',
   '- one key: one `git.sshKeys` entry for the host (`github.com`), plain-data project modules;',
   "- a key per client organisation: the agency's organisation and each client's (N + 1 keys);",
@@ -436,6 +455,15 @@ const lines = [
         .join(' | ')} |`,
   ),
   '',
+  '## CPU time (ms, every thread of the process, medians)',
+  '',
+  `| workspace | ${FLEET_PATHS.map((key) => PATHS[key]).join(' | ')} |`,
+  `| --- | ${FLEET_PATHS.map(() => '---:').join(' | ')} |`,
+  ...rows.map(
+    (row) =>
+      `| ${row.name} | ${FLEET_PATHS.map((key) => (row[key]?.cpus ? ms(median(row[key].cpus)) : '–')).join(' | ')} |`,
+  ),
+  '',
   '## Peak RSS (MB, the largest of the runs)',
   '',
   `| workspace | ${Object.values(PATHS)
@@ -456,7 +484,16 @@ const lines = [
 // Each fleet with keys against the same fleet with one key, run by run in the same rounds.
 const compared = rows.flatMap((row) => {
   const oneKey = row.fleet && rowOf(row.size, FLEETS[row.fleet].oneKey);
-  return oneKey ? [{ row, oneKey, ratios: keyRatios(row, oneKey) }] : [];
+  return oneKey
+    ? [
+        {
+          row,
+          oneKey,
+          ratios: keyRatios(row, oneKey, 'walls'),
+          cpu: keyRatios(row, oneKey, 'cpus'),
+        },
+      ]
+    : [];
 });
 if (compared.length > 0)
   lines.push(
@@ -464,13 +501,18 @@ if (compared.length > 0)
     '## Keys side by side',
     '',
     'Each path of a fleet with many keys over the same path of the fleet alike with one key, taken in',
-    'the same round: the median of the rounds, (min–max).',
+    'the same round: the median of the rounds, (min–max); in wall time, then in CPU time.',
     '',
-    `| fleet | against | ${FLEET_PATHS.map((key) => PATHS[key]).join(' | ')} |`,
-    `| --- | --- | ${FLEET_PATHS.map(() => '---:').join(' | ')} |`,
-    ...compared.map(
-      ({ row, oneKey, ratios }) =>
-        `| ${row.name} | ${FLEETS[oneKey.fleet].label} | ${FLEET_PATHS.map((key) => ratio(ratios[key])).join(' | ')} |`,
+    `| fleet | against | time | ${FLEET_PATHS.map((key) => PATHS[key]).join(' | ')} |`,
+    `| --- | --- | --- | ${FLEET_PATHS.map(() => '---:').join(' | ')} |`,
+    ...compared.flatMap(({ row, oneKey, ratios, cpu }) =>
+      [
+        ['wall', ratios],
+        ['CPU', cpu],
+      ].map(
+        ([time, values]) =>
+          `| ${row.name} | ${FLEETS[oneKey.fleet].label} | ${time} | ${FLEET_PATHS.map((key) => ratio(values[key])).join(' | ')} |`,
+      ),
     ),
   );
 
