@@ -44,9 +44,32 @@ export function atSource(source: Source, ...path: PathSegment[]): Origin {
   return { file: source.file, exportName: source.exportName, path };
 }
 
-/** Every repository id of a project, including those that failed to parse. */
-export function repositoryIds(project: ParsedProject): string[] {
-  return [...project.repositories.map((r) => r.settings.id), ...project.invalidRepositoryIds];
+/** A project's repositories by id, found once per project rather than once per repository or link. */
+export interface RepositoryIndex {
+  /** Every repository id, including those that failed to parse, in the written order. */
+  ids: string[];
+  known: Set<string>;
+  /** The repositories that parsed, by id (the first written, of ids written twice). */
+  byId: Map<string, Repository>;
+  /**
+   * The id closest to a name that is none (a build.carbonRepo outside the project), by name: the
+   * repositories of a project mostly name the same one.
+   */
+  closestIds: Map<string, string | undefined>;
+}
+
+const indexes = new WeakMap<ParsedProject, RepositoryIndex>();
+
+export function repositoriesOf(project: ParsedProject): RepositoryIndex {
+  let index = indexes.get(project);
+  if (index) return index;
+  const ids = [...project.repositories.map((r) => r.settings.id), ...project.invalidRepositoryIds];
+  const byId = new Map<string, Repository>();
+  for (const { settings } of project.repositories)
+    if (!byId.has(settings.id)) byId.set(settings.id, settings);
+  index = { ids, known: new Set(ids), byId, closestIds: new Map() };
+  indexes.set(project, index);
+  return index;
 }
 
 /**
@@ -81,9 +104,10 @@ export function lookUpCarbonRepository(
   repository: Repository,
   carbonRepo: string,
 ): CarbonLookup {
-  const ids = repositoryIds(project);
-  if (ids.includes(carbonRepo)) return { kind: 'member', id: carbonRepo };
-  const suggestion = closest(carbonRepo, ids);
+  const { ids, known, closestIds } = repositoriesOf(project);
+  if (known.has(carbonRepo)) return { kind: 'member', id: carbonRepo };
+  if (!closestIds.has(carbonRepo)) closestIds.set(carbonRepo, closest(carbonRepo, ids));
+  const suggestion = closestIds.get(carbonRepo);
   if (suggestion !== undefined) return { kind: 'typo', suggestion };
   return { kind: 'sibling', url: siblingGitUrl(repository.local.git, carbonRepo) };
 }

@@ -9,6 +9,7 @@ import {
   at,
   knownDirection,
   lookUpCarbonRepository,
+  repositoriesOf,
   type Rule,
   type RuleContext,
 } from './context.ts';
@@ -54,7 +55,9 @@ function byOwner(uses: Use[], context: RuleContext): Map<string, Use[]> {
   for (const use of uses) {
     if (accessOf(use.written, context) !== 'none') continue;
     const owner = ownerOf(use.written);
-    missing.set(owner, [...(missing.get(owner) ?? []), use]);
+    const same = missing.get(owner);
+    if (same) same.push(use);
+    else missing.set(owner, [use]);
   }
   return missing;
 }
@@ -108,13 +111,14 @@ export const clonesHaveKeys: Rule = (context) => {
   const found: Diagnostic[] = [];
   for (const project of context.projects) {
     const uses: Use[] = [];
+    const { byId } = repositoriesOf(project);
     for (const { index, settings: repository } of project.repositories) {
       const build = repository.build;
       if (build?.enabled) {
         const carbon = lookUpCarbonRepository(project, repository, build.carbonRepo);
         const carbonGit =
           carbon.kind === 'member'
-            ? project.repositories.find((r) => r.settings.id === carbon.id)?.settings.local.git
+            ? byId.get(carbon.id)?.local.git
             : carbon.kind === 'sibling'
               ? carbon.url
               : undefined;
@@ -125,8 +129,7 @@ export const clonesHaveKeys: Rule = (context) => {
             what: 'the carbon repository',
           });
         for (const linked of Object.keys(build.branches)) {
-          const git = project.repositories.find((r) => r.settings.id === linked)?.settings.local
-            .git;
+          const git = byId.get(linked)?.local.git;
           if (git)
             uses.push({
               where: at(project, 'repositories', index, 'build', 'branches', linked),

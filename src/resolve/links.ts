@@ -47,23 +47,81 @@ export function normalizeKeyPrefix(prefix: string): string {
   return prefix.replace(/\.git$/, '').replace(/\/+$/, '');
 }
 
-/** Whether a normalized `git.sshKeys` entry opens the repository of `key` (gitKey). */
-export function keyOpens(normalized: string, key: string): boolean {
-  return key === normalized || key.startsWith(`${normalized}/`);
+/** A `git.sshKeys` entry: as written, as it is matched (normalizeKeyPrefix), and its key. */
+export interface SshKeyEntry {
+  written: string;
+  normalized: string;
+  fingerprint: string;
 }
 
-/** The fingerprint of the longest `git.sshKeys` entry that is `host/owner` or `host/owner/repo` of the URL. */
+/**
+ * `git.sshKeys`, normalized once per config: the entries in the written order, and the
+ * fingerprint of each prefix an entry matches (the first written, of entries that match alike).
+ */
+interface SshKeyIndex {
+  entries: SshKeyEntry[];
+  byPrefix: Map<string, string>;
+  /** Answers by written URL: the rules and the resolver each ask for most URLs. */
+  byUrl: Map<string, string | undefined>;
+}
+
+const indexes = new WeakMap<Record<string, string>, SshKeyIndex>();
+
+function indexOf(sshKeys: Record<string, string>): SshKeyIndex {
+  let index = indexes.get(sshKeys);
+  if (index) return index;
+  const entries = Object.entries(sshKeys).map(([written, fingerprint]) => ({
+    written,
+    normalized: normalizeKeyPrefix(written),
+    fingerprint,
+  }));
+  const byPrefix = new Map<string, string>();
+  for (const { normalized, fingerprint } of entries)
+    if (!byPrefix.has(normalized)) byPrefix.set(normalized, fingerprint);
+  index = { entries, byPrefix, byUrl: new Map() };
+  indexes.set(sshKeys, index);
+  return index;
+}
+
+/**
+ * What an entry must be to open the repository of `key` (gitKey), longest first: `key` itself,
+ * then each part of it that ends before a `/` (`host/owner`, `host`).
+ */
+function prefixesOf(key: string): string[] {
+  const prefixes = [key];
+  for (let end = key.length - 1; end >= 0; end--)
+    if (key[end] === '/') prefixes.push(key.slice(0, end));
+  return prefixes;
+}
+
+/**
+ * The fingerprint of the longest `git.sshKeys` entry that is `host/owner` or `host/owner/repo` of
+ * the URL: a look-up per part of the URL, however many entries there are.
+ */
 export function sshKeyFor(written: string, sshKeys: Record<string, string>): string | undefined {
+  const { byPrefix, byUrl } = indexOf(sshKeys);
+  if (byUrl.has(written)) return byUrl.get(written);
   const key = gitKey(written);
-  if (key === undefined) return undefined;
-  let best: { length: number; fingerprint: string } | undefined;
-  for (const [prefix, fingerprint] of Object.entries(sshKeys)) {
-    const normalized = normalizeKeyPrefix(prefix);
-    if (keyOpens(normalized, key) && (best === undefined || normalized.length > best.length)) {
-      best = { length: normalized.length, fingerprint };
-    }
+  const found =
+    key === undefined
+      ? undefined
+      : prefixesOf(key)
+          .map((prefix) => byPrefix.get(prefix))
+          .find((fingerprint) => fingerprint !== undefined);
+  byUrl.set(written, found);
+  return found;
+}
+
+/** The `git.sshKeys` entries that open none of the repositories of `keys` (gitKey), in the written order. */
+export function unusedSshKeys(sshKeys: Record<string, string>, keys: string[]): SshKeyEntry[] {
+  const { entries, byPrefix } = indexOf(sshKeys);
+  const used = new Set<string>();
+  for (const key of keys) {
+    // One key for a whole host is used by the first repository: the rest need no look.
+    if (used.size === byPrefix.size) break;
+    for (const prefix of prefixesOf(key)) if (byPrefix.has(prefix)) used.add(prefix);
   }
-  return best?.fingerprint;
+  return entries.filter(({ normalized }) => !used.has(normalized));
 }
 
 const OAUTH_HOSTS: Record<string, string> = { 'github.com': 'gh', 'bitbucket.org': 'bb' };

@@ -13,7 +13,7 @@ import type {
   SyncPlan,
 } from './model.ts';
 import { resolveCascades } from './cascade.ts';
-import { lookUpCarbonRepository, type RuleContext } from './context.ts';
+import { lookUpCarbonRepository, repositoriesOf, type RuleContext } from './context.ts';
 import { resolveProvision } from './provision.ts';
 import { PROJECT_RULES, projectAws } from './rules.ts';
 
@@ -37,7 +37,7 @@ export function resolveProjects(context: RuleContext, blocked: boolean): Resolve
 }
 
 function resolveProject(config: Config, project: ParsedProject): ResolvedProject {
-  const byId = new Map(project.repositories.map((r) => [r.settings.id, r.settings]));
+  const { byId } = repositoriesOf(project);
   const repositories = project.repositories.map(({ index, settings }) => {
     const resolved: ResolvedRepository = {
       id: settings.id,

@@ -8,7 +8,7 @@ import {
   eachRepository,
   knownDirection,
   lookUpCarbonRepository,
-  repositoryIds,
+  repositoriesOf,
   syncTarget,
   type Rule,
 } from './context.ts';
@@ -94,7 +94,7 @@ export const linkedRepositoriesExist: Rule = (context) => {
   for (const { project, index, repository } of eachRepository(context)) {
     const build = repository.build;
     if (!build) continue;
-    const ids = repositoryIds(project);
+    const { ids, known } = repositoriesOf(project);
     for (const linked of Object.keys(build.branches)) {
       const where = at(project, 'repositories', index, 'build', 'branches', linked);
       if (linked === repository.id) {
@@ -114,7 +114,7 @@ export const linkedRepositoriesExist: Rule = (context) => {
               'carbonBranch: remove it from branches (set carbonBranch to change its branch)',
           ),
         );
-      } else if (!ids.includes(linked)) {
+      } else if (!known.has(linked)) {
         found.push(
           error(
             'unknown-linked-repository',

@@ -6,6 +6,8 @@ import { compileSettings } from '../../src/compile.ts';
 import type { Workspace } from '../../src/resolve/model.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 
+const OTHER_KEY = 'SHA256:OusAJGA4HG8ljoOV0wJvVx8NmnZIjc2DdjmxOu0xZWA';
+
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 async function sample(): Promise<Workspace> {
@@ -178,22 +180,30 @@ describe('resolution in other workspaces', () => {
 
   it('takes a carbonRepo close to no repository as the sibling of the local repository, with a warning', async () => {
     const root = makeWorkspace({
-      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
+      'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}', 'github.com/acme-web': '${OTHER_KEY}' } } };\n`,
       'projects/acme.ts': module(
-        "{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }",
+        "{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }," +
+          "{ id: 'Web', name: 'Web', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme-web/web.git' } }",
       ),
     });
     const { workspace, diagnostics } = await compileSettings(root);
-    expect(diagnostics.map((d) => [d.severity, d.code])).toEqual([
-      ['warning', 'carbon-repo-outside-project'],
+    expect(
+      diagnostics.map((d) => [d.severity, d.code, d.message.match(/taken as (\S+);/)?.[1]]),
+    ).toEqual([
+      ['warning', 'carbon-repo-outside-project', 'git@github.com:acme/Infrastructure.git'],
+      ['warning', 'carbon-repo-outside-project', 'git@github.com:acme-web/Infrastructure.git'],
     ]);
-    expect(workspace!.projects[0]!.repositories[0]!.build?.carbon).toEqual({
+    const [api, web] = workspace!.projects[0]!.repositories;
+    expect(api!.build?.carbon).toEqual({
       repository: 'Infrastructure',
       url: 'git@github.com:acme/Infrastructure.git',
       branch: 'main',
       path: 'Infrastructure',
       sshKey: TEST_KEY,
     });
+    // Each repository's is beside it, however many name it.
+    expect(web!.build?.carbon.url).toBe('git@github.com:acme-web/Infrastructure.git');
+    expect(web!.build?.carbon.sshKey).toBe(OTHER_KEY);
   });
 
   it('lets a project override the workspace AWS settings field by field', async () => {
