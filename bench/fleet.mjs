@@ -215,7 +215,8 @@ export function writeFleet(root, count, { warnings = false, keys = 'one', helper
   const sshKeys = Object.fromEntries(KEYS[keys](projects).map((key) => [key, fingerprint(key)]));
   const config = {
     aws: { accountId: '123456789012', region: 'eu-west-1' },
-    circleci: { context: 'carbon-aws' },
+    // Builds are rebuilt when what they check out changes (cascades), with this context's token.
+    circleci: { context: 'carbon-aws', cascadeContext: 'carbon-circleci' },
     git: { sshKeys },
   };
   writeFileSync(
