@@ -4,7 +4,7 @@ import { compileWorkspace, type Compiled } from './compile/compile.ts';
 import type { Diagnostic } from './diagnostics.ts';
 import type { Workspace } from './resolve/model.ts';
 import type { Source } from './settings/parse.ts';
-import type { ConsoleLine } from './settings/realm.ts';
+import type { ConsoleLine } from './modules/realm.ts';
 import type { Config } from './settings/schema.ts';
 
 export interface CompiledSettings {

@@ -27,7 +27,7 @@ import {
 import { ORB_FILE, orbName, orbTemplatesAt, recordedOrb } from './output/layout.ts';
 import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
-import type { ConsoleLine } from './settings/realm.ts';
+import type { ConsoleLine } from './modules/realm.ts';
 import { Timings } from './timings.ts';
 
 export type { FileProblem } from './compile/validate.ts';
@@ -195,7 +195,7 @@ async function renameWarnings(plan: OutputPlan, projects: ProjectSummary[]): Pro
   const { findRenames } = await import('./output/renames.ts');
   const found = findRenames(plan, projects);
   if (found.length === 0) return [];
-  const { locateDiagnostics } = await import('./settings/locate.ts');
+  const { locateDiagnostics } = await import('./modules/locate.ts');
   return locateDiagnostics(found);
 }
 

@@ -3,7 +3,7 @@
 // finds its repository, so that Carbon works from any subfolder of a workspace.
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { isWorkspace } from '../settings/layout.ts';
+import { isWorkspace } from '../modules/layout.ts';
 import { kindOf } from '../walk.ts';
 
 export function findWorkspace(cwd: string, rootOption: string | undefined): string {

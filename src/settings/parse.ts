@@ -4,7 +4,6 @@
 import { z } from 'zod';
 import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
-import type { SettingsExport } from './load.ts';
 import {
   configSchema,
   projectSchema,
@@ -17,8 +16,15 @@ import {
 
 /** Where a parsed settings object was written. */
 export interface Source {
+  /** Absolute path of the module. */
   file: string;
+  /** The export's name, `default` for the default export. */
   exportName: string;
+}
+
+/** One exported settings object as load gives it (modules/load.ts), and where it came from. */
+export interface SettingsExport extends Source {
+  value: unknown;
 }
 
 export interface ParsedProject {

@@ -6,7 +6,7 @@ import { compileSettings } from '../compile.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import { layoutFor, type GraphLayout } from './layout.ts';
 import { siteModel, type Site } from './model.ts';
 import { FILTER_SCRIPT, renderIndex, renderProject, STYLESHEET } from './render.ts';

@@ -3,7 +3,7 @@
 // where loading sucrase's parser costs 15 ms and running it three times the scan. It knows what
 // can hide a bracket (strings, template literals, comments, regular expressions) and drops what
 // TypeScript adds to JavaScript around values (`as T`, `satisfies T`, `<T>x`, `x!`), so that
-// what is left is the values' JavaScript. test/settings/outline.test.ts holds it to TypeScript.
+// what is left is the values' JavaScript. test/modules/outline.test.ts holds it to TypeScript.
 
 export interface Token {
   /** The punctuation itself (`{`, `...`, `=>`, `${`), or `name`, `string`, `number`, `template`, `regex`, `op`. */

@@ -1,4 +1,4 @@
-// Modules of plain data are read without running them (src/settings/plain-module.ts). Whatever
+// Modules of plain data are read without running them (src/modules/plain-module.ts). Whatever
 // that reader accepts must read exactly as the realm runs it: the same exports, in the same order,
 // the same inputs recorded, and no module the realm refuses. Each accepted module here is also run
 // in a realm that runs everything (sucrase, V8, the realm's snapshot), and the two are compared;
@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
 import type { PathSegment } from '../../src/diagnostics.ts';
-import { Outline } from '../../src/settings/outline.ts';
+import { Outline } from '../../src/modules/outline.ts';
 import {
   locateInPlainModule,
   positionInRead,
   readPlainModule,
-} from '../../src/settings/plain-module.ts';
-import { SettingsRealm } from '../../src/settings/realm.ts';
+} from '../../src/modules/plain-module.ts';
+import { SettingsRealm } from '../../src/modules/realm.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { random } from '../helpers/random.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';

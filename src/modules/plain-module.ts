@@ -5,7 +5,7 @@
 // module. The grammar is small on purpose: anything outside it (a spread, a helper, a template
 // literal, a type, an escape this reader does not know) gives undefined, and the module runs in
 // the realm as before. What this reader returns is what the realm gives after its snapshot: plain
-// objects in the order written, -0 read as 0. test/settings/plain-module.test.ts holds the two to
+// objects in the order written, -0 read as 0. test/modules/plain-module.test.ts holds the two to
 // each other over the bench fleet, the sample, scaffolded modules and random modules.
 import { positionAt, type PathSegment, type Position } from '../diagnostics.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
