@@ -6,7 +6,8 @@ import { asEnvironmentError, UserError } from './errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { didYouMean } from './suggest.ts';
 import { formatOptions, parseArgs, wrap, type OptionSpec } from './cli/args.ts';
-import { COMMANDS, HELP_OPTION, Stages, type Command } from './cli/commands.ts';
+import { COMMANDS, HELP_OPTION, type Command } from './cli/commands.ts';
+import { Stages } from './cli/context.ts';
 import { EXIT, type Io } from './cli/io.ts';
 import { findWorkspace } from './cli/workspace.ts';
 

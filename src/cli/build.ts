@@ -1,7 +1,7 @@
 // generate, check and validate: the compiler's commands.
 import { runPipeline, type PipelineResult } from '../pipeline.ts';
 import { NO_SCHEMA_NOTE, findSchema } from '../validate/schema-source.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT } from './io.ts';
 import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 

@@ -1,17 +1,7 @@
 // Every command: what it is for, its options and arguments, examples, and the code that runs it
 // (imported only when the command runs, so that `--help` and a cached check load little).
-import type { PipelineResult } from '../pipeline.ts';
-import type { OptionSpec, ParsedOptions } from './args.ts';
-import type { Io } from './io.ts';
-
-export interface CommandContext {
-  io: Io;
-  /** The workspace root (see workspace.ts). */
-  root: string;
-  options: ParsedOptions;
-  positionals: string[];
-  stages: Stages;
-}
+import type { OptionSpec } from './args.ts';
+import type { CommandContext } from './context.ts';
 
 export interface Command {
   name: string;
@@ -26,15 +16,6 @@ export interface Command {
   examples: string[];
   exitCodes: string;
   run: (context: CommandContext) => Promise<number>;
-}
-
-/** The stage timings of the pipeline a command ran, for CARBON_PROFILE. */
-export class Stages {
-  timings: PipelineResult['timings'] | undefined;
-  of(result: PipelineResult): PipelineResult {
-    this.timings = result.timings;
-    return result;
-  }
 }
 
 export const ROOT_OPTION: OptionSpec = {

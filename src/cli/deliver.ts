@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline/promises';
 import { compileSettings } from '../compile.ts';
 import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT, type Io } from './io.ts';
 import { onlyFor, plural, reportBlockers, reportSettings } from './report.ts';
 

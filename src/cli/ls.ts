@@ -4,7 +4,7 @@
 import { compileSettings } from '../compile.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT, type Io } from './io.ts';
 import { onlyFor, reportSettings } from './report.ts';
 

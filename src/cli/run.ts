@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { RunRequest } from '../run/run.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT } from './io.ts';
 import { report } from './report.ts';
 

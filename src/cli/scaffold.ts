@@ -1,7 +1,7 @@
 // `carbon init` and `carbon new`: what was written, what is left to do, and the next steps.
 import { relative, resolve } from 'node:path';
 import { wrap } from './args.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT, type Io } from './io.ts';
 import { plural, report, reportConsole } from './report.ts';
 
