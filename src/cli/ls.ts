@@ -1,7 +1,7 @@
 // `carbon ls [project]`: what the settings produce, as a table that fits the terminal, or --json.
 // Problems in the settings are reported as generate reports them (exit 2); warnings go to stderr
 // and the listing still comes, so that --json output stays machine-readable.
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
 import type { CommandContext } from './context.ts';

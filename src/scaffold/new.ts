@@ -5,7 +5,7 @@
 // writing, so that what is left to do (warnings) is said at once. Returns data; prints nothing.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { isWorkspace } from '../modules/layout.ts';

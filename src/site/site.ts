@@ -2,7 +2,7 @@
 // (command.ts) prints.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';

@@ -2,7 +2,7 @@
 // JSON and as the resolved model has them, schedules in the words of the site, one project, a
 // narrow terminal, warnings, and settings with errors reported as generate reports them.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ProjectListing } from '../../src/inspect/listing.ts';
 import { cadenceOf, describeCadence } from '../../src/site/schedule.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';

@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { Sandbox } from '../../src/modules/sandbox.ts';
 import { runCarbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';

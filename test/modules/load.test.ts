@@ -1,6 +1,6 @@
 // The loader on real files in temporary workspaces.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { formatPath, type Diagnostic } from '../../src/diagnostics.ts';
 import { MINIMAL_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 
