@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ProjectListing } from '../../src/inspect/listing.ts';
-import { cadenceOf, describeCadence } from '../../src/site/schedule.ts';
+import { cadenceOf, describeCadence } from '../../src/settings/cadence.ts';
 import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
 import { SAMPLE_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from '../site/fixtures.ts';

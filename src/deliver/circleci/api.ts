@@ -3,7 +3,8 @@
 // createPipelineDefinition, updatePipelineDefinition, createTrigger, updateTrigger) and the
 // official Terraform provider's client (CircleCI-Public/terraform-provider-circleci 0.4.x), which also sends what the reference lacks: schedule
 // triggers (`event_source.schedule`) and their `parameters`.
-import type { ScheduleTrigger, Timetable } from '../../emit/circleci.ts';
+import type { ScheduleTrigger } from '../../emit/circleci.ts';
+import type { Timetable } from '../../settings/timetable.ts';
 import {
   CREATED,
   PIPELINE_DEFINITION,
