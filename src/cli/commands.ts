@@ -23,7 +23,7 @@ export const ROOT_OPTION: OptionSpec = {
   type: 'string',
   value: 'DIR',
   description:
-    'The workspace: its projects/, carbon.config.ts, generated/ and orb.yml. Default: the nearest folder at or above the current one that has projects/ or carbon.config.ts.',
+    'The workspace: its projects/, carbon.config.ts, generated/ and orb.yml. Default: the nearest folder at or above the current one that has carbon.config.ts or a settings module in projects/.',
 };
 const SCHEMA_OPTION: OptionSpec = {
   name: 'schema',

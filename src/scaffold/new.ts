@@ -88,7 +88,7 @@ export async function newProject(request: NewRequest): Promise<NewResult> {
   );
   if (!isWorkspace(root))
     throw new UserError(
-      `${root} is no Carbon workspace (it has neither ${PROJECTS_FOLDER}/ nor carbon.config.ts): ` +
+      `${root} is no Carbon workspace (it has neither carbon.config.ts nor a settings module in ${PROJECTS_FOLDER}/): ` +
         'run `carbon init` to make one, or give --root DIR',
     );
   const path = `${PROJECTS_FOLDER}/${id}.ts`;
