@@ -187,7 +187,7 @@ describe('CarbonCascade', () => {
       cascade_from: 'acme/App@develop',
       dependents: 'gh/acme/api develop\n',
     });
-    expect(job.image).toBe('cimg/base:2025.01');
+    expect(job.image).toBe('cimg/base:2026.09');
     expect(job.steps).toHaveLength(1);
     expect(job.steps[0]).toMatchObject({
       kind: 'run',
