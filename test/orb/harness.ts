@@ -1,9 +1,10 @@
 // Runs the orb's scripts (templates/orb/scripts/*.sh) with bash in a throw-away sandbox: a temporary
-// work directory (the current directory), HOME, TMPDIR and CARBON_STATE_DIR, and a PATH that starts
-// with the sandbox's bin folder (for per-test wrappers), then the recording fakes of aws and docker
-// (test/orb/fakes), then the real PATH. Calls to the fakes are returned with the result, and every
-// aws call is checked against AWS's service models (test/helpers/aws-contract.ts): a call the real
-// CLI or AWS would reject fails the test that made it.
+// work directory (the current directory), HOME, TMPDIR and CARBON_STATE_DIR, helpers.sh in
+// CARBON_HELPERS as the orb's steps pass it, and a PATH that starts with the sandbox's bin folder
+// (for per-test wrappers), then the recording fakes of aws and docker (test/orb/fakes), then the
+// real PATH. Calls to the fakes are returned with the result, and every aws call is checked against
+// AWS's service models (test/helpers/aws-contract.ts): a call the real CLI or AWS would reject
+// fails the test that made it.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ export const scriptNames = [
   'state-open.sh',
   'state-cleanup.sh',
   'cascade.sh',
+  'helpers.sh',
 ] as const;
 export type ScriptName = (typeof scriptNames)[number];
 
@@ -118,6 +120,7 @@ export function createSandbox(): Sandbox {
     LANG: 'C',
     LC_ALL: 'C',
     GIT_CONFIG_NOSYSTEM: '1',
+    CARBON_HELPERS: readFileSync(join(scriptsDir, 'helpers.sh'), 'utf8'),
   };
   let runs = 0;
 

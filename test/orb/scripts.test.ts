@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { packOrb } from '../../src/emit/orb.ts';
+import { isMap } from '../../src/emit/yaml.ts';
+import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { scriptNames, scriptsDir } from './harness.ts';
 
 const scripts = readdirSync(scriptsDir)
@@ -30,34 +33,34 @@ describe('orb scripts', () => {
     expect(result.status).toBe(0);
   });
 
-  /** The block between `# --- <what>` and `# --- end of <what> ---` of a script. */
-  const block = (name: string, what: string) => {
-    const text = readFileSync(join(scriptsDir, name), 'utf8');
-    const start = text.indexOf(`# --- ${what}`);
-    const end = text.indexOf(`# --- end of ${what} ---`);
-    expect(start, name).toBeGreaterThan(0);
-    expect(end, name).toBeGreaterThan(start);
-    return text.slice(start, end);
-  };
-
-  it('repeat the shared git helpers identically (scripts cannot source each other)', () => {
-    expect(block('sync.sh', 'git helpers')).toBe(block('clone.sh', 'git helpers'));
+  it('define the shared helpers once, in helpers.sh, which no script copies', () => {
+    const defined = (name: string) =>
+      [...readFileSync(join(scriptsDir, name), 'utf8').matchAll(/^(\w+)\(\) \{/gm)].map(
+        (match) => match[1]!,
+      );
+    const shared = defined('helpers.sh');
+    expect(shared).toEqual(expect.arrayContaining(['fail', 'warn', 'require', 'shown_name']));
+    for (const name of scripts.filter((script) => script !== 'helpers.sh'))
+      expect(
+        defined(name).filter((helper) => shared.includes(helper)),
+        name,
+      ).toEqual([]);
   });
 
-  it('repeat their small message helpers identically wherever they define them', () => {
-    // fail, warn, require and shown_name are copied into each script that needs them: one change
-    // must reach every copy.
-    for (const helper of ['fail', 'warn', 'require', 'shown_name']) {
-      const copies = new Map<string, string>();
-      for (const name of scripts) {
-        const body = new RegExp(`^${helper}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(
-          readFileSync(join(scriptsDir, name), 'utf8'),
-        )?.[0];
-        if (body !== undefined) copies.set(name, body);
-      }
-      expect(copies.size, helper).toBeGreaterThan(1);
-      const [first] = [...copies.values()];
-      for (const [name, body] of copies) expect(body, `${helper} in ${name}`).toBe(first);
+  it('are given helpers.sh by every step whose script evaluates it', () => {
+    const helpers = readFileSync(join(scriptsDir, 'helpers.sh'), 'utf8');
+    const { commands, jobs } = packOrb(ORB_TEMPLATES);
+    const runs = [commands, jobs]
+      .flatMap((components) => (isMap(components) ? Object.values(components) : []))
+      .flatMap((component) => (isMap(component) ? [component['steps']].flat() : []))
+      .flatMap((step) => (isMap(step) && isMap(step['run']) ? [step['run']] : []));
+    const evaluating = runs.filter((run) =>
+      String(run['command']).includes('eval "$CARBON_HELPERS"'),
+    );
+    expect(evaluating.length).toBeGreaterThan(10);
+    for (const run of evaluating) {
+      const environment = isMap(run['environment']) ? run['environment'] : {};
+      expect(environment['CARBON_HELPERS'], String(run['name'])).toBe(helpers);
     }
   });
 
