@@ -4,6 +4,7 @@ set -euo pipefail
 #
 # Reads (environment):
 #   CARBON_HELPERS              required  scripts/helpers.sh, which the step includes
+#   CARBON_GIT_HELPERS          required  scripts/git.sh, which the step includes too
 #   CARBON_CLONE_URL            required  repository URL: https://, ssh://, git@host:path or file://.
 #                                         Never with credentials in it (use CARBON_GIT_TOKEN_ENV).
 #   CARBON_CLONE_BRANCH         required  branch to clone
@@ -28,6 +29,7 @@ set -euo pipefail
 # definitions. Nothing runs before this line.
 set +x
 eval "$CARBON_HELPERS"
+eval "$CARBON_GIT_HELPERS"
 set_script_name clone.sh
 
 require CARBON_CLONE_URL 'the URL of the repository to clone'

@@ -6,6 +6,7 @@ set -euo pipefail
 #
 # Reads (environment):
 #   CARBON_HELPERS              required  scripts/helpers.sh, which the step includes
+#   CARBON_GIT_HELPERS          required  scripts/git.sh, which the step includes too
 #   CARBON_SYNC_SOURCE_URL      required  repository to copy from (https://, ssh://, git@host:path, file://)
 #   CARBON_SYNC_SOURCE_BRANCH   required  branch to copy
 #   CARBON_SYNC_TARGET_URL      required  repository to copy to
@@ -37,6 +38,7 @@ set -euo pipefail
 # definitions. Nothing runs before this line.
 set +x
 eval "$CARBON_HELPERS"
+eval "$CARBON_GIT_HELPERS"
 set_script_name sync.sh
 
 # Runs git (with the token helper) for one remote; $1 is that remote's GIT_SSH_COMMAND, or ''.
