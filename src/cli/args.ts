@@ -2,6 +2,7 @@
 // Carbon's own words, with the closest option suggested and the command's help named.
 import { UserError } from '../errors.ts';
 import { closest } from '../suggest.ts';
+import { wrap } from '../wrap.ts';
 
 export interface OptionSpec {
   name: string;
@@ -111,20 +112,4 @@ export function formatOptions(specs: OptionSpec[]): string {
       ].join('\n');
     })
     .join('\n');
-}
-
-/** Words wrapped to lines of at most `width` characters. */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  lines.push(line);
-  return lines;
 }

@@ -1,6 +1,6 @@
 // `carbon init` and `carbon new`: what was written, what is left to do, and the next steps.
 import { relative, resolve } from 'node:path';
-import { wrap } from './args.ts';
+import { wrap } from '../wrap.ts';
 import type { CommandContext } from './commands.ts';
 import { EXIT, type Io } from './io.ts';
 import { plural, report, reportConsole } from './report.ts';
