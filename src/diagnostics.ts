@@ -1,8 +1,6 @@
 // Diagnostics: what every stage returns instead of printing or throwing.
 import type { DiagnosticCode } from './diagnostic-codes.ts';
 
-export type { DiagnosticCode } from './diagnostic-codes.ts';
-
 export type Severity = 'error' | 'warning';
 
 /** A key in a settings path: a property name or an array index. */

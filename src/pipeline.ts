@@ -3,7 +3,8 @@
 // is written unless every stage before output succeeded.
 import { compileWorkspace, type Compiled } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
-import { hasErrors, type Diagnostic, type DiagnosticCode } from './diagnostics.ts';
+import type { DiagnosticCode } from './diagnostic-codes.ts';
+import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import {
   planOutput,
   readDiskState,

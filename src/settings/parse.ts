@@ -2,14 +2,8 @@
 // are parsed one by one, so a mistake in one repository neither hides the others nor stops the
 // cross-repository rules from running on them.
 import { z } from 'zod';
-import {
-  error,
-  quote,
-  type Diagnostic,
-  type DiagnosticCode,
-  type Origin,
-  type PathSegment,
-} from '../diagnostics.ts';
+import type { DiagnosticCode } from '../diagnostic-codes.ts';
+import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
 import type { SettingsExport } from './load.ts';
 import {

@@ -3,7 +3,7 @@
 // stage reads, with every default filled in. Unknown fields are found by parse.ts, which walks the
 // written value beside this schema, so that a typo'd field does not stop the rest from parsing.
 import { z } from 'zod';
-import type { DiagnosticCode } from '../diagnostics.ts';
+import type { DiagnosticCode } from '../diagnostic-codes.ts';
 import { didYouMean } from '../suggest.ts';
 import { parseCron } from './cron.ts';
 import type {

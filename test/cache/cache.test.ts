@@ -25,7 +25,8 @@ import {
 } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import type { UnitResult } from '../../src/compile/unit.ts';
-import { error, type DiagnosticCode } from '../../src/diagnostics.ts';
+import type { DiagnosticCode } from '../../src/diagnostic-codes.ts';
+import { error } from '../../src/diagnostics.ts';
 import { hashOfText } from '../../src/hash.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
