@@ -1,14 +1,15 @@
 // What a command's code is given to run: the context every command module takes, apart from the
 // list of commands (commands.ts) that imports those modules.
 import type { PipelineResult } from '../pipeline.ts';
-import type { ParsedOptions } from './args.ts';
+import type { Options, Values } from './args.ts';
 import type { Io } from './io.ts';
 
-export interface CommandContext {
+/** What a command runs with; `O`, its options table, types `options` (none by default). */
+export interface CommandContext<O extends Options = {}> {
   io: Io;
   /** The workspace root (see workspace.ts). */
   root: string;
-  options: ParsedOptions;
+  options: Values<O>;
   positionals: string[];
   stages: Stages;
 }

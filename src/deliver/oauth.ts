@@ -80,7 +80,7 @@ function create(slug: string, schedule: Schedule): Change {
     action: 'create',
     kind: 'schedule',
     label: label(schedule.name),
-    fields: createdFields(schedule as unknown as Json),
+    fields: createdFields(schedule),
     steps: [{ method: 'POST', path: PATHS.schedules(slug), body: schedule }],
   };
 }

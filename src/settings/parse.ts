@@ -2,6 +2,7 @@
 // are parsed one by one, so a mistake in one repository neither hides the others nor stops the
 // cross-repository rules from running on them.
 import { z } from 'zod';
+import type { DiagnosticCode } from '../diagnostic-codes.ts';
 import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
 import {
@@ -196,7 +197,7 @@ function issueDiagnostics(
       ];
     }
     case 'custom': {
-      const code = (issue.params as { code?: string } | undefined)?.code ?? 'invalid-value';
+      const code = (issue.params as { code?: DiagnosticCode } | undefined)?.code ?? 'invalid-value';
       return [error(code, origin(path), issue.message)];
     }
     case 'too_small':

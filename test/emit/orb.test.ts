@@ -145,7 +145,7 @@ describe('orb-tools review rules', () => {
     RC012: (f) =>
       rewrite(f, 'executors/base.yml', (t) =>
         t
-          .replace(/default: ['"]2025\.01['"]/, 'default: $BASE_TAG')
+          .replace(/default: ['"]2026\.09['"]/, 'default: $BASE_TAG')
           .replace(
             'docker:\n  - image:',
             'docker:\n  - auth:\n      key: << parameters.tag >>\n    image:',
