@@ -100,7 +100,7 @@ export function formatDiagnostic(
 /**
  * By file, line and column: the order an editor walks them. Files in the order of their names'
  * characters, as modules are listed (walk.ts): the same on every machine, where localeCompare
- * follows the machine's locale (and its first call loads ICU's collation: 5 ms).
+ * follows the machine's locale (and its first call loads ICU's collation).
  */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(

@@ -1,8 +1,7 @@
 // A bug's stack in Carbon's own terms. Carbon runs from a bundle (bin/carbon.mjs), so a stack
 // names the bundle's lines. Node maps stacks itself when source maps are on, but then it reads and
-// parses each bundle file's map as the file loads, at every start (the worker's: 8 ms of each
-// uncached run); a bug is rare, so its stack is mapped when it is reported, from the map beside
-// each bundle file named in it. Frames of files without a map are left as they are.
+// parses each bundle file's map as the file loads, at every start; a bug is rare, so its stack is
+// mapped when it is reported, from the map beside each bundle file named in it. Frames of files without a map are left as they are.
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, resolve } from 'node:path';

@@ -1,8 +1,8 @@
 // Settings modules that are plain data, read without running them. Most project modules are an
 // import of defineProject and one literal handed to it (what `carbon new` writes). Running such a
-// module in the realm costs about 0.45 ms (sucrase, V8's compiler, the realm's snapshot); reading
-// its literal here costs about 0.05 ms, and a fresh clone of 500 projects pays that for every
-// module. The grammar is small on purpose: anything outside it (a spread, a helper, a template
+// module costs sucrase, the engine's compiler and its snapshot; reading its literal here costs a
+// small part of that, on every module of a fresh clone (bench/RESULTS.md: a fleet of plain
+// modules against its "helpers" twin, whose modules are code). The grammar is small on purpose: anything outside it (a spread, a helper, a template
 // literal, a type, an escape this reader does not know) gives undefined, and the module runs in
 // the realm as before. What this reader returns is what the realm gives after its snapshot: plain
 // objects in the order written, -0 read as 0. test/modules/plain-module.test.ts holds the two to
@@ -53,7 +53,7 @@ const UNBINDABLE = new Set(
  * passed to defineProject or defineConfig. Undefined for anything else.
  */
 export function readPlainModule(text: string): Record<string, unknown> | undefined {
-  // The substring first: the regular expression tries every line (10 ms for 500 modules).
+  // The substring first: the regular expression would try every line of every module.
   if (text.includes('exports') && EXPORTS_LINE.test(text)) return undefined;
   try {
     return new PlainModule(text).read();
