@@ -20,7 +20,6 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError, asEnvironmentError } from '../errors.ts';
-import { hashOfText } from '../hash.ts';
 import { GENERATED_FOLDER, isCarbons, isGeneratedPath } from './layout.ts';
 
 const TEMPORARY = /\.carbon-tmp$/;
@@ -31,13 +30,7 @@ const PATH_MAX = 4095;
 export interface RenderedFile {
   /** Relative to the workspace root, `/`-separated. */
   path: string;
-  /**
-   * The text; absent for a file of a module taken from the pipeline cache, which keeps only the
-   * hash (hashOfText): such a file is unchanged when the disk has that hash, and otherwise its
-   * module is compiled again for the text (OutputPlan.textNeeded).
-   */
-  text?: string;
-  hash?: string;
+  text: string;
 }
 
 export interface OutputPlan {
@@ -49,8 +42,6 @@ export interface OutputPlan {
   unchanged: string[];
   /** Files Carbon would have to replace or remove but that lack the generated header. */
   foreign: { path: string; why: 'replace' | 'remove' }[];
-  /** Files known only by hash (from the cache) that differ on disk: their text is needed first. */
-  textNeeded: string[];
 }
 
 /** What is on disk at Carbon's paths: which generated files exist, and their texts. */
@@ -80,14 +71,7 @@ export function textOnDisk(root: string, path: string, disk?: DiskState): string
 }
 
 export function planOutput(root: string, files: RenderedFile[], disk?: DiskState): OutputPlan {
-  const plan: OutputPlan = {
-    root,
-    writes: [],
-    removals: [],
-    unchanged: [],
-    foreign: [],
-    textNeeded: [],
-  };
+  const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
   for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
   const existing = disk?.existing ?? generatedFiles(scanGenerated(root));
@@ -98,10 +82,7 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
       ? existing.has(file.path)
       : undefined;
     const before = known === false ? undefined : textOnDisk(root, file.path, disk);
-    if (file.text === undefined) {
-      if (before !== undefined && hashOfText(before) === file.hash) plan.unchanged.push(file.path);
-      else plan.textNeeded.push(file.path);
-    } else if (before === file.text) plan.unchanged.push(file.path);
+    if (before === file.text) plan.unchanged.push(file.path);
     else if (before !== undefined && !isCarbons(before))
       plan.foreign.push({ path: file.path, why: 'replace' });
     else
