@@ -10,7 +10,7 @@
 // build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
 // CARBON_CACHE=0 turns it off.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
@@ -18,7 +18,7 @@ import type { RenderedFile } from './output/files.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import { CurrentFiles, inputsUnchanged, type Inputs } from './settings/inputs.ts';
-import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf, writeAtomic } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
 const UNTRUSTED = new Set(['settings-memory', 'settings-timeout']);
@@ -233,15 +233,10 @@ export class PipelineCache {
     if (this.next.config && !inputsUnchanged(atEnd, this.next.config.inputs, {}))
       delete this.next.config;
     const dropped = Object.keys(this.kept.units).some((key) => !(key in this.next.units));
-    if (!this.changed && !dropped) {
-      // Still current: prewarm.ts starts a worker early only for modules saved after this file.
-      touch(this.path());
-      return;
-    }
+    if (!this.changed && !dropped) return;
     try {
       writeAtomic(this.path(), JSON.stringify(this.next));
       keepNewest(this.setting.folder, /\.json$/, KEPT_WORKSPACES);
-      pruneStore();
     } catch {
       // A cache that cannot be written only costs time.
     }
@@ -284,15 +279,6 @@ export function configFingerprint(config: ConfigResult): string {
       ]),
     )
     .digest('hex');
-}
-
-function touch(path: string): void {
-  try {
-    const now = new Date();
-    utimesSync(path, now, now);
-  } catch {
-    // No kept file (or a read-only store): nothing to mark.
-  }
 }
 
 /** One file per workspace, and only the most recently written workspaces'. */

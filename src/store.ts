@@ -77,21 +77,8 @@ export function keep(relativePath: string, content: string): void {
   }
 }
 
-/** How many of each kind of kept thing may pile up before the oldest go. */
-const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
-  { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
-  // What earlier versions kept (transpiled modules, V8's code for the validator): removed.
-  { folder: 'transpiled', pattern: /./, keep: 0 },
-  { folder: '.', pattern: /^schema-.*\.v8$/, keep: 0 },
-  { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
-];
-
-/**
- * Of the names in `folder` that match `pattern`, keeps the `keep` most recently written; past that,
- * removes the oldest down to `downTo` (below `keep`, so that pruning does not run again at the next
- * new entry).
- */
-export function keepNewest(folder: string, pattern: RegExp, keep: number, downTo = keep): void {
+/** Of the names in `folder` that match `pattern`, keeps the `keep` most recently written. */
+export function keepNewest(folder: string, pattern: RegExp, keep: number): void {
   const names = namesIn(folder).filter((name) => pattern.test(name));
   if (names.length <= keep) return;
   const aged = names
@@ -103,15 +90,5 @@ export function keepNewest(folder: string, pattern: RegExp, keep: number, downTo
       }
     })
     .sort((a, b) => b.time - a.time);
-  for (const { name } of aged.slice(downTo)) rmSync(join(folder, name), { force: true });
-}
-
-/**
- * Keeps the store bounded: of each kind, only the most recently written. Cheap when under the
- * limits (one listing per kind); run once per pipeline run.
- */
-export function pruneStore(): void {
-  if (buildId() === undefined) return;
-  for (const { folder, pattern, keep } of LIMITS)
-    keepNewest(join(STORE_FOLDER, folder), pattern, keep, Math.floor(keep * 0.75));
+  for (const { name } of aged.slice(keep)) rmSync(join(folder, name), { force: true });
 }
