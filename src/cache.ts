@@ -12,13 +12,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from './atomic-write.ts';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
 import type { RenderedFile } from './output/files.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import { CurrentFiles, inputsUnchanged, type Inputs } from './settings/inputs.ts';
-import { STORE_FOLDER, buildId, keepNewest, nameOf, writeAtomic } from './store.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
 const UNTRUSTED = new Set(['settings-memory', 'settings-timeout']);
@@ -235,7 +236,7 @@ export class PipelineCache {
     const dropped = Object.keys(this.kept.units).some((key) => !(key in this.next.units));
     if (!this.changed && !dropped) return;
     try {
-      writeAtomic(this.path(), JSON.stringify(this.next));
+      writeAtomically([{ path: this.path(), content: JSON.stringify(this.next) }]);
       keepNewest(this.setting.folder, /\.json$/, KEPT_WORKSPACES);
     } catch {
       // A cache that cannot be written only costs time.

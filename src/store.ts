@@ -4,10 +4,10 @@
 // settings module's text, the schema, the orb templates), so it can only be reused for the same
 // bytes. CARBON_CACHE=0 turns off the pipeline cache of answers (cache.ts), not these. Without a
 // build id (running the TypeScript sources directly, as the tests do) nothing is kept or read.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeAtomically } from './atomic-write.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { namesIn } from './walk.ts';
 
@@ -34,29 +34,6 @@ export function nameOf(...parts: string[]): string {
   return hash.digest('hex').slice(0, 24);
 }
 
-/**
- * Writes a file so that readers see the old content or the new, never half of it. The temporary
- * file is this writer's alone: threads of one process share its pid (two workers may keep the
- * same file at once), hence the thread and a random part, and `wx` refuses one that exists.
- */
-export function writeAtomic(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, content, { flag: 'wx' });
-  } catch (error) {
-    // Not this writer's file when it existed; else what was written of it goes.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
-    throw error;
-  }
-  try {
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** A kept text, or undefined when absent (or when nothing may be kept). */
 export function readKept(relativePath: string): string | undefined {
   if (buildId() === undefined) return undefined;
@@ -71,7 +48,7 @@ export function readKept(relativePath: string): string | undefined {
 export function keep(relativePath: string, content: string): void {
   if (buildId() === undefined) return;
   try {
-    writeAtomic(join(STORE_FOLDER, relativePath), content);
+    writeAtomically([{ path: join(STORE_FOLDER, relativePath), content }]);
   } catch {
     // Not kept: computed again next time.
   }

@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { writeAtomically } from '../atomic-write.ts';
 import { UserError } from '../errors.ts';
 import { hashOfText } from '../hash.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { STORE_FOLDER, buildId, keepNewest, nameOf, writeAtomic } from '../store.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf } from '../store.ts';
 import { PINNED_SCHEMA } from './schema-source.ts';
 
 export interface SchemaProblem {
@@ -127,7 +128,7 @@ function compileAndKeep(
     const standalone =
       require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
     try {
-      writeAtomic(target, standalone(ajv, validate));
+      writeAtomically([{ path: target, content: standalone(ajv, validate) }]);
       // A few schemas' code is kept (each build and schema has its own): the oldest go.
       keepNewest(STORE_FOLDER, /^schema-.*\.cjs$/, KEPT_VALIDATORS);
     } catch {
