@@ -4,19 +4,22 @@
 // through env()); an entry is used only when all of them are as they were, and is kept only when
 // they are still as they were read at the end of the run (a file saved meanwhile is not trusted).
 // Values read through env() are kept as hashes (salted per cache file), never in clear: the store
-// may be a CI cache, and the values may be secrets a module only compares.
+// may be a CI cache, and the values may be secrets a module only compares. A rendered file is kept
+// as the hash of its text, which the disk has: its unit is used only while the disk still has it.
 // What decides a module's result beyond its inputs is in the key of the whole file (Carbon's
 // build, the orb templates, the CircleCI schema) or of the entry (the parsed workspace config).
 // CARBON_CACHE=0 turns it off.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomically } from './atomic-write.ts';
 import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
+import type { RenderedFile } from './output/files.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
 import { CurrentFiles, inputsUnchanged, type Inputs } from './modules/inputs.ts';
-import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */
 const UNTRUSTED = new Set(['settings-memory', 'settings-timeout']);
@@ -39,7 +42,8 @@ export function defaultCacheSetting(): CacheSetting {
 interface KeptUnit {
   config: string;
   schema?: string;
-  result: UnitResult;
+  /** Its rendered files by the hash of their text. */
+  result: Omit<UnitResult, 'files'> & { files: { path: string; hash: string }[] };
 }
 
 /** The orb as generate writes it, kept by the config it was packed for. */
@@ -132,20 +136,28 @@ export class PipelineCache {
 
   /**
    * A module's kept unit, when compiled under this config (its files validated against this
-   * schema, when `schema` is given) and nothing it read changed.
+   * schema, when `schema` is given), nothing it read changed, and each file it rendered is in
+   * `disk` (texts by path) with the text it had: that text is the unit's.
    */
   unit(
     module: string,
     config: string,
     schema: string | undefined,
     env: Record<string, string | null>,
+    disk?: ReadonlyMap<string, string | undefined>,
   ): UnitResult | undefined {
     const kept = this.kept.units[`${this.kind} ${module}`];
     if (!kept || kept.config !== config) return undefined;
     if (schema !== undefined && kept.schema !== schema) return undefined;
+    const files: RenderedFile[] = [];
+    for (const { path, hash } of kept.result.files) {
+      const text = disk?.get(path);
+      if (text === undefined || hashOfText(text) !== hash) return undefined;
+      files.push({ path, text });
+    }
     if (!inputsUnchanged(this.now(), kept.result.inputs, this.hashed(env))) return undefined;
     this.next.units[`${this.kind} ${module}`] = kept;
-    return kept.result;
+    return { ...kept.result, files };
   }
 
   /** Keeps a unit computed in this run; save() checks again that what it read is unchanged. */
@@ -167,10 +179,7 @@ export class PipelineCache {
       result: {
         ...result,
         inputs: this.withHashedEnv(result.inputs),
-        files: result.files.map(({ path, text, hash }) => ({
-          path,
-          hash: hash ?? hashOfText(text!),
-        })),
+        files: result.files.map(({ path, text }) => ({ path, hash: hashOfText(text) })),
       },
     };
     this.fresh.set(result.module, this.hashed(env));
@@ -225,15 +234,10 @@ export class PipelineCache {
     if (this.next.config && !inputsUnchanged(atEnd, this.next.config.inputs, {}))
       delete this.next.config;
     const dropped = Object.keys(this.kept.units).some((key) => !(key in this.next.units));
-    if (!this.changed && !dropped) {
-      // Still current: prewarm.ts starts a worker early only for modules saved after this file.
-      touch(this.path());
-      return;
-    }
+    if (!this.changed && !dropped) return;
     try {
-      writeAtomic(this.path(), JSON.stringify(this.next));
+      writeAtomically([{ path: this.path(), content: JSON.stringify(this.next) }]);
       keepNewest(this.setting.folder, /\.json$/, KEPT_WORKSPACES);
-      pruneStore();
     } catch {
       // A cache that cannot be written only costs time.
     }
@@ -276,15 +280,6 @@ export function configFingerprint(config: ConfigResult): string {
       ]),
     )
     .digest('hex');
-}
-
-function touch(path: string): void {
-  try {
-    const now = new Date();
-    utimesSync(path, now, now);
-  } catch {
-    // No kept file (or a read-only store): nothing to mark.
-  }
 }
 
 /** One file per workspace, and only the most recently written workspaces'. */

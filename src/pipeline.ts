@@ -1,7 +1,7 @@
 // The whole pipeline behind `carbon generate` and `carbon check`: compile (settings -> rendered
 // files, compile/compile.ts) + the orb -> output (write what changed, or report drift). Nothing
 // is written unless every stage before output succeeded.
-import { compileWorkspace, type Compiled } from './compile/compile.ts';
+import { compileWorkspace } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
 import type { DiagnosticCode } from './diagnostic-codes.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
@@ -97,29 +97,17 @@ async function pipeline(
   } catch {
     disk = undefined;
   }
-  const compile = (renew?: ReadonlySet<string>) =>
-    compileWorkspace({
-      root,
-      env,
-      render: true,
-      schemaPath,
-      timings,
-      allowEmpty,
-      ...(renew ? { renew } : {}),
-    });
-  let outcome = await planned(root, await compile(), disk, timings);
-  if (outcome.plan && outcome.plan.textNeeded.length > 0) {
-    // The cache keeps texts by hash, and these differ on disk (edited by hand, or written from
-    // other settings): the modules of every file that is not unchanged are compiled again, for
-    // their texts (the ones compiled just now would otherwise come from the cache this time).
-    const unchanged = new Set(outcome.plan.unchanged);
-    const { owners } = outcome.compiled;
-    const renew = new Set(
-      [...owners].filter(([path]) => !unchanged.has(path)).map(([, module]) => module),
-    );
-    outcome = await planned(root, await compile(renew), disk, timings);
-  }
-  const { compiled, plan, record, orbProblems } = outcome;
+  const compiled = await compileWorkspace({
+    root,
+    env,
+    render: true,
+    schemaPath,
+    timings,
+    allowEmpty,
+    ...(disk ? { disk: disk.texts } : {}),
+  });
+  compiled.cache.save();
+  const config = compiled.config;
   const result: PipelineResult = {
     diagnostics: compiled.diagnostics,
     problems: compiled.problems,
@@ -127,12 +115,20 @@ async function pipeline(
     compiled: compiled.compiled,
     timings,
     leftovers,
-    ...(compiled.config ? { config: compiled.config } : {}),
+    ...(config ? { config } : {}),
   };
-  if (orbProblems) result.problems = orbProblems;
-  if (!plan || !compiled.config) return result;
-  if (plan.textNeeded.length > 0)
-    throw new Error(`the texts of ${plan.textNeeded.join(', ')} were not compiled again`);
+  if (hasErrors(compiled.diagnostics) || !config || compiled.problems.length > 0) return result;
+  const orb = compiled.orb!;
+  if (orb.problems.length > 0) return { ...result, problems: orb.problems };
+  const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
+  // Published versions are immutable: every version packed is recorded with its content.
+  const { version, reference } = config.orb;
+  const record =
+    reference === 'inline'
+      ? undefined
+      : recordVersion(textOnDisk(root, VERSIONS_FILE, disk), orbName(config), version, orb.text);
+  if (record) files.splice(1, 0, record.file);
+  const plan = timings.time('output', () => planOutput(root, files, disk));
   result.plan = plan;
   if (plan.removals.length > 0 && plan.writes.length > 0)
     result.diagnostics = [
@@ -141,42 +137,11 @@ async function pipeline(
     ];
   const guard: PipelineResult['versionGuard'] = record?.conflict
     ? { code: 'orb-version-unchanged', message: record.conflict }
-    : orbVersionGuard(root, compiled.config, plan, record);
+    : orbVersionGuard(root, config, plan, record);
   if (guard) result.versionGuard = guard;
   if (write && plan.foreign.length === 0 && !guard)
     result.written = timings.time('output', () => writeOutput(plan, fullDiskAfter(env)));
   return result;
-}
-
-/** A compiled workspace and, when it has no error or problem, what output would do with it. */
-async function planned(
-  root: string,
-  compiled: Compiled,
-  disk: DiskState | undefined,
-  timings: Timings,
-): Promise<{
-  compiled: Compiled;
-  plan?: OutputPlan;
-  record?: VersionRecord;
-  orbProblems?: FileProblem[];
-}> {
-  compiled.cache.save();
-  const config = compiled.config;
-  if (hasErrors(compiled.diagnostics) || !config || compiled.problems.length > 0)
-    return { compiled };
-  const orb = compiled.orb!;
-  if (orb.problems.length > 0) return { compiled, orbProblems: orb.problems };
-  const files = [{ path: ORB_FILE, text: orb.text }, ...compiled.files];
-  // Published versions are immutable: every version packed is recorded with its content.
-  const { version, reference } = config.orb;
-  const state = disk;
-  const record =
-    reference === 'inline'
-      ? undefined
-      : recordVersion(textOnDisk(root, VERSIONS_FILE, state), orbName(config), version, orb.text);
-  if (record) files.splice(1, 0, record.file);
-  const plan = timings.time('output', () => planOutput(root, files, state));
-  return { compiled, plan, ...(record ? { record } : {}) };
 }
 
 /** The testing aid of writeOutput: CARBON_TEST_FULL_DISK_AFTER=N. */

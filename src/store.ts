@@ -4,10 +4,10 @@
 // settings module's text, the schema, the orb templates), so it can only be reused for the same
 // bytes. CARBON_CACHE=0 turns off the pipeline cache of answers (cache.ts), not these. Without a
 // build id (running the TypeScript sources directly, as the tests do) nothing is kept or read.
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeAtomically } from './atomic-write.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { namesIn } from './walk.ts';
 
@@ -34,29 +34,6 @@ export function nameOf(...parts: string[]): string {
   return hash.digest('hex').slice(0, 24);
 }
 
-/**
- * Writes a file so that readers see the old content or the new, never half of it. The temporary
- * file is this writer's alone: threads of one process share its pid (two workers may keep the
- * same file at once), hence the thread and a random part, and `wx` refuses one that exists.
- */
-export function writeAtomic(path: string, content: string | Buffer): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}-${threadId}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    writeFileSync(temporary, content, { flag: 'wx' });
-  } catch (error) {
-    // Not this writer's file when it existed; else what was written of it goes.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') rmSync(temporary, { force: true });
-    throw error;
-  }
-  try {
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
-}
-
 /** A kept text, or undefined when absent (or when nothing may be kept). */
 export function readKept(relativePath: string): string | undefined {
   if (buildId() === undefined) return undefined;
@@ -71,27 +48,14 @@ export function readKept(relativePath: string): string | undefined {
 export function keep(relativePath: string, content: string): void {
   if (buildId() === undefined) return;
   try {
-    writeAtomic(join(STORE_FOLDER, relativePath), content);
+    writeAtomically([{ path: join(STORE_FOLDER, relativePath), content }]);
   } catch {
     // Not kept: computed again next time.
   }
 }
 
-/** How many of each kind of kept thing may pile up before the oldest go. */
-const LIMITS: { folder: string; pattern: RegExp; keep: number }[] = [
-  { folder: '.', pattern: /^schema-.*\.cjs$/, keep: 4 },
-  // What earlier versions kept (transpiled modules, V8's code for the validator): removed.
-  { folder: 'transpiled', pattern: /./, keep: 0 },
-  { folder: '.', pattern: /^schema-.*\.v8$/, keep: 0 },
-  { folder: '.', pattern: /^orb-.*\.json$/, keep: 8 },
-];
-
-/**
- * Of the names in `folder` that match `pattern`, keeps the `keep` most recently written; past that,
- * removes the oldest down to `downTo` (below `keep`, so that pruning does not run again at the next
- * new entry).
- */
-export function keepNewest(folder: string, pattern: RegExp, keep: number, downTo = keep): void {
+/** Of the names in `folder` that match `pattern`, keeps the `keep` most recently written. */
+export function keepNewest(folder: string, pattern: RegExp, keep: number): void {
   const names = namesIn(folder).filter((name) => pattern.test(name));
   if (names.length <= keep) return;
   const aged = names
@@ -103,15 +67,5 @@ export function keepNewest(folder: string, pattern: RegExp, keep: number, downTo
       }
     })
     .sort((a, b) => b.time - a.time);
-  for (const { name } of aged.slice(downTo)) rmSync(join(folder, name), { force: true });
-}
-
-/**
- * Keeps the store bounded: of each kind, only the most recently written. Cheap when under the
- * limits (one listing per kind); run once per pipeline run.
- */
-export function pruneStore(): void {
-  if (buildId() === undefined) return;
-  for (const { folder, pattern, keep } of LIMITS)
-    keepNewest(join(STORE_FOLDER, folder), pattern, keep, Math.floor(keep * 0.75));
+  for (const { name } of aged.slice(keep)) rmSync(join(folder, name), { force: true });
 }

@@ -1,6 +1,7 @@
 // The settings of a whole workspace: carbon.config.ts, then every project module as a unit of its
-// own (unit.ts; from the cache when nothing it read changed, else compiled by producer.ts), then
-// the rules across projects on the units' summaries. Every stage before output runs here.
+// own (unit.ts; from the cache when nothing it read changed and its files are on disk as it
+// rendered them, else compiled by producer.ts), then the rules across projects on the units'
+// summaries. Every stage before output runs here.
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
 import {
   PipelineCache,
@@ -33,8 +34,12 @@ export interface CompileOptions {
   allowEmpty?: boolean;
   /** The cache to use; `false` for none. Default: the pipeline cache, unless CARBON_CACHE=0. */
   cache?: CacheSetting | false;
-  /** Modules (workspace-relative) to compile even when kept: their texts are needed. */
-  renew?: ReadonlySet<string>;
+  /**
+   * The texts of Carbon's files on disk by workspace-relative path (output/files.ts readDiskState):
+   * the cache keeps a rendered file's hash, not its text, so a kept unit is used only when each of
+   * its files is here with that hash. Without it, a rendering run takes no unit from the cache.
+   */
+  disk?: ReadonlyMap<string, string | undefined>;
 }
 
 export interface Compiled {
@@ -50,8 +55,6 @@ export interface Compiled {
   summaries: ProjectSummary[];
   /** Every project file, rendered (with `render`), when there is no error and no problem. */
   files: RenderedFile[];
-  /** The module each file comes from, by path. */
-  owners: Map<string, string>;
   problems: FileProblem[];
   /** The cache this run read and will write (pipeline.ts adds the orb to it). */
   cache: PipelineCache;
@@ -92,9 +95,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
   timings.time('cache', () => {
     for (const file of listed.modules) {
       const module = file.slice(root.length + 1);
-      const kept = options.renew?.has(module)
-        ? undefined
-        : cache.unit(module, configKey, schema, env);
+      const kept = cache.unit(module, configKey, schema, env, options.disk);
       if (kept) units.set(file, kept);
       else pending.push(file);
     }
@@ -151,7 +152,6 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     config: config.config,
     summaries,
     files: [],
-    owners: new Map(),
     problems: ordered.flatMap((unit) => unit.problems),
     cache,
     compiled: pending.length,
@@ -163,12 +163,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
       ...(config.configSource ? { configSource: config.configSource } : {}),
       projects: ordered.flatMap((unit) => unit.projects),
     };
-  else if (compiled.problems.length === 0)
-    for (const unit of ordered)
-      for (const file of unit.files) {
-        compiled.files.push(file);
-        compiled.owners.set(file.path, unit.module);
-      }
+  else if (compiled.problems.length === 0) compiled.files = ordered.flatMap((unit) => unit.files);
   return compiled;
 }
 

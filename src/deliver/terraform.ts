@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { writeAtomic } from '../store.ts';
+import { writeAtomically } from '../atomic-write.ts';
 import { isCrossRepoTrigger, isScheduleTrigger, type TriggerBody } from './circleci/api.ts';
 import type { DesiredState } from './desired.ts';
 import { triggerKey } from './ownership.ts';
@@ -125,6 +125,6 @@ export function writeTerraform(desired: DesiredState, cwd: string, dir: string):
       `${shown} was not written by Carbon (it lacks "${MARKER}"): move it away, or choose another folder`,
     );
   if (before === text) return [`${shown} is up to date`];
-  writeAtomic(path, text);
+  writeAtomically([{ path, content: text }]);
   return [`wrote ${shown}`];
 }

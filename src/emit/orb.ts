@@ -7,7 +7,6 @@ import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { hashOfFolder } from '../hash.ts';
 import { ORB_TEMPLATES, PACKAGE_ROOT, PACKED_ORB } from '../paths.ts';
-import { buildId, keep, nameOf, readKept } from '../store.ts';
 import { namesIn } from '../walk.ts';
 import type { YamlValue } from './yaml.ts';
 
@@ -19,22 +18,16 @@ export const COMPONENT_FOLDERS = ['commands', 'executors', 'jobs', 'examples'] a
 const INCLUDE = /^<<\s*include\(([^)]+)\)\s*>>$/;
 
 /**
- * The packed orb: parsing its YAML (35 ms, with loading a YAML parser) costs more than the rest of
+ * The packed orb: parsing its YAML (with loading a YAML parser) costs more than the rest of
  * emitting a small workspace, and the templates rarely change. Carbon's own templates come packed
  * (templates/orb.packed.json, with the hash of the templates it was packed from); other folders,
- * or templates edited since, are packed once and kept as JSON by their hash (and Carbon's build).
+ * or templates edited since the pack (while Carbon's own orb is being changed), are packed here.
  */
 export function packOrbCached(folder: string): Orb {
   const hash = hashOfFolder(folder);
-  const packed = packedHere.get(hash);
-  if (packed) return packed;
-  let orb = folder === ORB_TEMPLATES ? committedPack(hash) : undefined;
-  if (!orb) {
-    const name = `orb-${nameOf(buildId() ?? '', hash)}.json`;
-    const kept = readKept(name);
-    orb = kept !== undefined ? (JSON.parse(kept) as Orb) : packOrb(folder);
-    if (kept === undefined) keep(name, JSON.stringify(orb));
-  }
+  let orb = packedHere.get(hash);
+  if (orb) return orb;
+  orb = (folder === ORB_TEMPLATES ? committedPack(hash) : undefined) ?? packOrb(folder);
   packedHere.set(hash, orb);
   return orb;
 }
@@ -83,7 +76,7 @@ function listYaml(folder: string): string[] {
     .map((name) => join(folder, name));
 }
 
-// Loaded on first use: a run that finds the packed orb kept never needs a YAML parser.
+// Loaded on first use: a run that finds the orb packed never needs a YAML parser.
 let parseYaml: typeof import('yaml').parse | undefined;
 
 function readYaml(file: string): YamlValue {

@@ -1,29 +1,15 @@
 // output: compares the rendered texts with the files on disk, then either writes what changed or
-// reports the drift. Writing is all or nothing as far as the disk allows: every new text is first
-// staged in a temporary file beside its target, and only when all are staged are they renamed
-// into place (a full disk or a read-only folder then changes nothing). A new file is linked into
-// place, which fails rather than replaces when something appeared there meanwhile. Only files whose
-// first line is Carbon's header are ever replaced or removed; below generated/, only the paths
-// Carbon writes are looked at, so a .DS_Store or a README there is left alone.
-import {
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  rmdirSync,
-  unlinkSync,
-  writeFileSync,
-  type Dirent,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// reports the drift. Writing is all or nothing as far as the disk allows (atomic-write.ts: a full
+// disk or a read-only folder changes nothing, and a new file never replaces one that appeared
+// meanwhile unless that one is Carbon's). Only files whose first line is Carbon's header are ever
+// replaced or removed; below generated/, only the paths Carbon writes are looked at, so a
+// .DS_Store or a README there is left alone.
+import { readFileSync, readdirSync, rmSync, rmdirSync, type Dirent } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { TEMPORARY, writeAtomically } from '../atomic-write.ts';
 import { UserError, asEnvironmentError } from '../errors.ts';
-import { hashOfText } from '../hash.ts';
 import { GENERATED_FOLDER, isCarbons, isGeneratedPath } from './layout.ts';
 
-const TEMPORARY = /\.carbon-tmp$/;
 /** What most file systems allow: a name of 255 bytes, a path of 4095. */
 const NAME_MAX = 255;
 const PATH_MAX = 4095;
@@ -31,13 +17,7 @@ const PATH_MAX = 4095;
 export interface RenderedFile {
   /** Relative to the workspace root, `/`-separated. */
   path: string;
-  /**
-   * The text; absent for a file of a module taken from the pipeline cache, which keeps only the
-   * hash (hashOfText): such a file is unchanged when the disk has that hash, and otherwise its
-   * module is compiled again for the text (OutputPlan.textNeeded).
-   */
-  text?: string;
-  hash?: string;
+  text: string;
 }
 
 export interface OutputPlan {
@@ -49,8 +29,6 @@ export interface OutputPlan {
   unchanged: string[];
   /** Files Carbon would have to replace or remove but that lack the generated header. */
   foreign: { path: string; why: 'replace' | 'remove' }[];
-  /** Files known only by hash (from the cache) that differ on disk: their text is needed first. */
-  textNeeded: string[];
 }
 
 /** What is on disk at Carbon's paths: which generated files exist, and their texts. */
@@ -80,14 +58,7 @@ export function textOnDisk(root: string, path: string, disk?: DiskState): string
 }
 
 export function planOutput(root: string, files: RenderedFile[], disk?: DiskState): OutputPlan {
-  const plan: OutputPlan = {
-    root,
-    writes: [],
-    removals: [],
-    unchanged: [],
-    foreign: [],
-    textNeeded: [],
-  };
+  const plan: OutputPlan = { root, writes: [], removals: [], unchanged: [], foreign: [] };
   for (const file of files) checkPathLength(root, file.path);
   // One walk of generated/ says which files exist: no failed read per file to be written.
   const existing = disk?.existing ?? generatedFiles(scanGenerated(root));
@@ -98,10 +69,7 @@ export function planOutput(root: string, files: RenderedFile[], disk?: DiskState
       ? existing.has(file.path)
       : undefined;
     const before = known === false ? undefined : textOnDisk(root, file.path, disk);
-    if (file.text === undefined) {
-      if (before !== undefined && hashOfText(before) === file.hash) plan.unchanged.push(file.path);
-      else plan.textNeeded.push(file.path);
-    } else if (before === file.text) plan.unchanged.push(file.path);
+    if (before === file.text) plan.unchanged.push(file.path);
     else if (before !== undefined && !isCarbons(before))
       plan.foreign.push({ path: file.path, why: 'replace' });
     else
@@ -233,88 +201,26 @@ export interface WriteResult {
 }
 
 /**
- * Carries out a plan without foreign files: stage every write, then put all into place.
- * `fullDiskAfter` is a testing aid (CARBON_TEST_FULL_DISK_AFTER): the write after that many staged
- * files fails as on a full disk, where the machine cannot mount a small file system to fill.
+ * Carries out a plan without foreign files, all or nothing as far as the disk allows
+ * (atomic-write.ts); a file that appeared where a new one goes is replaced only when it is
+ * Carbon's. `fullDiskAfter`: the testing aid CARBON_TEST_FULL_DISK_AFTER.
  */
 export function writeOutput(plan: OutputPlan, fullDiskAfter?: number): WriteResult {
   if (plan.foreign.length > 0)
     throw new Error("writeOutput: the plan touches files that are not Carbon's");
-  const staged = stage(plan, fullDiskAfter);
-  for (const { target, temporary, create } of staged) {
-    if (create) place(target, temporary);
-    else renameSync(temporary, target);
-  }
+  writeAtomically(
+    plan.writes.map(({ path, text, before }) => ({
+      path: join(plan.root, path),
+      content: text,
+      create: before === undefined,
+    })),
+    { mayReplace: isCarbons, fullDiskAfter },
+  );
   for (const { path } of plan.removals) {
     rmSync(join(plan.root, path));
     removeEmptyFolders(plan.root, dirname(path));
   }
   return { written: plan.writes.map((w) => w.path), removed: plan.removals.map((r) => r.path) };
-}
-
-interface Staged {
-  target: string;
-  temporary: string;
-  create: boolean;
-}
-
-/** Every new text in a temporary file beside its target; on any failure, none is left. */
-function stage(plan: OutputPlan, fullDiskAfter: number | undefined): Staged[] {
-  const staged: Staged[] = [];
-  const madeFolders: string[] = [];
-  const folders = new Set<string>();
-  let current = '';
-  try {
-    for (const { path, text, before } of plan.writes) {
-      current = path;
-      const target = join(plan.root, path);
-      const folder = dirname(target);
-      if (!folders.has(folder)) {
-        const made = mkdirSync(folder, { recursive: true });
-        if (made) madeFolders.push(made);
-        folders.add(folder);
-      }
-      const temporary = join(folder, `.${basename(target)}.${process.pid}.carbon-tmp`);
-      staged.push({ target, temporary, create: before === undefined });
-      if (fullDiskAfter !== undefined && staged.length > fullDiskAfter)
-        throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
-          code: 'ENOSPC',
-        });
-      writeFileSync(temporary, text);
-    }
-    return staged;
-  } catch (error) {
-    for (const { temporary } of staged) rmSync(temporary, { force: true });
-    for (const folder of madeFolders.reverse()) rmSync(folder, { recursive: true, force: true });
-    throw asEnvironmentError(error, current) ?? error;
-  }
-}
-
-/**
- * A new file appears by a hard link of its staged text, which fails if something is there: what
- * appeared since the plan is replaced only when it is Carbon's.
- */
-function place(target: string, temporary: string): void {
-  try {
-    linkSync(temporary, target);
-    unlinkSync(temporary);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') {
-      // A file system without hard links: check, then rename (a smaller window, not none).
-      if (!existsSync(target)) return renameSync(temporary, target);
-    } else if (code !== 'EEXIST') {
-      rmSync(temporary, { force: true });
-      throw asEnvironmentError(error) ?? error;
-    }
-    if (!isCarbons(readFileSync(target, 'utf8'))) {
-      rmSync(temporary, { force: true });
-      throw new UserError(
-        `${target} appeared during generate and is not Carbon's: left as it is; run generate again`,
-      );
-    }
-    renameSync(temporary, target);
-  }
 }
 
 function removeEmptyFolders(root: string, folder: string): void {

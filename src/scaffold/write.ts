@@ -1,9 +1,10 @@
 // Writing what init and new made: never over a user's file unless asked (--force), and all or
-// nothing: every file is checked before the first is written, new files are created exclusively
-// (a file that appeared meanwhile is not replaced), and when the disk refuses one, the files this
-// run created are removed again.
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// nothing: every file is checked before the first is written, then all are written at once
+// (atomic-write.ts: a file that appeared meanwhile is not replaced, and when the disk refuses one,
+// nothing is written).
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomically } from '../atomic-write.ts';
 import { UserError, asEnvironmentError } from '../errors.ts';
 
 export interface ScaffoldFile {
@@ -44,39 +45,13 @@ function kindOf(path: string): 'missing' | 'file' | 'folder' {
   }
 }
 
-/**
- * Writes every file: new ones exclusively, existing ones (only with `replace`) through a
- * temporary file renamed into place. Returns the paths written, in order.
- */
+/** Writes every file: existing ones only with `replace`. Returns the paths written, in order. */
 export function writeScaffold(root: string, files: ScaffoldFile[], replace: boolean): string[] {
-  const created: string[] = [];
-  const folders: string[] = [];
-  try {
-    for (const file of files) {
-      const target = join(root, file.path);
-      const folder = mkdirSync(dirname(target), { recursive: true });
-      if (folder !== undefined) folders.push(folder);
-      if (kindOf(target) === 'missing' || !replace) {
-        writeFileSync(target, file.text, { flag: 'wx' });
-        created.push(target);
-      } else {
-        const temporary = `${target}.carbon-tmp`;
-        try {
-          writeFileSync(temporary, file.text);
-          renameSync(temporary, target);
-        } finally {
-          rmSync(temporary, { force: true });
-        }
-      }
-    }
-  } catch (error) {
-    for (const path of created.reverse()) rmSync(path, { force: true });
-    for (const folder of folders.reverse()) rmSync(folder, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new UserError(
-        `${(error as NodeJS.ErrnoException).path} appeared while Carbon was writing: nothing was written`,
-      );
-    throw asEnvironmentError(error) ?? error;
-  }
+  writeAtomically(
+    files.map((file) => {
+      const path = join(root, file.path);
+      return { path, content: file.text, create: !replace || kindOf(path) === 'missing' };
+    }),
+  );
   return files.map((file) => file.path);
 }

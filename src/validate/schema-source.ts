@@ -5,11 +5,12 @@
 // missing schema an error instead.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeAtomically } from '../atomic-write.ts';
 import { UserError } from '../errors.ts';
 import { hashOfText } from '../hash.ts';
 import { DEFAULT_SCHEMA } from '../paths.ts';
 import { withoutUrlCredentials } from '../secrets.ts';
-import { STORE_FOLDER, writeAtomic } from '../store.ts';
+import { STORE_FOLDER } from '../store.ts';
 
 /** The schema Carbon was validated with: CircleCI-Public/circleci-yaml-language-server schema.json. */
 export const PINNED_SCHEMA = {
@@ -101,6 +102,6 @@ export async function fetchSchema(
     throw new UserError(
       `the schema downloaded from ${shown} has digest ${digest}, not the pinned ${PINNED_SCHEMA.sha256}: not kept`,
     );
-  writeAtomic(FETCHED_SCHEMA, bytes);
+  writeAtomically([{ path: FETCHED_SCHEMA, content: bytes }]);
   return { path: FETCHED_SCHEMA, fetched: true, url: shown };
 }

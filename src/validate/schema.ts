@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { Script } from 'node:vm';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { writeAtomically } from '../atomic-write.ts';
 import { UserError } from '../errors.ts';
 import { hashOfText } from '../hash.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import { STORE_FOLDER, buildId, nameOf, writeAtomic } from '../store.ts';
+import { STORE_FOLDER, buildId, keepNewest, nameOf } from '../store.ts';
 import { PINNED_SCHEMA } from './schema-source.ts';
 
 export interface SchemaProblem {
@@ -19,6 +20,8 @@ export interface SchemaProblem {
 }
 
 const compiled = new Map<string, ValidateFunction>();
+/** How many validators' code the store keeps (two modes of each schema and build), the newest. */
+const KEPT_VALIDATORS = 4;
 /** Validators loaded from kept code, with the kept file: damaged code is compiled again. */
 const fromStore = new WeakMap<ValidateFunction, string>();
 
@@ -125,7 +128,9 @@ function compileAndKeep(
     const standalone =
       require('ajv/dist/standalone') as typeof import('ajv/dist/standalone/index.js').default;
     try {
-      writeAtomic(target, standalone(ajv, validate));
+      writeAtomically([{ path: target, content: standalone(ajv, validate) }]);
+      // A few schemas' code is kept (each build and schema has its own): the oldest go.
+      keepNewest(STORE_FOLDER, /^schema-.*\.cjs$/, KEPT_VALIDATORS);
     } catch {
       // Without the kept code the next process compiles again: slower, not wrong.
     }

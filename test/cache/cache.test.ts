@@ -3,7 +3,6 @@
 // the key itself.
 import {
   cpSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -28,10 +27,11 @@ import type { UnitResult } from '../../src/compile/unit.ts';
 import type { DiagnosticCode } from '../../src/diagnostic-codes.ts';
 import { error } from '../../src/diagnostics.ts';
 import { hashOfText } from '../../src/hash.ts';
+import { readDiskState } from '../../src/output/files.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
 import { CARBON_BIN, REPO_ROOT, runCarbon } from '../helpers/cli.ts';
-import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
+import { TEST_KEY, makeWorkspace, writeFiles } from '../helpers/workspace.ts';
 
 const KEYS = `git: { sshKeys: { 'github.com': '${TEST_KEY}' } }`;
 const CONFIG = `export default { aws: { accountId: '123456789012' }, ${KEYS} };\n`;
@@ -211,8 +211,9 @@ describe('the pipeline cache', () => {
     return folder;
   };
   /**
-   * Compiles `root` with a cache kept in its own folder; `compiled` counts modules not taken from
-   * it. With `render: false` (as run, site and plan compile) the resolved projects can be read.
+   * Compiles `root` with a cache kept in its own folder and the disk as it is (a kept rendered unit
+   * is used only when its files are there); `compiled` counts modules not taken from the cache.
+   * With `render: false` (as run, site and plan compile) the resolved projects can be read.
    */
   const compiler = (
     root: string,
@@ -227,6 +228,7 @@ describe('the pipeline cache', () => {
         render,
         schemaPath: render ? SCHEMA : undefined,
         cache: setting,
+        disk: readDiskState(root, []).texts,
       });
       options.save?.(compiled);
       compiled.cache.save();
@@ -255,10 +257,34 @@ describe('the pipeline cache', () => {
     expect(first.compiled).toBe(1);
     const second = await compile();
     expect(second.compiled).toBe(0);
-    // Kept files are known by the hash of their text (output compares it with the disk).
-    expect(second.files).toEqual(
-      first.files.map(({ path, text }) => ({ path, hash: hashOfText(text!) })),
-    );
+    expect(second.files).toEqual(first.files);
+  });
+
+  it('uses a kept unit only when its files are on disk as it rendered them', async () => {
+    const root = workspace();
+    const compile = compiler(root);
+    const first = await compile();
+    const file = join(root, CONFIG_PATH);
+    // Edited by hand, then removed: the kept hash no longer matches, so the module is compiled
+    // again, for the text the edit or the removal lost; put back, the kept unit is used again.
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# by hand\n`);
+    const edited = await compile();
+    rmSync(file);
+    const removed = await compile();
+    expect([edited.compiled, removed.compiled]).toEqual([1, 1]);
+    expect(edited.files).toEqual(first.files);
+    expect(removed.files).toEqual(first.files);
+    writeFileSync(file, first.files.find((f) => f.path === CONFIG_PATH)!.text);
+    expect((await compile()).compiled).toBe(0);
+    // Without the disk, a rendering run takes nothing from the cache.
+    const blind = await compileWorkspace({
+      root,
+      env: {},
+      render: true,
+      schemaPath: SCHEMA,
+      cache: { build: 'one', templates: ORB_TEMPLATES, folder: scratch() },
+    });
+    expect(blind.compiled).toBe(1);
   });
 
   it('keeps no unit whose module changed while it was read, or ran out of memory or time', () => {
@@ -395,7 +421,11 @@ describe('the pipeline cache', () => {
     // Rendered units (generate, check) and resolved ones (plan, site) in one cache file.
     const compilers = [true, false].map((render) => compiler(root, env, render, setting));
     const run = (render: boolean) => compilers[render ? 0 : 1]!();
-    for (const render of [true, false]) expect((await run(render)).compiled).toBe(1);
+    const rendered = await run(true);
+    expect(rendered.compiled).toBe(1);
+    expect((await run(false)).compiled).toBe(1);
+    // On disk, as generate would leave them: a kept rendered unit is used only then.
+    writeFiles(root, Object.fromEntries(rendered.files.map((file) => [file.path, file.text])));
     const kept = readFileSync(cacheFileOf(root, setting), 'utf8');
     expect(kept).toContain('ACME_TOKEN');
     expect(kept).not.toContain('tok-4f9a2c61e0b7');
@@ -431,6 +461,7 @@ describe('the pipeline cache', () => {
         render,
         schemaPath: render ? SCHEMA : undefined,
         cache: setting,
+        disk: readDiskState(root, []).texts,
       });
       compiled.cache.save();
       return compiled;
@@ -450,33 +481,26 @@ describe('the pipeline cache', () => {
 });
 
 describe('the store', () => {
-  it('stays bounded: the oldest packed orbs and V8 code go when there are too many, old kinds entirely', () => {
-    const folder = join(REPO_ROOT, 'node_modules/.cache/carbon');
-    const transpiled = join(folder, 'transpiled');
-    mkdirSync(transpiled, { recursive: true });
-    const old = new Date('2001-01-01T00:00:00Z');
-    for (let index = 0; index < 20; index++) {
-      const path = join(folder, `orb-zz-prune-test-${index}.json`);
-      writeFileSync(path, '');
-      utimesSync(path, old, old);
-      writeFileSync(join(transpiled, `zz-prune-test-${index}.js`), '');
-      const compiled = join(folder, `schema-fast-zz-prune-test-${index}.cjs.0-1.v8`);
-      writeFileSync(compiled, '');
-      utimesSync(compiled, old, old);
+  it("stays bounded: keeping a new validator's code removes the oldest past four", () => {
+    const store = mkdtempSync(join(tmpdir(), 'carbon-store-'));
+    try {
+      const old = new Date('2001-01-01T00:00:00Z');
+      for (let index = 0; index < 6; index++) {
+        const path = join(store, `schema-fast-zz-prune-test-${index}.cjs`);
+        writeFileSync(path, '');
+        utimesSync(path, old, old);
+      }
+      const root = workspace();
+      const env = { CARBON_STORE: store, CARBON_CIRCLECI_SCHEMA: SCHEMA };
+      const result = runCarbon(['check', '--root', root], { env });
+      expect(result.code, result.stderr).toBe(0);
+      const kept = readdirSync(store).filter((name) => /^schema-.*\.cjs$/.test(name));
+      expect(kept).toHaveLength(4);
+      // The oldest went first: this run's code stays.
+      expect(kept.filter((name) => !name.includes('zz-prune-test'))).toHaveLength(1);
+    } finally {
+      rmSync(store, { recursive: true, force: true });
     }
-    // A run that keeps something new prunes the store.
-    const root = workspace();
-    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
-    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
-    const orbs = readdirSync(folder).filter((name) => /^orb-.*\.json$/.test(name));
-    expect(orbs.length).toBeLessThanOrEqual(8);
-    expect(readdirSync(transpiled)).toEqual([]);
-    const compiledCode = readdirSync(folder).filter((name) => name.endsWith('.v8'));
-    expect(compiledCode.length).toBeLessThanOrEqual(8);
-    // The oldest went first: of the twenty from 2001, at most eight minus this run's remain.
-    expect(compiledCode.filter((name) => name.includes('zz-prune-test')).length).toBeLessThan(8);
-    for (const name of [...orbs, ...compiledCode].filter((name) => name.includes('zz-prune-test')))
-      rmSync(join(folder, name));
   });
 });
 

@@ -31,7 +31,9 @@ describe('writeOutput', () => {
     const root = makeWorkspace({ 'README.md': 'x\n' });
     const plan = planOutput(root, [{ path: B, text: `${HEADER}b\n` }]);
     writeFiles(root, { [B]: 'hand-written\n' });
-    expect(() => writeOutput(plan)).toThrow("appeared during generate and is not Carbon's");
+    expect(() => writeOutput(plan)).toThrow(
+      "appeared while Carbon was writing and is not Carbon's to replace",
+    );
     expect(readFileSync(join(root, B), 'utf8')).toBe('hand-written\n');
   });
 
