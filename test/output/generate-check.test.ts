@@ -1,6 +1,6 @@
-// generate and check on temporary workspaces, through the CLI (in-process, helpers/cli.ts): writing only what changed,
-// removing orphans, never touching files that are not Carbon's, diffs for drift, and the orb
-// version guard.
+// generate and check on temporary workspaces, through the CLI's entry in this process (see
+// `carbon` in helpers/cli.ts): writing only what changed, removing orphans, never touching files
+// that are not Carbon's, diffs for drift, and the orb version guard.
 import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
