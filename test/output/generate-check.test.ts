@@ -437,25 +437,6 @@ describe('guards of a workspace as a whole', () => {
     expect(existsSync(join(root, 'generated'))).toBe(false);
   });
 
-  it('refuses project ids that differ only in case', async () => {
-    const root = await sampleWorkspace();
-    writeFiles(root, {
-      'projects/other.ts': SAMPLE.replace("id: 'taxaroo'", "id: 'Taxaroo'").replace(
-        'export const taxaroo',
-        'export const other',
-      ),
-    });
-    const result = await carbon(['generate', '--root', root]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).not.toContain('shared-ecr-repository');
-    expect(result.stderr).toContain(
-      'projects/taxaroo.ts:7:3 - error duplicate-project-id: id: project id "taxaroo" differs only in case from "Taxaroo", used by the export "other" of projects/other.ts',
-    );
-    expect(result.stderr).toContain(
-      'projects/other.ts:7:3 - error duplicate-project-id: id: project id "Taxaroo" differs only in case from "taxaroo", used by the export "taxaroo" of projects/taxaroo.ts',
-    );
-  });
-
   it('refuses two builds pushing to one ECR repository or deploying one ECS service, at both', async () => {
     const root = await sampleWorkspace();
     writeFileSync(
