@@ -199,8 +199,17 @@ const UNIQUE = 'project ids must be unique across the workspace, ignoring case';
 
 // The rule once, in this process; the CLI's report of it (exit 2, nothing written) is pinned by
 // test/cli.test.ts's workspace full of mistakes.
+interface DuplicateCase {
+  name: string;
+  files: Record<string, string>;
+  /** The rule's report, whole. */
+  duplicates: string[];
+  /** The codes of every other diagnostic. */
+  others: string[];
+}
+
 describe('duplicate-project-id', () => {
-  it.for([
+  it.for<DuplicateCase>([
     {
       name: 'two modules with the same id: at both, each naming the other',
       files: {
