@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/helpers/sequencer.ts';
 
 /**
  * The slow project: tests of real programs and real processes (chromium, the pip AWS CLI, jobs
@@ -26,11 +27,14 @@ export default defineConfig({
     hookTimeout: 30_000,
     // A test file a core: the files that wait on processes leave the other core to the next file.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirst },
     projects: [
       {
         extends: true,
         test: {
           name: 'fast',
+          // A worker's files share Carbon's modules instead of importing them again for each file
+          // (nearly half the project's time): these tests leave no state in modules behind them.
           isolate: false,
           include: ['test/**/*.test.ts'],
           exclude: SLOW,
