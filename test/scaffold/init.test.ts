@@ -373,29 +373,29 @@ describe('carbon init', () => {
     expect((await carbon(['generate'], { cwd: root })).stderr).toBe('');
   });
 
-  it('refuses a file for DIR, a folder where a file goes, a projects/ folder, and extra arguments', async () => {
+  it.for<[string, string[], (root: string) => string]>([
+    [
+      'a file for DIR',
+      ['notes.txt'],
+      (root) => `${join(root, 'notes.txt')} is a file: give carbon init a folder`,
+    ],
+    [
+      'a folder where a file goes',
+      ['ws'],
+      (root) => `${join(root, 'ws/.circleci')} is a file, where Carbon needs a folder`,
+    ],
+    [
+      'a projects/ folder',
+      ['projects'],
+      (root) => `${join(root, 'projects')} is the projects/ folder of ${root}`,
+    ],
+    ['extra arguments', ['a', 'b'], () => 'unexpected argument "b": see `carbon init --help`'],
+  ])('refuses %s, exit 2, and writes nothing', async ([, args, message]) => {
     const root = makeWorkspace({ 'notes.txt': 'x\n', 'ws/.circleci': 'not a folder\n' });
-    const cases: [string[], string][] = [
-      [
-        ['init', 'notes.txt'],
-        `carbon: ${join(root, 'notes.txt')} is a file: give carbon init a folder`,
-      ],
-      [
-        ['init', 'ws'],
-        `carbon: ${join(root, 'ws/.circleci')} is a file, where Carbon needs a folder`,
-      ],
-      [
-        ['init', 'projects'],
-        `carbon: ${join(root, 'projects')} is the projects/ folder of ${root}`,
-      ],
-      [['init', 'a', 'b'], 'carbon: unexpected argument "b": see `carbon init --help`'],
-    ];
     const before = tree(root);
-    for (const [args, message] of cases) {
-      const result = await carbon(args, { cwd: root });
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toContain(message);
-    }
+    const result = await carbon(['init', ...args], { cwd: root });
+    expect(result.code, args.join(' ')).toBe(2);
+    expect(result.stderr).toContain(`carbon: ${message(root)}`);
     expect(tree(root)).toEqual(before);
     expect(existsSync(join(root, 'projects'))).toBe(false);
   });

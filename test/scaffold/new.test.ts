@@ -117,25 +117,28 @@ describe('carbon new', () => {
     expect(moduleOf(root, 'acme')).toContain('        // {\n        //   // Which side is written');
   });
 
-  it('writes the sync live when the URLs need no key (file://) or the transport is https', async () => {
-    for (const [config, local, origin] of [
-      ['', 'file:///srv/git/shop.git', 'file:///srv/client/shop.git'],
-      ["export default { git: { transport: 'https' } };\n", API, CLIENT_API],
-    ] as const) {
-      const files: Record<string, string> = { 'projects/.gitkeep': '' };
-      if (config !== '') files['carbon.config.ts'] = config;
-      const root = makeWorkspace(files);
-      const { created, generated, projects } = await newProject(root, [
-        'shop',
-        local,
-        '--origin',
-        `${local}=${origin}`,
-      ]);
-      expect(created.code, created.stderr).toBe(0);
-      expect(generated.code, generated.stderr).toBe(0);
-      expect(projects[0]!.repositories[0]!.syncs).toHaveLength(1);
-      expect(created.stdout).not.toContain('sync of shop is commented out');
-    }
+  it.for([
+    [
+      'URLs that need no key (file://)',
+      '',
+      'file:///srv/git/shop.git',
+      'file:///srv/client/shop.git',
+    ],
+    ['the https transport', "export default { git: { transport: 'https' } };\n", API, CLIENT_API],
+  ] as const)('writes the sync live for %s', async ([, config, local, origin]) => {
+    const files: Record<string, string> = { 'projects/.gitkeep': '' };
+    if (config !== '') files['carbon.config.ts'] = config;
+    const root = makeWorkspace(files);
+    const { created, generated, projects } = await newProject(root, [
+      'shop',
+      local,
+      '--origin',
+      `${local}=${origin}`,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(projects[0]!.repositories[0]!.syncs).toHaveLength(1);
+    expect(created.stdout).not.toContain('sync of shop is commented out');
   });
 
   it('adds the --carbon repository, and takes --branch and --name', async () => {
