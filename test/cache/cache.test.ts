@@ -93,31 +93,27 @@ describe('the pipeline cache, through the CLI', () => {
     expect(profile.stages['cache']).toBeGreaterThan(0);
   });
 
-  it('sees a changed project module', () => {
-    const root = workspace();
-    writeFileSync(join(root, 'projects/acme.ts'), project('develop'));
-    const result = checkSays(root);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('+          source_branch: develop');
-  });
-
-  it('sees a changed helper in projects/', () => {
-    const root = workspace();
-    writeFileSync(
-      join(root, 'projects/_shared.ts'),
+  // A changed input, the file it is in, and a line of the diff it makes.
+  it.for([
+    ['project module', 'projects/acme.ts', project('develop'), '+          source_branch: develop'],
+    [
+      'helper in projects/',
+      'projects/_shared.ts',
       'export const repo = (owner: string, name: string) => `github.com/${owner}/${name}-svc.git`;\n',
-    );
-    const result = checkSays(root);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toContain('git@github.com:acme/api-svc.git');
-  });
-
-  it('sees a changed module imported from outside projects/', () => {
+      'git@github.com:acme/api-svc.git',
+    ],
+    [
+      'module imported from outside projects/',
+      'lib/owner.ts',
+      "export const owner = 'agency';\n",
+      'git@github.com:agency/api.git',
+    ],
+  ] as const)('sees a changed %s', ([, file, text, shows]) => {
     const root = workspace();
-    writeFileSync(join(root, 'lib/owner.ts'), "export const owner = 'agency';\n");
+    writeFileSync(join(root, file), text);
     const result = checkSays(root);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('git@github.com:agency/api.git');
+    expect(result.stdout).toContain(shows);
   });
 
   it('sees a changed carbon.config.ts and a changed schema', () => {
