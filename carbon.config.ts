@@ -3,7 +3,7 @@ import { defineConfig } from 'carbon';
 
 export default defineConfig({
   workspace: 'github.com/BlackstoneStudio/carbon',
-  orb: { namespace: 'blackstone', name: 'carbon', version: '2.1.0', reference: 'registry' },
+  orb: { namespace: 'blackstone', name: 'carbon', version: '2.2.0', reference: 'registry' },
   circleci: {
     context: 'carbon-aws',
     scheduling: 'schedule-triggers',

@@ -215,6 +215,9 @@ export function writeFleet(root, count, { warnings = false, keys = 'one', helper
   const sshKeys = Object.fromEntries(KEYS[keys](projects).map((key) => [key, fingerprint(key)]));
   const config = {
     aws: { accountId: '123456789012', region: 'eu-west-1' },
+    // An agency of this size publishes its orb: configs reference it (inline, every config would
+    // carry the whole orb).
+    orb: { namespace: 'fleet-agency' },
     // Builds are rebuilt when what they check out changes (cascades), with this context's token.
     circleci: { context: 'carbon-aws', cascadeContext: 'carbon-circleci' },
     git: { sshKeys },

@@ -70,10 +70,10 @@ async function bundle(folder, build, parent, modules) {
   const temporary = `${folder}.${process.pid}.tmp`;
   rmSync(temporary, { recursive: true, force: true });
   await esbuild({
-    // The settings engine runs in a thread of its own (src/settings/engine.ts).
+    // The settings engine runs in a thread of its own (src/modules/engine.ts).
     entryPoints: {
       cli: join(sourceRoot, 'cli.ts'),
-      engine: join(sourceRoot, 'settings', 'engine-thread.ts'),
+      engine: join(sourceRoot, 'modules', 'engine-thread.ts'),
     },
     outdir: temporary,
     bundle: true,

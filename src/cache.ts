@@ -15,7 +15,7 @@ import type { ConfigResult } from './compile/config.ts';
 import type { UnitResult } from './compile/unit.ts';
 import { hashFileInto, hashFolderInto, hashOfText } from './hash.ts';
 import { ORB_TEMPLATES } from './paths.ts';
-import { CurrentFiles, inputsUnchanged, type Inputs } from './settings/inputs.ts';
+import { CurrentFiles, inputsUnchanged, type Inputs } from './modules/inputs.ts';
 import { STORE_FOLDER, buildId, keepNewest, nameOf, pruneStore, writeAtomic } from './store.ts';
 
 /** Diagnostics after which a unit's answer is not kept: running it again may answer otherwise. */

@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { asEnvironmentError, UserError } from './errors.ts';
 import { PACKAGE_ROOT } from './paths.ts';
 import { didYouMean } from './suggest.ts';
-import { formatOptions, parseArgs, wrap, type OptionSpec } from './cli/args.ts';
-import { COMMANDS, HELP_OPTION, Stages, type Command } from './cli/commands.ts';
+import { wrap } from './wrap.ts';
+import { formatOptions, parseArgs } from './cli/args.ts';
+import { COMMANDS, type Command } from './cli/commands.ts';
+import { Stages } from './cli/context.ts';
+import { HELP_OPTION } from './cli/options.ts';
 import { EXIT, type Io } from './cli/io.ts';
 import { findWorkspace } from './cli/workspace.ts';
 
@@ -20,11 +23,10 @@ const processIo: Io = {
   interactive: process.stdout.isTTY === true,
 };
 
-const VERSION_OPTION: OptionSpec = {
-  name: 'version',
-  type: 'boolean',
-  description: "Print Carbon's version.",
-};
+const TOP_OPTIONS = {
+  help: HELP_OPTION,
+  version: { type: 'boolean', description: "Print Carbon's version." },
+} as const;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const startup = performance.now();
@@ -78,7 +80,7 @@ async function dispatch(argv: string[], io: Io, stages: Stages): Promise<number>
     `carbon ${command.name}`,
     optionOwners(),
   );
-  if (options['help']) {
+  if (options.help) {
     io.out(commandHelp(command));
     return EXIT.ok;
   }
@@ -90,7 +92,7 @@ async function dispatch(argv: string[], io: Io, stages: Stages): Promise<number>
         : (missing ?? `${command.name} needs ${command.arguments}`);
     throw new UserError(`${what}: see \`carbon ${command.name} --help\``);
   }
-  const root = findWorkspace(io.cwd, options['root'] as string | undefined);
+  const root = findWorkspace(io.cwd, options.root);
   return command.run({ io, root, options, positionals, stages });
 }
 
@@ -108,8 +110,8 @@ function find(name: string): Command {
 function optionOwners(): Map<string, string[]> {
   const owners = new Map<string, string[]>();
   for (const command of COMMANDS)
-    for (const option of command.options)
-      owners.set(option.name, [...(owners.get(option.name) ?? []), command.name]);
+    for (const option of Object.keys(command.options))
+      owners.set(option, [...(owners.get(option) ?? []), command.name]);
   return owners;
 }
 
@@ -131,7 +133,7 @@ function overview(): string {
     ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}${command.summary}`),
     '',
     'Options:',
-    formatOptions([HELP_OPTION, VERSION_OPTION]),
+    formatOptions(TOP_OPTIONS),
     '',
     'Run `carbon <command> --help` (or `carbon help <command>`) for what a command does and its options.',
     'Through npm, arguments follow `--`: npm run generate -- --root ../agency',

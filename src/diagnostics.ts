@@ -1,4 +1,5 @@
 // Diagnostics: what every stage returns instead of printing or throwing.
+import type { DiagnosticCode } from './diagnostic-codes.ts';
 
 export type Severity = 'error' | 'warning';
 
@@ -24,8 +25,8 @@ export interface Position {
 
 export interface Diagnostic {
   severity: Severity;
-  /** Stable kebab-case code, e.g. `unknown-carbon-repo`: what tests and users search for. */
-  code: string;
+  /** Stable kebab-case code, e.g. `unknown-carbon-repo`: see diagnostic-codes.ts. */
+  code: DiagnosticCode;
   message: string;
   origin: Origin;
   /** Known when the problem was found in source text (syntax errors, thrown errors). */
@@ -45,7 +46,7 @@ export function positionAt(text: string, offset: number): Position {
 }
 
 export function error(
-  code: string,
+  code: DiagnosticCode,
   origin: Origin,
   message: string,
   position?: Position,
@@ -53,7 +54,7 @@ export function error(
   return { severity: 'error', code, origin, message, ...(position ? { position } : {}) };
 }
 
-export function warning(code: string, origin: Origin, message: string): Diagnostic {
+export function warning(code: DiagnosticCode, origin: Origin, message: string): Diagnostic {
   return { severity: 'warning', code, origin, message };
 }
 
@@ -99,7 +100,7 @@ export function formatDiagnostic(
 /**
  * By file, line and column: the order an editor walks them. Files in the order of their names'
  * characters, as modules are listed (walk.ts): the same on every machine, where localeCompare
- * follows the machine's locale (and its first call loads ICU's collation: 5 ms).
+ * follows the machine's locale (and its first call loads ICU's collation).
  */
 export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort(

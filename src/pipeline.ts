@@ -3,6 +3,7 @@
 // is written unless every stage before output succeeded.
 import { compileWorkspace, type Compiled } from './compile/compile.ts';
 import type { FileProblem } from './compile/validate.ts';
+import type { DiagnosticCode } from './diagnostic-codes.ts';
 import { hasErrors, type Diagnostic } from './diagnostics.ts';
 import {
   planOutput,
@@ -27,7 +28,7 @@ import {
 import { ORB_FILE, orbName, orbTemplatesAt, recordedOrb } from './output/layout.ts';
 import type { ProjectSummary } from './resolve/workspace-rules.ts';
 import type { Config } from './settings/schema.ts';
-import type { ConsoleLine } from './settings/realm.ts';
+import type { ConsoleLine } from './modules/realm.ts';
 import { Timings } from './timings.ts';
 
 export type { FileProblem } from './compile/validate.ts';
@@ -40,7 +41,7 @@ export interface PipelineResult {
    * Set when the orb changed but its version did not (published versions are immutable), or when
    * orb.yml was edited by hand: nothing is written.
    */
-  versionGuard?: { code: string; message: string };
+  versionGuard?: { code: DiagnosticCode; message: string };
   plan?: OutputPlan;
   written?: WriteResult;
   /** Temporary files of a killed run, removed before writing. */
@@ -138,7 +139,7 @@ async function pipeline(
       ...result.diagnostics,
       ...(await renameWarnings(plan, compiled.summaries)),
     ];
-  const guard = record?.conflict
+  const guard: PipelineResult['versionGuard'] = record?.conflict
     ? { code: 'orb-version-unchanged', message: record.conflict }
     : orbVersionGuard(root, compiled.config, plan, record);
   if (guard) result.versionGuard = guard;
@@ -195,7 +196,7 @@ async function renameWarnings(plan: OutputPlan, projects: ProjectSummary[]): Pro
   const { findRenames } = await import('./output/renames.ts');
   const found = findRenames(plan, projects);
   if (found.length === 0) return [];
-  const { locateDiagnostics } = await import('./settings/locate.ts');
+  const { locateDiagnostics } = await import('./modules/locate.ts');
   return locateDiagnostics(found);
 }
 
@@ -210,7 +211,7 @@ function orbVersionGuard(
   config: Config,
   plan: OutputPlan,
   record: VersionRecord | undefined,
-): { code: string; message: string } | undefined {
+): PipelineResult['versionGuard'] {
   if (config.orb.reference === 'inline') return undefined;
   const change = plan.writes.find((write) => write.path === ORB_FILE);
   if (!change?.before) return undefined;

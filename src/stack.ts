@@ -1,10 +1,9 @@
 // A bug's stack in Carbon's own terms. Carbon runs from a bundle (bin/carbon.mjs), so a stack
 // names the bundle's lines. Node maps stacks itself when source maps are on, but then it reads and
-// parses each bundle file's map as the file loads, at every start (the worker's: 8 ms of each
-// uncached run); a bug is rare, so its stack is mapped when it is reported, from the map beside
-// each bundle file named in it. Frames of files without a map are left as they are.
+// parses each bundle file's map as the file loads, at every start; a bug is rare, so its stack is
+// mapped when it is reported, from the map beside each bundle file named in it. Frames of files without a map are left as they are.
 import { readFileSync } from 'node:fs';
-import { SourceMap } from 'node:module';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +30,7 @@ export function mappedStack(text: string): string {
 
 function mapOf(path: string): SourceMap | undefined {
   try {
-    return new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as never);
+    return new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as SourceMapPayload);
   } catch {
     return undefined;
   }

@@ -1,13 +1,16 @@
 // Command-line arguments: each command declares its options, and anything else is refused in
-// Carbon's own words, with the closest option suggested and the command's help named.
+// Carbon's own words, with the closest option suggested and the command's help named. Node's
+// parseArgs splits the arguments (leniently: its strict errors are Node's words, not Carbon's);
+// every option it found is then checked against the command's specs here.
+import { parseArgs as tokenize } from 'node:util';
 import { UserError } from '../errors.ts';
 import { closest } from '../suggest.ts';
+import { wrap } from '../wrap.ts';
 
 export interface OptionSpec {
-  name: string;
-  short?: string;
   /** A flag, or an option that takes a value (`--root DIR`, `--root=DIR`). */
   type: 'boolean' | 'string';
+  short?: string;
   /** Repeatable: the values are collected in order. */
   multiple?: boolean;
   /** How the value is shown in help: `DIR`, `K=V`. */
@@ -15,95 +18,82 @@ export interface OptionSpec {
   description: string;
 }
 
-export type ParsedOptions = Record<string, string | boolean | string[] | undefined>;
+/** A command's options by name, in the order its help lists them: `util.parseArgs`'s shape. */
+export type Options = { readonly [name: string]: OptionSpec };
 
-interface ParsedArgs {
-  options: ParsedOptions;
-  positionals: string[];
-}
+/** What each option parses to, typed from its spec; undefined when it is not given. */
+export type Values<O extends Options> = {
+  [Name in keyof O]:
+    | (O[Name]['type'] extends 'boolean'
+        ? true
+        : O[Name]['multiple'] extends true
+          ? string[]
+          : string)
+    | undefined;
+};
 
 /**
  * Parses `args` against `specs`. `command` names the command in messages (`carbon generate`).
  * Everything after `--` is positional.
  */
-export function parseArgs(
+export function parseArgs<const O extends Options>(
   args: string[],
-  specs: OptionSpec[],
+  specs: O,
   command: string,
   /** Options of other commands, by name: an option given to the wrong command says whose it is. */
   elsewhere: Map<string, string[]> = new Map(),
-): ParsedArgs {
-  const options: ParsedOptions = {};
-  const positionals: string[] = [];
-  const byName = new Map(specs.map((spec) => [spec.name, spec]));
-  const byShort = new Map(specs.filter((s) => s.short).map((spec) => [spec.short!, spec]));
+): { options: Values<O>; positionals: string[] } {
+  const { values, positionals, tokens } = tokenize({
+    args,
+    options: specs,
+    strict: false,
+    tokens: true,
+  });
   const help = `see \`${command} --help\``;
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index]!;
-    if (arg === '--') {
-      positionals.push(...args.slice(index + 1));
-      break;
-    }
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg);
-      continue;
-    }
-    const long = arg.startsWith('--');
-    const [key, inline] = long ? splitInline(arg.slice(2)) : [arg.slice(1), undefined];
-    const spec = long ? byName.get(key) : byShort.get(key);
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const { name, value } = token;
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!spec) {
-      const owners = long ? elsewhere.get(key) : undefined;
+      const long = token.rawName.startsWith('--');
+      // A group of short options (`-xyz`) is named as written, not by its first letter.
+      const written = long ? token.rawName : args[token.index]!.split('=')[0]!;
+      const owners = long ? elsewhere.get(name) : undefined;
       if (owners)
         throw new UserError(
-          `--${key} is an option of ${owners.map((owner) => `\`carbon ${owner}\``).join(' and ')} only: ${help}`,
+          `--${name} is an option of ${owners.map((owner) => `\`carbon ${owner}\``).join(' and ')} only: ${help}`,
         );
-      const guess = closest(long ? key : arg, [...byName.keys()]);
+      const guess = closest(long ? name : written, Object.keys(specs));
       const suggestion = guess === undefined ? '' : ` (did you mean --${guess}?)`;
-      throw new UserError(`${command} has no option ${arg.split('=')[0]}${suggestion}: ${help}`);
+      throw new UserError(`${command} has no option ${written}${suggestion}: ${help}`);
     }
-    let value: string | boolean;
     if (spec.type === 'boolean') {
-      if (inline !== undefined)
-        throw new UserError(`--${spec.name} takes no value (got "${inline}"): ${help}`);
-      value = true;
-    } else if (inline !== undefined) {
-      value = inline;
-    } else {
-      const next = args[index + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-'))
-        throw new UserError(
-          `--${spec.name} needs a value: --${spec.name} ${spec.value ?? 'VALUE'}`,
-        );
-      value = next;
-      index++;
+      if (value !== undefined)
+        throw new UserError(`--${name} takes no value (got "${value}"): ${help}`);
+      continue;
     }
-    if (spec.multiple) {
-      const list = (options[spec.name] as string[] | undefined) ?? [];
-      list.push(value as string);
-      options[spec.name] = list;
-    } else if (options[spec.name] !== undefined && spec.type === 'string') {
-      throw new UserError(`--${spec.name} is given twice: ${help}`);
-    } else {
-      options[spec.name] = value;
-    }
+    // parseArgs takes the next argument as the value even when it is an option.
+    if (value === undefined || (!token.inlineValue && value.startsWith('-') && value !== '-'))
+      throw new UserError(`--${name} needs a value: --${name} ${spec.value ?? 'VALUE'}`);
+    if (seen.has(name) && !spec.multiple) throw new UserError(`--${name} is given twice: ${help}`);
+    seen.add(name);
   }
-  return { options, positionals };
-}
-
-function splitInline(text: string): [string, string | undefined] {
-  const equals = text.indexOf('=');
-  return equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)];
+  // Every option found was checked above against its spec: each value is of its spec's type.
+  const checked: { readonly [name: string]: unknown } = values;
+  return { options: checked as Values<O>, positionals };
 }
 
 /** The options block of a help text, aligned. */
-export function formatOptions(specs: OptionSpec[]): string {
-  const heads = specs.map((spec) => {
-    const name = `--${spec.name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
-    return spec.short ? `-${spec.short}, ${name}` : `    ${name}`;
+export function formatOptions(specs: Options): string {
+  const entries = Object.entries(specs);
+  const heads = entries.map(([name, spec]) => {
+    const head = `--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
+    return spec.short ? `-${spec.short}, ${head}` : `    ${head}`;
   });
   const width = Math.max(...heads.map((head) => head.length)) + 2;
-  return specs
-    .map((spec, index) => {
+  return entries
+    .map(([, spec], index) => {
       const lines = wrap(spec.description, 96 - width - 2);
       return [
         `  ${heads[index]!.padEnd(width)}${lines[0]}`,
@@ -111,20 +101,4 @@ export function formatOptions(specs: OptionSpec[]): string {
       ].join('\n');
     })
     .join('\n');
-}
-
-/** Words wrapped to lines of at most `width` characters. */
-export function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  lines.push(line);
-  return lines;
 }

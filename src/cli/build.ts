@@ -1,32 +1,39 @@
 // generate, check and validate: the compiler's commands.
 import { runPipeline, type PipelineResult } from '../pipeline.ts';
 import { NO_SCHEMA_NOTE, findSchema } from '../validate/schema-source.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
+import type { BUILD_OPTIONS, SCHEMA_OPTION, VALIDATE_OPTIONS } from './options.ts';
 import { EXIT } from './io.ts';
 import { plural, reportBlockers, reportConsole, reportProblems } from './report.ts';
 
+/** A command with --schema. */
+type WithSchema = CommandContext<{ schema: typeof SCHEMA_OPTION }>;
+
 /** CircleCI's schema for this run, saying once when there is none. */
-export function schemaOf(context: CommandContext): string | undefined {
+function schemaOf(context: WithSchema): string | undefined {
   const { options, io } = context;
-  const { path } = findSchema(options['schema'] as string | undefined, io.env, io.cwd);
+  const { path } = findSchema(options.schema, io.env, io.cwd);
   if (path === undefined) io.err(NO_SCHEMA_NOTE);
   return path;
 }
 
 /** The pipeline for this command's workspace and options, what settings printed reported. */
-export function pipeline(context: CommandContext, write: boolean): Promise<PipelineResult> {
+export function pipeline(
+  context: WithSchema,
+  write: boolean,
+  allowEmpty = false,
+): Promise<PipelineResult> {
   const { root, io } = context;
   const schemaPath = schemaOf(context);
-  const allowEmpty = context.options['allow-empty'] === true;
   return runPipeline({ root, schemaPath, write, env: io.env, allowEmpty }).then((result) => {
     reportConsole(result.console, io);
     return context.stages.of(result);
   });
 }
 
-export async function generate(context: CommandContext): Promise<number> {
+export async function generate(context: CommandContext<typeof BUILD_OPTIONS>): Promise<number> {
   const { root, io } = context;
-  const result = await pipeline(context, true);
+  const result = await pipeline(context, true, context.options['allow-empty']);
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const written = result.written?.written ?? [];
   const removed = result.written?.removed ?? [];
@@ -63,9 +70,9 @@ function projectSummaries(written: string[], removed: string[]): string[] {
   });
 }
 
-export async function check(context: CommandContext): Promise<number> {
+export async function check(context: CommandContext<typeof BUILD_OPTIONS>): Promise<number> {
   const { root, io } = context;
-  const result = await pipeline(context, false);
+  const result = await pipeline(context, false, context.options['allow-empty']);
   if (reportBlockers(result, root, io)) return EXIT.invalid;
   const plan = result.plan!;
   const drift = plan.writes.length + plan.removals.length;
@@ -83,7 +90,7 @@ export async function check(context: CommandContext): Promise<number> {
   return EXIT.drift;
 }
 
-export async function validate(context: CommandContext): Promise<number> {
+export async function validate(context: CommandContext<typeof VALIDATE_OPTIONS>): Promise<number> {
   const { root, io } = context;
   const schemaPath = schemaOf(context);
   const { validateFiles } = await import('../validate/files.ts');

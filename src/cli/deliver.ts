@@ -2,10 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { UserError } from '../errors.ts';
 import type { Workspace } from '../resolve/model.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
+import type { APPLY_OPTIONS, PLAN_OPTIONS, PUBLISH_OPTIONS } from './options.ts';
 import { EXIT, type Io } from './io.ts';
 import { onlyFor, plural, reportBlockers, reportSettings } from './report.ts';
 
@@ -77,17 +78,18 @@ function hooksOf(context: CommandContext, progress: ReturnType<typeof progressLi
   };
 }
 
-export async function plan(context: CommandContext): Promise<number> {
-  const { io, options, positionals } = context;
-  if (typeof options['terraform'] === 'string' && positionals.length > 0)
+export async function plan(context: CommandContext<typeof PLAN_OPTIONS>): Promise<number> {
+  const { io, positionals } = context;
+  const { terraform } = context.options;
+  if (terraform !== undefined && positionals.length > 0)
     throw new UserError(
       '--terraform writes the whole desired state (Terraform deletes what a file leaves out): give no project or repository with it',
     );
   const prepared = await prepare(context);
   if (!prepared) return EXIT.invalid;
-  if (typeof options['terraform'] === 'string') {
+  if (terraform !== undefined) {
     const { writeTerraform } = await import('../deliver/terraform.ts');
-    const written = writeTerraform(prepared.desired, io.cwd, options['terraform']);
+    const written = writeTerraform(prepared.desired, io.cwd, terraform);
     for (const line of written) io.out(`${line}\n`);
     return EXIT.ok;
   }
@@ -96,7 +98,7 @@ export async function plan(context: CommandContext): Promise<number> {
   return changes ? EXIT.drift : EXIT.ok;
 }
 
-export async function apply(context: CommandContext): Promise<number> {
+export async function apply(context: CommandContext<typeof APPLY_OPTIONS>): Promise<number> {
   const prepared = await prepare(context);
   if (!prepared) return EXIT.invalid;
   const { io, options } = context;
@@ -104,7 +106,7 @@ export async function apply(context: CommandContext): Promise<number> {
   const problems = tally.problems > 0;
   if (!changes) return problems ? EXIT.invalid : EXIT.ok;
   const deletions = tally.delete + tally.replace;
-  if (deletions > 0 && options['yes'] !== true && !(await confirmed(io, deletions)))
+  if (deletions > 0 && options.yes !== true && !(await confirmed(io, deletions)))
     return EXIT.invalid;
   const { applyPlan } = await import('../deliver/apply.ts');
   const applying = progressLine(io, 'applying');
@@ -141,7 +143,7 @@ async function confirmed(io: Io, deletions: number): Promise<boolean> {
   }
 }
 
-export async function publish(context: CommandContext): Promise<number> {
+export async function publish(context: CommandContext<typeof PUBLISH_OPTIONS>): Promise<number> {
   const { io, root, options, positionals } = context;
   // Publish commits the files generate wrote: they must be what the settings say, or the commit
   // message would name a workspace commit that does not hold them.
@@ -166,7 +168,7 @@ export async function publish(context: CommandContext): Promise<number> {
   const { mapLimit } = await import('../deliver/pool.ts');
   const targets = publishTargets(workspace!, positionals[0], (file) => relative(root, file));
   const commit = await workspaceCommit(root, io.env);
-  const viaBranch = options['via-branch'] as string | undefined;
+  const viaBranch = options['via-branch'];
   const outcomes = (
     await mapLimit(targets, 4, (target) =>
       publishTarget(target, readFileSync(join(root, target.source), 'utf8'), {

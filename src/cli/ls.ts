@@ -1,14 +1,16 @@
 // `carbon ls [project]`: what the settings produce, as a table that fits the terminal, or --json.
 // Problems in the settings are reported as generate reports them (exit 2); warnings go to stderr
 // and the listing still comes, so that --json output stays machine-readable.
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { UserError } from '../errors.ts';
 import { didYouMean } from '../suggest.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
+import type { LS_OPTIONS } from './options.ts';
 import { EXIT, type Io } from './io.ts';
 import { onlyFor, reportSettings } from './report.ts';
 
-export async function ls({ io, root, options, positionals }: CommandContext): Promise<number> {
+export async function ls(context: CommandContext<typeof LS_OPTIONS>): Promise<number> {
+  const { io, root, options, positionals } = context;
   const compiled = await compileSettings(root, io.env);
   const wanted = positionals[0];
   reportSettings(onlyFor(compiled, wanted), root, io);
@@ -26,7 +28,7 @@ export async function ls({ io, root, options, positionals }: CommandContext): Pr
             : `the projects are ${ids.map((id) => JSON.stringify(id)).join(', ')}`),
       );
   }
-  if (options['json'] === true) {
+  if (options.json) {
     io.out(`${JSON.stringify(projects, null, 2)}\n`);
     return EXIT.ok;
   }

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { concerning, formatDiagnostic, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_FILE } from '../output/layout.ts';
 import type { FileProblem, PipelineResult } from '../pipeline.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import type { Io } from './io.ts';
 
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {

@@ -3,23 +3,25 @@ import { homedir } from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { RunRequest } from '../run/run.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
+import type { RUN_OPTIONS } from './options.ts';
 import { EXIT } from './io.ts';
 import { report } from './report.ts';
 
-export async function runJob({ root, positionals, options, io }: CommandContext): Promise<number> {
+export async function runJob(context: CommandContext<typeof RUN_OPTIONS>): Promise<number> {
+  const { root, positionals, options, io } = context;
   const [target, workflow] = positionals;
-  const text = (name: string) => options[name] as string | undefined;
+  const { job, branch, commit, workdir } = options;
   const request: RunRequest = {
     root,
     target: target!,
     ...(workflow !== undefined ? { workflow } : {}),
-    params: (options['param'] as string[] | undefined) ?? [],
-    ...(text('job') ? { job: text('job')! } : {}),
-    ...(text('branch') ? { branch: text('branch')! } : {}),
-    ...(text('commit') ? { commit: text('commit')! } : {}),
-    ...(text('workdir') ? { workdir: resolvePath(io.cwd, text('workdir')!) } : {}),
-    keep: options['keep'] === true,
+    params: options.param ?? [],
+    ...(job ? { job } : {}),
+    ...(branch ? { branch } : {}),
+    ...(commit ? { commit } : {}),
+    ...(workdir ? { workdir: resolvePath(io.cwd, workdir) } : {}),
+    keep: options.keep === true,
     env: io.env,
     out: io.out,
   };
@@ -33,7 +35,7 @@ export async function runJob({ root, positionals, options, io }: CommandContext)
     throw caught;
   }
   report(prepared.diagnostics, root, io);
-  if (options['dry-run'] === true) {
+  if (options['dry-run']) {
     io.out(describeJob(prepared, io.env['HOME'] ?? homedir()));
     return EXIT.ok;
   }

@@ -1,20 +1,21 @@
 // `carbon init` and `carbon new`: what was written, what is left to do, and the next steps.
 import { relative, resolve } from 'node:path';
-import { wrap } from './args.ts';
-import type { CommandContext } from './commands.ts';
+import { wrap } from '../wrap.ts';
+import type { CommandContext } from './context.ts';
+import type { INIT_OPTIONS, NEW_OPTIONS } from './options.ts';
 import { EXIT, type Io } from './io.ts';
 import { plural, report, reportConsole } from './report.ts';
 
-export async function init({ io, options, positionals }: CommandContext): Promise<number> {
+export async function init(context: CommandContext<typeof INIT_OPTIONS>): Promise<number> {
+  const { io, options, positionals } = context;
   const { initWorkspace } = await import('../scaffold/init.ts');
   const root = resolve(io.cwd, positionals[0] ?? '.');
+  const { package: carbonPackage, 'orb-namespace': orbNamespace } = options;
   const result = await initWorkspace({
     root,
-    force: options['force'] === true,
-    ...(typeof options['package'] === 'string' ? { carbonPackage: options['package'] } : {}),
-    ...(typeof options['orb-namespace'] === 'string'
-      ? { orbNamespace: options['orb-namespace'] }
-      : {}),
+    force: options.force === true,
+    ...(carbonPackage !== undefined ? { carbonPackage } : {}),
+    ...(orbNamespace !== undefined ? { orbNamespace } : {}),
   });
   const shown = shownPath(io, root);
   for (const path of result.written) io.out(`wrote ${shownPath(io, resolve(root, path))}\n`);
@@ -34,22 +35,23 @@ export async function init({ io, options, positionals }: CommandContext): Promis
   return EXIT.ok;
 }
 
-export async function newProjectCommand(context: CommandContext): Promise<number> {
+export async function newProjectCommand(
+  context: CommandContext<typeof NEW_OPTIONS>,
+): Promise<number> {
   const { io, root, options, positionals } = context;
   const [id, ...urls] = positionals;
   const { newProject } = await import('../scaffold/new.ts');
-  const text = (name: string) =>
-    typeof options[name] === 'string' ? { [name]: options[name] as string } : {};
+  const { carbon, branch, name } = options;
   const result = await newProject({
     root,
     id: id!,
     urls,
-    ...text('carbon'),
-    ...text('branch'),
-    ...text('name'),
-    origins: (options['origin'] as string[] | undefined) ?? [],
-    noBuild: (options['no-build'] as string[] | undefined) ?? [],
-    force: options['force'] === true,
+    ...(carbon !== undefined ? { carbon } : {}),
+    ...(branch !== undefined ? { branch } : {}),
+    ...(name !== undefined ? { name } : {}),
+    origins: options.origin ?? [],
+    noBuild: options['no-build'] ?? [],
+    force: options.force === true,
     env: io.env,
   });
   reportConsole(result.console, io);

@@ -1,6 +1,6 @@
 // `carbon fetch-schema`: the pinned CircleCI schema, downloaded and checked.
 import { PINNED_SCHEMA, fetchSchema } from '../validate/schema-source.ts';
-import type { CommandContext } from './commands.ts';
+import type { CommandContext } from './context.ts';
 import { EXIT } from './io.ts';
 
 export async function fetchSchemaCommand({ io }: CommandContext): Promise<number> {

@@ -1,9 +1,10 @@
 // Which workspace a command works on: `--root DIR` when given (it must be a folder), else the
-// nearest folder at or above the current one that has projects/ or carbon.config.ts, the way git
-// finds its repository, so that Carbon works from any subfolder of a workspace.
+// nearest folder at or above the current one that has carbon.config.ts or a settings module in
+// projects/ (isWorkspace), the way git finds its repository, so that Carbon works from any
+// subfolder of a workspace.
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { isWorkspace } from '../settings/layout.ts';
+import { isWorkspace } from '../modules/layout.ts';
 import { kindOf } from '../walk.ts';
 
 export function findWorkspace(cwd: string, rootOption: string | undefined): string {

@@ -12,8 +12,8 @@ import {
 import type { RenderedFile } from '../output/files.ts';
 import type { Workspace } from '../resolve/model.ts';
 import { WORKSPACE_RULES, type ProjectSummary } from '../resolve/workspace-rules.ts';
-import { listProjectModules } from '../settings/load.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import { listProjectModules } from '../modules/load.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import type { Config } from '../settings/schema.ts';
 import { Timings } from '../timings.ts';
 import type { ConfigResult } from './config.ts';
@@ -139,7 +139,7 @@ export async function compileWorkspace(options: CompileOptions): Promise<Compile
     found.length === 0
       ? []
       : await timings.timeAsync('locate', async () =>
-          (await import('../settings/locate.ts')).locateDiagnostics(found),
+          (await import('../modules/locate.ts')).locateDiagnostics(found),
         );
   const diagnostics = sortDiagnostics(
     dedupe([...config.diagnostics, ...ordered.flatMap((unit) => unit.diagnostics), ...located]),
@@ -179,7 +179,7 @@ async function withPositions(unit: UnitResult, timings: Timings): Promise<UnitRe
   // syntax error has a position but is worded again by TypeScript (locate.ts).
   let diagnostics = unit.diagnostics;
   if (!diagnostics.every((d) => d.position !== undefined && d.code !== 'syntax-error')) {
-    const { locateDiagnostics } = await import('../settings/locate.ts');
+    const { locateDiagnostics } = await import('../modules/locate.ts');
     diagnostics = await timings.timeAsync('locate', () => locateDiagnostics(unit.diagnostics));
   }
   return { ...unit, diagnostics: sortDiagnostics(diagnostics) };

@@ -1,10 +1,10 @@
 // carbon.config.ts, evaluated in the settings realm like any settings module: its value with
 // every default filled in, what was wrong with it (located), and what it read.
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.ts';
-import { loadConfigModule } from '../settings/load.ts';
-import { locateDiagnostics } from '../settings/locate.ts';
+import { loadConfigModule } from '../modules/load.ts';
+import { locateDiagnostics } from '../modules/locate.ts';
 import { parseConfig, type Source } from '../settings/parse.ts';
-import type { ConsoleLine, Inputs, SettingsRealm } from '../settings/realm.ts';
+import type { ConsoleLine, Inputs, SettingsRealm } from '../modules/realm.ts';
 import type { Config } from '../settings/schema.ts';
 
 export interface ConfigResult {

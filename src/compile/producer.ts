@@ -5,7 +5,7 @@
 import { packOrbCached, type Orb } from '../emit/orb.ts';
 import { ORB_TEMPLATES } from '../paths.ts';
 import type { Config } from '../settings/schema.ts';
-import { SettingsRealm } from '../settings/realm.ts';
+import { SettingsRealm } from '../modules/realm.ts';
 import type { Timings } from '../timings.ts';
 import { produceConfig, type ConfigResult } from './config.ts';
 import { produceOrb, type OrbResult } from './orb.ts';

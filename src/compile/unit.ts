@@ -14,9 +14,9 @@ import { gitKey } from '../resolve/links.ts';
 import { resolveProjects } from '../resolve/resolve.ts';
 import { syncWritesOf } from '../resolve/sync-targets.ts';
 import type { ProjectSummary } from '../resolve/workspace-rules.ts';
-import { loadProjectModule } from '../settings/load.ts';
+import { loadProjectModule } from '../modules/load.ts';
 import { parseProjects, type ParsedProject, type Source } from '../settings/parse.ts';
-import type { ConsoleLine, Inputs, SettingsRealm } from '../settings/realm.ts';
+import type { ConsoleLine, Inputs, SettingsRealm } from '../modules/realm.ts';
 import type { Config } from '../settings/schema.ts';
 import type { Timings } from '../timings.ts';
 import { validateArtifacts, type FileProblem } from './validate.ts';
@@ -106,8 +106,9 @@ export async function produceUnit(
 }
 
 /**
- * The diagnostics with their line and column where the module is plain data: this thread read it
- * and its reader is warm, where the main thread would read it again, cold (500 warnings: 40 ms).
+ * The diagnostics with their line and column where the module is plain data: from the offsets the
+ * plain reader kept while it read the module, not a second reading (bench/RESULTS.md, "warnings
+ * added").
  */
 function located(realm: SettingsRealm, diagnostics: Diagnostic[]): Diagnostic[] {
   return diagnostics.map((diagnostic) => {

@@ -4,7 +4,11 @@
 
 import type { DesiredScope } from './desired.ts';
 
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+/**
+ * A JSON value as JavaScript holds it: an object's undefined fields are left out, as JSON.stringify
+ * leaves them out, so that the request bodies Carbon sends are Json as they are typed.
+ */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json | undefined };
 
 /** `orb`: made and published in CircleCI's orb registry, before anything else is applied. */
 export type Kind = 'schedule' | 'pipeline' | 'trigger' | 'orb';

@@ -151,7 +151,7 @@ function planPipeline(
       action: 'create',
       kind: 'pipeline',
       label,
-      fields: createdFields(body as unknown as Json),
+      fields: createdFields(body),
       steps: [create],
     });
     for (const trigger of triggers)
@@ -159,7 +159,7 @@ function planPipeline(
     return;
   }
   const id = kept.definition.id;
-  const fields = fieldChanges(body as unknown as Json, comparablePipeline(kept.definition));
+  const fields = fieldChanges(body, comparablePipeline(kept.definition));
   // The config source's repository cannot be PATCHed: a new workspace repository means a new
   // pipeline, and its triggers with it.
   if (
@@ -260,7 +260,7 @@ function createTrigger(trigger: TriggerBody, definition: string, context: Contex
     action: 'create',
     kind: 'trigger',
     label: triggerLabel(trigger, context),
-    fields: createdFields(trigger as unknown as Json),
+    fields: createdFields(trigger),
     steps: [{ method: 'POST', path: PATHS.triggers(context.projectId, definition), body: trigger }],
   };
 }
@@ -303,10 +303,7 @@ function triggerChange(
   definitionId: string,
   context: Context,
 ): Change | undefined {
-  const fields = fieldChanges(
-    wanted as unknown as Json,
-    comparableTrigger(wanted, current, context.me),
-  );
+  const fields = fieldChanges(wanted, comparableTrigger(wanted, current, context.me));
   if (fields.length === 0) return undefined;
   const label = triggerLabel(wanted, context);
   const inPlace = fields.every(

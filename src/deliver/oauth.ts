@@ -1,6 +1,7 @@
 // OAuth (and Bitbucket Cloud) projects: a CircleCI project is one repository, and Carbon owns the
 // schedules of its syncs, made with the schedule API from exactly what schedules.yml lists.
-import type { Schedule, Timetable } from '../emit/circleci.ts';
+import type { Schedule } from '../emit/circleci.ts';
+import type { Timetable } from '../settings/timetable.ts';
 import { PATHS, type CircleCiApi, type ScheduleRead, type UserRead } from './circleci/api.ts';
 import { isNotFound } from './circleci/http.ts';
 import {
@@ -79,7 +80,7 @@ function create(slug: string, schedule: Schedule): Change {
     action: 'create',
     kind: 'schedule',
     label: label(schedule.name),
-    fields: createdFields(schedule as unknown as Json),
+    fields: createdFields(schedule),
     steps: [{ method: 'POST', path: PATHS.schedules(slug), body: schedule }],
   };
 }

@@ -1,6 +1,7 @@
 // The CircleCI shapes Carbon emits, as types of their own; the renderer only serializes them. Key
 // order is the order of construction, so emitters build objects in the order they should read.
 // (Type aliases rather than interfaces, so that they are plain data the renderer accepts.)
+import type { Timetable } from '../settings/timetable.ts';
 import type { YamlValue } from './yaml.ts';
 
 export type Logic =
@@ -37,15 +38,6 @@ export type Schedule = {
   /** `branch` is the branch the pipeline runs on; the others are pipeline parameters. */
   parameters: { branch: string; [parameter: string]: string };
   timetable: Timetable;
-};
-
-/** Days of the week and days of the month are mutually exclusive: a timetable has one of them. */
-export type Timetable = {
-  'per-hour': number;
-  'hours-of-day': number[];
-  'days-of-week'?: string[];
-  'days-of-month'?: number[];
-  months?: string[];
 };
 
 /**

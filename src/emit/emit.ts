@@ -6,7 +6,7 @@ import type { Config as Settings } from '../settings/schema.ts';
 import type { OrbReference, Schedule, ScheduleTrigger } from './circleci.ts';
 import { ORB_ALIAS, SCHEDULE_PARAMETER, needsConfig, repositoryConfig } from './config.ts';
 import type { Orb } from './orb.ts';
-import { toTimetable } from './schedules.ts';
+import { toTimetable } from '../settings/timetable.ts';
 import { isMap, type YamlValue } from './yaml.ts';
 import {
   GENERATED_FOLDER,

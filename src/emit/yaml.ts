@@ -1,5 +1,5 @@
 // render: deterministic YAML text for plain data, written the way prettier writes YAML, so that
-// generated files pass `prettier --check` without running prettier (about 2 ms a file). Keys keep
+// generated files pass `prettier --check` without running prettier on each of them. Keys keep
 // the order the emitter built them in; there are no anchors, aliases or flow collections (but the
 // empty `[]` and `{}`); multi-line strings become literal blocks.
 

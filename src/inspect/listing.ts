@@ -5,7 +5,7 @@
 // schedule it.
 import { relative, sep } from 'node:path';
 import type { DeployMode, ProvisionPlan, ResolvedRepository, Workspace } from '../resolve/model.ts';
-import { cadenceOf, describeCadence } from '../site/schedule.ts';
+import { cadenceOf, describeCadence } from '../settings/cadence.ts';
 
 export interface ProjectListing {
   id: string;

@@ -2,7 +2,7 @@
 // terminal; on a terminal too narrow for it, the same facts stacked, a block per repository with
 // its labels aligned (and without the facts it does not have). A disabled build produces nothing, so it shows as "disabled" with nothing
 // checked out, pushed or deployed.
-import { wrap } from '../cli/args.ts';
+import { wrap } from '../wrap.ts';
 import {
   rebuiltWhen,
   type BuildListing,

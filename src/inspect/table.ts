@@ -1,7 +1,7 @@
 // A text table with aligned columns that fits a terminal: cells may hold several lines, and when
 // the table is wider than the terminal, the columns that read well wrapped give up width first,
 // their words wrapped, down to their longest word. Nothing but spaces and the text itself.
-import { wrap } from '../cli/args.ts';
+import { wrap } from '../wrap.ts';
 
 export interface Table {
   headers: string[];

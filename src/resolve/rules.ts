@@ -19,7 +19,7 @@ import { didYouMean } from '../suggest.ts';
 import { checkEcrRepository, checkEcsName } from '../settings/values.ts';
 import { conventionalEcsNames, renderGitUrl } from './links.ts';
 import { STRATEGIES, isStrategy } from './strategies.ts';
-import { legacyCronProblem, toTimetable } from '../emit/schedules.ts';
+import { legacyCronProblem, toTimetable } from '../settings/timetable.ts';
 import { parseCron } from '../settings/cron.ts';
 
 export const repositoryIdsAreUnique: Rule = ({ projects }) => {

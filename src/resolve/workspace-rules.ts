@@ -15,8 +15,8 @@ export interface ProjectSummary {
   source: Source;
   /**
    * `host/owner/repo` of every git URL of its repositories (local and origin; file URLs have
-   * none), as git.sshKeys entries match them: found where the module is compiled, whose URL
-   * parser is warm (the main thread's would parse 4,000 URLs of 500 projects again: 10 ms).
+   * none), as git.sshKeys entries match them: found where the module is compiled, so that a
+   * cached unit brings them along and no URL is parsed again across projects.
    */
   gitKeys: string[];
   /** The ids of its repositories, in the written order (their index is their position). */

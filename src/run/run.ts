@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { concerning, hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { ORB_ALIAS } from '../emit/config.ts';
 import { GENERATED_FOLDER, ORB_FILE } from '../output/layout.ts';

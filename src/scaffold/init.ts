@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER, isWorkspace } from '../settings/layout.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER, isWorkspace } from '../modules/layout.ts';
 import { kindOf } from '../walk.ts';
 import { configModule } from './config-module.ts';
 import { readSettingsDocs } from './docs.ts';

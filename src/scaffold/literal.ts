@@ -2,7 +2,7 @@
 // that says what each means, and optional fields written commented out, with an example, ready to
 // be uncommented. The text is what prettier writes with the workspace style (single quotes, lines
 // of at most 100 characters), so a formatter leaves a scaffolded module alone.
-import { wrap } from '../cli/args.ts';
+import { wrap } from '../wrap.ts';
 import { commentOf, exampleText, type SettingsDocs } from './docs.ts';
 
 export type Value =

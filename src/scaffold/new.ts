@@ -5,15 +5,15 @@
 // writing, so that what is left to do (warnings) is said at once. Returns data; prints nothing.
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
-import { isWorkspace } from '../settings/layout.ts';
+import { isWorkspace } from '../modules/layout.ts';
 import { accessOf } from '../resolve/credentials.ts';
 import { projectAws } from '../resolve/rules.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import type { Config } from '../settings/schema.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER } from '../settings/layout.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER } from '../modules/layout.ts';
 import { checkBranch, checkId } from '../settings/values.ts';
 import { readSettingsDocs, type SettingsDocs } from './docs.ts';
 import { projectModule, type ProjectModule } from './project-module.ts';
@@ -88,7 +88,7 @@ export async function newProject(request: NewRequest): Promise<NewResult> {
   );
   if (!isWorkspace(root))
     throw new UserError(
-      `${root} is no Carbon workspace (it has neither ${PROJECTS_FOLDER}/ nor carbon.config.ts): ` +
+      `${root} is no Carbon workspace (it has neither carbon.config.ts nor a settings module in ${PROJECTS_FOLDER}/): ` +
         'run `carbon init` to make one, or give --root DIR',
     );
   const path = `${PROJECTS_FOLDER}/${id}.ts`;

@@ -14,8 +14,8 @@ export function gitignore(): string {
 const NODE_IMAGE = 'cimg/node:20.19.0';
 const NPM_CACHE_KEY = 'npm-v1-{{ checksum "package-lock.json" }}';
 /**
- * One V8 background thread instead of Node's four: on two CPUs an uncached check of 500 projects
- * measured 40 to 60 ms faster, a warm one 20 ms. Not `0` (CPUs less one): Node 20 counts the
+ * One V8 background thread instead of Node's four: on two CPUs those threads compete with the two
+ * that work (bench/RESULTS.md runs Carbon so, as `npm run check` does). Not `0` (CPUs less one): Node 20 counts the
  * host's CPUs in a container limited by a CPU quota, as CircleCI's Docker executors are.
  */
 const V8_POOL_OPTION = '--v8-pool-size=1';

@@ -2,9 +2,9 @@
 // are parsed one by one, so a mistake in one repository neither hides the others nor stops the
 // cross-repository rules from running on them.
 import { z } from 'zod';
+import type { DiagnosticCode } from '../diagnostic-codes.ts';
 import { error, quote, type Diagnostic, type Origin, type PathSegment } from '../diagnostics.ts';
 import { didYouMean } from '../suggest.ts';
-import type { SettingsExport } from './load.ts';
 import {
   configSchema,
   projectSchema,
@@ -17,8 +17,15 @@ import {
 
 /** Where a parsed settings object was written. */
 export interface Source {
+  /** Absolute path of the module. */
   file: string;
+  /** The export's name, `default` for the default export. */
   exportName: string;
+}
+
+/** One exported settings object as load gives it (modules/load.ts), and where it came from. */
+export interface SettingsExport extends Source {
+  value: unknown;
 }
 
 export interface ParsedProject {
@@ -190,7 +197,7 @@ function issueDiagnostics(
       ];
     }
     case 'custom': {
-      const code = (issue.params as { code?: string } | undefined)?.code ?? 'invalid-value';
+      const code = (issue.params as { code?: DiagnosticCode } | undefined)?.code ?? 'invalid-value';
       return [error(code, origin(path), issue.message)];
     }
     case 'too_small':

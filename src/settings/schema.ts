@@ -3,6 +3,7 @@
 // stage reads, with every default filled in. Unknown fields are found by parse.ts, which walks the
 // written value beside this schema, so that a typo'd field does not stop the rest from parsing.
 import { z } from 'zod';
+import type { DiagnosticCode } from '../diagnostic-codes.ts';
 import { didYouMean } from '../suggest.ts';
 import { parseCron } from './cron.ts';
 import type {
@@ -63,7 +64,7 @@ export function withoutValueChecks<T>(parse: () => T): T {
   }
 }
 
-type Issue = { path?: string[]; message: string; code: string };
+type Issue = { path?: string[]; message: string; code: DiagnosticCode };
 
 /** A value check, skipped by withoutValueChecks; its issues carry a stable diagnostic code. */
 function valueCheck<T>(check: (value: T) => Issue | Issue[] | undefined) {
@@ -100,7 +101,7 @@ function oneOf<const T extends readonly [string, ...string[]]>(choices: T) {
 }
 
 /** A string checked by one of values.ts's checks. */
-function checked(code: string, check: (value: string) => string | undefined) {
+function checked(code: DiagnosticCode, check: (value: string) => string | undefined) {
   return z.string().superRefine(
     valueCheck((value: string) => {
       const message = check(value);
@@ -326,7 +327,11 @@ function gitHubAppProblem(circleci: {
   return undefined;
 }
 
-function orbProblem(orb: { reference?: string; url?: string; namespace?: string }) {
+function orbProblem(orb: {
+  reference?: string;
+  url?: string;
+  namespace?: string;
+}): Issue | undefined {
   if (orb.reference === 'url' && orb.url === undefined)
     return {
       code: 'missing-orb-url',

@@ -2,7 +2,7 @@
 // --serve keep serving it, rebuilt on every settings change. (Command-line code: it prints.)
 import { join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import { buildSite, siteClock, type SiteResult } from './site.ts';
 
 export interface SiteIo {

@@ -24,7 +24,7 @@ import {
   nextRuns,
   type NextRun,
   type Scheduling,
-} from './schedule.ts';
+} from '../settings/cadence.ts';
 
 export interface Site {
   /** When next runs were computed from: `2025-11-26T15:40Z`. */

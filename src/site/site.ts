@@ -2,11 +2,11 @@
 // (command.ts) prints.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compileSettings } from '../compile.ts';
+import { compileSettings } from '../compile/resolved-settings.ts';
 import { hasErrors, type Diagnostic } from '../diagnostics.ts';
 import { UserError } from '../errors.ts';
 import { PACKAGE_ROOT } from '../paths.ts';
-import type { ConsoleLine } from '../settings/realm.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
 import { layoutFor, type GraphLayout } from './layout.ts';
 import { siteModel, type Site } from './model.ts';
 import { FILTER_SCRIPT, renderIndex, renderProject, STYLESHEET } from './render.ts';

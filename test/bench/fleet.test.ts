@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet, type FleetKeys } from '../../bench/fleet.mjs';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { Workspace } from '../../src/resolve/model.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 

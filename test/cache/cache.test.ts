@@ -25,6 +25,7 @@ import {
 } from '../../src/cache.ts';
 import { compileWorkspace, type Compiled } from '../../src/compile/compile.ts';
 import type { UnitResult } from '../../src/compile/unit.ts';
+import type { DiagnosticCode } from '../../src/diagnostic-codes.ts';
 import { error } from '../../src/diagnostics.ts';
 import { hashOfText } from '../../src/hash.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
@@ -276,7 +277,7 @@ describe('the pipeline cache', () => {
     const root = await generatedWorkspace();
     const file = join(root, 'projects/acme.ts');
     const setting: CacheSetting = { build: 'one', templates: ORB_TEMPLATES, folder: scratch() };
-    const unit = (code?: string): UnitResult => ({
+    const unit = (code?: DiagnosticCode): UnitResult => ({
       module: 'projects/acme.ts',
       inputs: {
         files: { 'projects/acme.ts': hashOfText(readFileSync(file)) },
@@ -290,7 +291,7 @@ describe('the pipeline cache', () => {
       files: [],
       problems: [],
     });
-    const kept = (code?: string) => {
+    const kept = (code?: DiagnosticCode) => {
       const own: CacheSetting = { ...setting, folder: scratch() };
       const cache = new PipelineCache(root, own, true);
       cache.keepUnit(unit(code), 'config', undefined, {});
@@ -299,7 +300,7 @@ describe('the pipeline cache', () => {
     };
     // A unit without such a diagnostic is kept and found again: the others are not.
     expect(kept()).toBeDefined();
-    for (const code of ['settings-memory', 'settings-timeout'])
+    for (const code of ['settings-memory', 'settings-timeout'] as const)
       expect(kept(code), code).toBeUndefined();
   });
 

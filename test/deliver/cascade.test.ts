@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { desiredState } from '../../src/deliver/desired.ts';
 import { CircleCiStandIn, STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import { jobsRun } from '../helpers/circleci-pipeline.ts';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { desiredState, type DesiredState } from '../../src/deliver/desired.ts';
 import { emitWorkspace } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';

@@ -2,7 +2,7 @@
 // when the API allows it and made again when it does not, duplicates and leftovers removed,
 // what is not Carbon's never touched.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ScheduleRead, TriggerRead } from '../../src/deliver/circleci/api.ts';
 import { desiredState, type DesiredScope } from '../../src/deliver/desired.ts';
 import { planGitHubApp, type AppCurrent } from '../../src/deliver/github-app.ts';

@@ -141,7 +141,7 @@ describe('OAuth cascades of the sample', () => {
       REPO_ROOT,
     ]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('carbon/CarbonCascade (CircleCI image cimg/base:2025.01)');
+    expect(dry.stdout).toContain('carbon/CarbonCascade (CircleCI image cimg/base:2026.09)');
     expect(dry.stdout).toContain('1. run: Rebuild what checks out taxaroo/Taxaroo-Carbon@develop');
     expect(dry.stdout).toContain('CARBON_CASCADE_API_URL=https://circleci.com/api/v2');
     // Each dependent on its own line, aligned under the first.

@@ -94,7 +94,7 @@ describe('the generated CarbonSync, run locally', () => {
     const source = w.commitFiles(w.repos.origin, 'main', { 'README.md': 'client\n' });
     const result = w.run(['acme/Api', WORKFLOW, '--dry-run']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
+    expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2026.09)');
     expect(result.stdout).toContain('4. run: Sync main into sync/main');
     expect(result.stdout).toContain(`CARBON_SYNC_SOURCE_URL=file://${w.repos.origin}`);
     expect(result.stdout).toContain('     | set -euo pipefail');

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { emitWorkspace, type Artifact } from '../../src/emit/emit.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { renderYaml } from '../../src/emit/yaml.ts';
@@ -89,7 +89,7 @@ describe('the sample configs', () => {
 
   it('build on pushes to the build branch only, never in a scheduled pipeline, with every resolved parameter', async () => {
     const api = configOf(await emit(), 'Taxaroo-API-V2');
-    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.1.0' });
+    expect(api['orbs']).toEqual({ carbon: 'blackstone/carbon@2.2.0' });
     const build = api['workflows']['carbon-build'];
     expect(build.when).toEqual({ equal: ['', '<< pipeline.parameters.carbon_schedule >>'] });
     const job = build.jobs[0]['carbon/CarbonBuild'];

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { packOrb } from '../../src/emit/orb.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { SCHEMA } from '../helpers/schema.ts';
@@ -145,7 +145,7 @@ describe('orb-tools review rules', () => {
     RC012: (f) =>
       rewrite(f, 'executors/base.yml', (t) =>
         t
-          .replace(/default: ['"]2025\.01['"]/, 'default: $BASE_TAG')
+          .replace(/default: ['"]2026\.09['"]/, 'default: $BASE_TAG')
           .replace(
             'docker:\n  - image:',
             'docker:\n  - auth:\n      key: << parameters.tag >>\n    image:',

@@ -2,9 +2,9 @@
 // JSON and as the resolved model has them, schedules in the words of the site, one project, a
 // narrow terminal, warnings, and settings with errors reported as generate reports them.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ProjectListing } from '../../src/inspect/listing.ts';
-import { cadenceOf, describeCadence } from '../../src/site/schedule.ts';
+import { cadenceOf, describeCadence } from '../../src/settings/cadence.ts';
 import { REPO_ROOT, carbon } from '../helpers/cli.ts';
 import { SAMPLE_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from '../site/fixtures.ts';

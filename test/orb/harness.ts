@@ -1,15 +1,20 @@
 // Runs the orb's scripts (templates/orb/scripts/*.sh) with bash in a throw-away sandbox: a temporary
-// work directory (the current directory), HOME, TMPDIR and CARBON_STATE_DIR, and a PATH that starts
-// with the sandbox's bin folder (for per-test wrappers), then the recording fakes of aws and docker
-// (test/orb/fakes), then the real PATH. Calls to the fakes are returned with the result, and every
-// aws call is checked against AWS's service models (test/helpers/aws-contract.ts): a call the real
-// CLI or AWS would reject fails the test that made it.
+// work directory (the current directory), HOME, TMPDIR and CARBON_STATE_DIR, the shared functions
+// the script's steps include in their environment and no others (helpers.sh in CARBON_HELPERS,
+// git.sh in CARBON_GIT_HELPERS), and a PATH that starts with the sandbox's bin folder (for per-test
+// wrappers), then the recording fakes of aws and docker (test/orb/fakes), then the real PATH. Calls
+// to the fakes are returned with the result, and every aws call is checked against AWS's service
+// models (test/helpers/aws-contract.ts): a call the real CLI or AWS would reject fails the test
+// that made it.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, onTestFinished } from 'vitest';
+import { packOrb } from '../../src/emit/orb.ts';
+import { isMap, type YamlValue } from '../../src/emit/yaml.ts';
+import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { checkAwsInvocation, type RecordedFile } from '../helpers/aws-contract.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,8 +36,44 @@ export const scriptNames = [
   'state-open.sh',
   'state-cleanup.sh',
   'cascade.sh',
+  'helpers.sh',
+  'git.sh',
 ] as const;
 export type ScriptName = (typeof scriptNames)[number];
+
+/** The files of shared functions that steps include in their environment, by variable. */
+export const sharedFunctions = {
+  CARBON_HELPERS: 'helpers.sh',
+  CARBON_GIT_HELPERS: 'git.sh',
+} as const satisfies Record<string, ScriptName>;
+
+/** The `run` steps of the packed orb's commands and jobs, as CircleCI reads them. */
+export function orbRuns(): { [key: string]: YamlValue }[] {
+  const { commands, jobs } = packOrb(ORB_TEMPLATES);
+  return [commands, jobs]
+    .flatMap((components) => (isMap(components) ? Object.values(components) : []))
+    .flatMap((component) => (isMap(component) ? [component['steps']].flat() : []))
+    .flatMap((step) => (isMap(step) && isMap(step['run']) ? [step['run']] : []));
+}
+
+/**
+ * The shared-function variables the orb's steps give each script (by the script's text): the
+ * harness passes a script exactly those, so one that evals a variable its steps lack fails here.
+ */
+function sharedFunctionsByScript(): Map<string, Record<string, string>> {
+  const byScript = new Map<string, Record<string, string>>();
+  for (const run of orbRuns()) {
+    const environment = isMap(run['environment']) ? run['environment'] : {};
+    const given = Object.fromEntries(
+      Object.keys(sharedFunctions)
+        .filter((name) => name in environment)
+        .map((name) => [name, String(environment[name])]),
+    );
+    const command = String(run['command']);
+    byScript.set(command, { ...byScript.get(command), ...given });
+  }
+  return byScript;
+}
 
 /** One scripted answer of a fake: the first matching rule with uses left wins. */
 export interface Rule {
@@ -119,6 +160,7 @@ export function createSandbox(): Sandbox {
     LC_ALL: 'C',
     GIT_CONFIG_NOSYSTEM: '1',
   };
+  const stepFunctions = sharedFunctionsByScript();
   let runs = 0;
 
   async function run(script: ScriptName, options: RunOptions = {}): Promise<RunResult> {
@@ -128,6 +170,7 @@ export function createSandbox(): Sandbox {
     writeFileSync(scenarioFile, JSON.stringify(options.scenario ?? {}));
     const env: Record<string, string> = {
       ...baseEnv,
+      ...stepFunctions.get(readFileSync(join(scriptsDir, script), 'utf8')),
       CARBON_FAKE_LOG: log,
       CARBON_FAKE_SCENARIO: scenarioFile,
     };

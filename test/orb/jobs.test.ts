@@ -1,10 +1,13 @@
 // The orb's jobs as CircleCI would run them (processed with carbon run's processor): which SSH keys
 // each job loads, the version guard first, CircleCI's no-output limit above the deploy's timeout,
 // and the pinned executor image.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packOrb } from '../../src/emit/orb.ts';
 import { ORB_TEMPLATES } from '../../src/paths.ts';
 import { processJob, type ProcessedStep } from '../../src/run/process.ts';
+import { scriptsDir } from './harness.ts';
 
 type Orb = Parameters<typeof processJob>[0];
 const orb = packOrb(ORB_TEMPLATES) as Orb;
@@ -157,6 +160,7 @@ describe('CarbonBuild', () => {
       CARBON_PROJECT: 'acme',
       CARBON_REPOSITORY: 'Api',
       CARBON_AWS_REGION: 'us-east-1',
+      CARBON_HELPERS: readFileSync(join(scriptsDir, 'helpers.sh'), 'utf8'),
     });
   });
 
@@ -183,7 +187,7 @@ describe('CarbonCascade', () => {
       cascade_from: 'acme/App@develop',
       dependents: 'gh/acme/api develop\n',
     });
-    expect(job.image).toBe('cimg/base:2025.01');
+    expect(job.image).toBe('cimg/base:2026.09');
     expect(job.steps).toHaveLength(1);
     expect(job.steps[0]).toMatchObject({
       kind: 'run',

@@ -1,9 +1,12 @@
-// Static checks of every orb script: shellcheck, the mandatory header, and no CircleCI-only syntax.
+// Static checks of every orb script: shellcheck, the mandatory header, no CircleCI-only syntax,
+// and the shared functions (helpers.sh, git.sh): each defined once, and carried only by the steps
+// whose scripts use it.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { scriptNames, scriptsDir } from './harness.ts';
+import { isMap } from '../../src/emit/yaml.ts';
+import { orbRuns, scriptNames, scriptsDir, sharedFunctions } from './harness.ts';
 
 const scripts = readdirSync(scriptsDir)
   .filter((name) => name.endsWith('.sh'))
@@ -30,34 +33,82 @@ describe('orb scripts', () => {
     expect(result.status).toBe(0);
   });
 
-  /** The block between `# --- <what>` and `# --- end of <what> ---` of a script. */
-  const block = (name: string, what: string) => {
-    const text = readFileSync(join(scriptsDir, name), 'utf8');
-    const start = text.indexOf(`# --- ${what}`);
-    const end = text.indexOf(`# --- end of ${what} ---`);
-    expect(start, name).toBeGreaterThan(0);
-    expect(end, name).toBeGreaterThan(start);
-    return text.slice(start, end);
-  };
+  /** The functions a script defines, in order. */
+  const defined = (name: string) =>
+    [...readFileSync(join(scriptsDir, name), 'utf8').matchAll(/^(\w+)\(\) \{/gm)].map(
+      (match) => match[1]!,
+    );
+  /** A script's text without its comment lines. */
+  const codeOf = (name: string) =>
+    readFileSync(join(scriptsDir, name), 'utf8')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('#'))
+      .join('\n');
+  const evaluates = (code: string, variable: string) => code.includes(`eval "$${variable}"`);
 
-  it('repeat the shared git helpers identically (scripts cannot source each other)', () => {
-    expect(block('sync.sh', 'git helpers')).toBe(block('clone.sh', 'git helpers'));
+  it('define each shared function once, in helpers.sh or git.sh, which no script copies', () => {
+    // helpers.sh goes into most steps: the git functions stay out of it, in git.sh.
+    expect(defined('helpers.sh')).toEqual([
+      'set_script_name',
+      'fail',
+      'warn',
+      'require',
+      'shown_name',
+    ]);
+    expect(defined('git.sh')).toEqual([
+      'redact_url',
+      'refuse_credentials_in_url',
+      'setup_token_helper',
+      'access_hint',
+      'git_with_token',
+      'ssh_command_for',
+    ]);
+    for (const file of Object.values(sharedFunctions))
+      for (const helper of defined(file))
+        expect(
+          scripts.filter((name) => defined(name).includes(helper)),
+          helper,
+        ).toEqual([file]);
   });
 
-  it('repeat their small message helpers identically wherever they define them', () => {
-    // fail, warn, require and shown_name are copied into each script that needs them: one change
-    // must reach every copy.
-    for (const helper of ['fail', 'warn', 'require', 'shown_name']) {
-      const copies = new Map<string, string>();
-      for (const name of scripts) {
-        const body = new RegExp(`^${helper}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(
-          readFileSync(join(scriptsDir, name), 'utf8'),
-        )?.[0];
-        if (body !== undefined) copies.set(name, body);
+  it('evaluate exactly the shared functions they use', () => {
+    // A script that evaluates a file it does not use makes its step carry that file for nothing;
+    // one that uses a function it does not evaluate fails when it calls it.
+    for (const name of scripts.filter(
+      (script) => !Object.values<string>(sharedFunctions).includes(script),
+    )) {
+      const code = codeOf(name);
+      for (const [variable, file] of Object.entries(sharedFunctions)) {
+        const uses = defined(file).some((helper) => new RegExp(`\\b${helper}\\b`).test(code));
+        expect(evaluates(code, variable), `${name} and ${file}`).toBe(uses);
       }
-      expect(copies.size, helper).toBeGreaterThan(1);
-      const [first] = [...copies.values()];
-      for (const [name, body] of copies) expect(body, `${helper} in ${name}`).toBe(first);
+    }
+    // git.sh reports through helpers.sh, so whoever evaluates it evaluates helpers.sh first.
+    for (const name of scripts.filter((script) =>
+      evaluates(codeOf(script), 'CARBON_GIT_HELPERS'),
+    )) {
+      const code = codeOf(name);
+      expect(code.indexOf('eval "$CARBON_HELPERS"'), name).toBeGreaterThan(-1);
+      expect(code.indexOf('eval "$CARBON_HELPERS"'), name).toBeLessThan(
+        code.indexOf('eval "$CARBON_GIT_HELPERS"'),
+      );
+    }
+    expect(scripts.filter((name) => evaluates(codeOf(name), 'CARBON_GIT_HELPERS'))).toEqual([
+      'clone.sh',
+      'sync.sh',
+    ]);
+  });
+
+  it('are given, by every step, exactly the shared functions their script evaluates', () => {
+    const runs = orbRuns();
+    expect(runs.length).toBeGreaterThan(10);
+    for (const run of runs) {
+      const command = String(run['command']);
+      const environment = isMap(run['environment']) ? run['environment'] : {};
+      for (const [variable, file] of Object.entries(sharedFunctions))
+        expect(environment[variable], `${variable} of ${String(run['name'])}`).toBe(
+          evaluates(command, variable) ? readFileSync(join(scriptsDir, file), 'utf8') : undefined,
+        );
     }
   });
 

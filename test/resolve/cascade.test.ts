@@ -1,7 +1,7 @@
 // Cascades resolved: what rebuilds each build, and (OAuth) which builds each repository's pushes
 // trigger, for the sample and for settings that narrow, pause or switch them off.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ResolvedProject } from '../../src/resolve/model.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';

@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { Workspace } from '../../src/resolve/model.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 

@@ -15,8 +15,8 @@ describe('carbon run on the sample', () => {
       '--dry-run',
     ]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain("blackstone/carbon@2.1.0 is played by the workspace's orb.yml");
-    expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2025.01)');
+    expect(result.stdout).toContain("blackstone/carbon@2.2.0 is played by the workspace's orb.yml");
+    expect(result.stdout).toContain('carbon/CarbonSync (CircleCI image cimg/base:2026.09)');
     // One add_ssh_keys per end of the sync, each with exactly its own fingerprint, which no key
     // of this machine has.
     expect(result.stdout).toContain(

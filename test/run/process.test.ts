@@ -147,6 +147,8 @@ describe('processJob', () => {
       CARBON_SYNC_SOURCE_SSH_KEY: '',
       CARBON_SYNC_TARGET_SSH_KEY: '',
       CARBON_GIT_TOKEN_ENV: 'CARBON_GIT_TOKEN',
+      CARBON_HELPERS: readFileSync(join(REPO_ROOT, 'templates/orb/scripts/helpers.sh'), 'utf8'),
+      CARBON_GIT_HELPERS: readFileSync(join(REPO_ROOT, 'templates/orb/scripts/git.sh'), 'utf8'),
     });
     expect(sync.kind === 'run' && sync.command).toBe(
       readFileSync(join(REPO_ROOT, 'templates/orb/scripts/sync.sh'), 'utf8'),

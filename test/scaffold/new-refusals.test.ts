@@ -151,7 +151,7 @@ describe('carbon new refuses', () => {
     await refused(
       { 'notes.txt': 'hello\n' },
       ['acme', API],
-      'is no Carbon workspace (it has neither projects/ nor carbon.config.ts): run `carbon init`',
+      'is no Carbon workspace (it has neither carbon.config.ts nor a settings module in projects/): run `carbon init`',
     );
   });
 

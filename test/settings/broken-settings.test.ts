@@ -2,7 +2,7 @@
 // reported. The line expected is where the case's text carries the marker `/*!*/`, so the table
 // also proves that diagnostics point at the offending property.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { formatPath } from '../../src/diagnostics.ts';
 import { TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 

@@ -1,7 +1,7 @@
 // What a newcomer's typical mistakes read like: in the settings' words, located, one error per
 // cause. Each case was met in a first hour with Carbon.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { formatDiagnostic } from '../../src/diagnostics.ts';
 import { SAMPLE_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // hosts, https transport, legacy scheduled workflows, Jira links, a carbon repository beside the
 // project, names that need escaping.
 import { join } from 'node:path';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { siteModel, type Site } from '../../src/site/model.ts';
 
 // A Thursday, 15:40 UTC.

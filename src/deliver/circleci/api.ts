@@ -2,8 +2,10 @@
 // bodies follow the API reference (openapi.json: createSchedule, updateSchedule,
 // createPipelineDefinition, updatePipelineDefinition, createTrigger, updateTrigger) and the
 // official Terraform provider's client (CircleCI-Public/terraform-provider-circleci 0.4.x), which also sends what the reference lacks: schedule
-// triggers (`event_source.schedule`) and their `parameters`.
-import type { ScheduleTrigger, Timetable } from '../../emit/circleci.ts';
+// triggers (`event_source.schedule`) and their `parameters`. The bodies Carbon sends are type
+// aliases, not interfaces, so that they are Json as they are: a plan lists their fields.
+import type { ScheduleTrigger } from '../../emit/circleci.ts';
+import type { Timetable } from '../../settings/timetable.ts';
 import {
   CREATED,
   PIPELINE_DEFINITION,
@@ -51,12 +53,12 @@ export interface RepoRef {
 }
 
 /** POST /projects/{project_id}/pipeline-definitions */
-export interface PipelineDefinitionBody {
+export type PipelineDefinitionBody = {
   name: string;
   description: string;
   config_source: { provider: 'github_app'; repo: { external_id: string }; file_path: string };
   checkout_source: { provider: 'github_app'; repo: { external_id: string } };
-}
+};
 
 /** PATCH …/pipeline-definitions/{id}: the config source's repository cannot change. */
 export interface PipelineDefinitionPatch {
@@ -78,25 +80,25 @@ export interface PipelineDefinitionRead {
  * The push trigger of a GitHub App pipeline: pushes to the repository run the pipeline (the config
  * filters which branches build). `config_ref` only when the config lives in another repository.
  */
-export interface PushTriggerBody {
+export type PushTriggerBody = {
   event_source: { provider: 'github_app'; repo: { external_id: string } };
   event_preset: 'all-pushes';
   config_ref?: string;
   disabled: false;
-}
+};
 
 /**
  * A cross-repo trigger (a cascade): pushes to another repository, one the build checks out, run the
  * pipeline, which checks out its own repository at `checkout_ref` and reads its config at
  * `config_ref` (omitted when the event source is the config's repository).
  */
-export interface CrossRepoTriggerBody {
+export type CrossRepoTriggerBody = {
   event_source: { provider: 'github_app'; repo: { external_id: string } };
   event_preset: 'all-pushes' | 'default-branch-pushes';
   checkout_ref: string;
   config_ref?: string;
   disabled: false;
-}
+};
 
 export type TriggerBody = PushTriggerBody | CrossRepoTriggerBody | ScheduleTrigger;
 

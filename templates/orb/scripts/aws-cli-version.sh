@@ -10,23 +10,16 @@ set -euo pipefail
 # filters (aws/aws-cli CHANGELOG.rst, branch v2: "api-change:ecr: Add support for Image Tag
 # Mutability Exception feature"), the newest AWS feature the orb's calls use.
 #
-# Reads (environment): nothing but PATH.
+# Reads (environment): CARBON_HELPERS (scripts/helpers.sh, which the step includes) and PATH.
 # Writes: nothing.
 # Runs: aws --version
 
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='aws-cli-version.sh'
+eval "$CARBON_HELPERS"
+set_script_name aws-cli-version.sh
 readonly minimum='2.27.57'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
 
 command -v aws >/dev/null 2>&1 ||
   fail "the AWS CLI (aws) is not on PATH; the orb needs AWS CLI v2 $minimum or newer." \

@@ -3,6 +3,7 @@ set -euo pipefail
 # aws-login.sh: assume an AWS IAM role with the job's CircleCI OIDC token (no long-lived keys).
 #
 # Reads (environment):
+#   CARBON_HELPERS            required  scripts/helpers.sh, which the step includes
 #   CARBON_AWS_ROLE_ARN       required  role to assume, arn:aws:iam::<account>:role/<name>
 #   CARBON_AWS_REGION         required  AWS region, e.g. us-east-1
 #   CARBON_OIDC_TOKEN_ENV     optional  NAME of the variable holding CircleCI's OIDC token.
@@ -26,24 +27,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='aws-login.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
-
-# Names a variable in messages without printing a secret that was set there by mistake.
-shown_name() {
-  if [[ "$1" =~ ^[A-Z_][A-Z0-9_]{0,63}$ ]]; then printf '%s' "$1"; else printf '(name not shown)'; fi
-}
+eval "$CARBON_HELPERS"
+set_script_name aws-login.sh
 
 # Appends "export NAME=value" lines (pairs of arguments) for later steps to $BASH_ENV, else to
 # $CARBON_STATE_DIR/env. Each later step sources them, under its own set -x if a BASH_ENV line set

@@ -8,6 +8,7 @@ set -euo pipefail
 # build context path and the platform. It is immutable; commit-<sha> and branch-<branch> move.
 #
 # Reads (environment):
+#   CARBON_HELPERS          required  scripts/helpers.sh, which the step includes
 #   CARBON_ECR_REPOSITORY   required  ECR repository name, e.g. taxaroo-api
 #   CARBON_AWS_REGION       required  AWS region, e.g. us-east-1
 #   CARBON_AWS_ACCOUNT_ID   required  12-digit AWS account id that owns the registry
@@ -46,19 +47,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='build-image.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
+eval "$CARBON_HELPERS"
+set_script_name build-image.sh
 
 # Appends "export NAME=value" for later steps to $BASH_ENV, else to $CARBON_STATE_DIR/env.
 export_for_later_steps() {

@@ -7,6 +7,7 @@ set -euo pipefail
 # Every dependent is tried; the script fails when any trigger failed.
 #
 # Reads (environment):
+#   CARBON_HELPERS             required  scripts/helpers.sh, which the step includes
 #   CARBON_CASCADE_FROM        required  what changed (project/repository@branch): the value of
 #                                        carbon_cascade, followed by the first 12 characters of
 #                                        CIRCLE_SHA1 when it is set
@@ -28,26 +29,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='cascade.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-warn() {
-  printf '%s: warning: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
+eval "$CARBON_HELPERS"
+set_script_name cascade.sh
 
 require CARBON_CASCADE_FROM 'what changed, as project/repository@branch'
 require CARBON_CASCADE_DEPENDENTS 'the pipelines to trigger, one "<project slug> <branch>" per line'

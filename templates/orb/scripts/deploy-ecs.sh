@@ -11,6 +11,7 @@ set -euo pipefail
 # back through it would lose every field newer than the CLI. What ECS answers is what is sent back.
 #
 # Reads (environment):
+#   CARBON_HELPERS          required  scripts/helpers.sh, which the step includes
 #   CARBON_ECS_CLUSTER      required  cluster name or ARN
 #   CARBON_ECS_SERVICE      required  service name or ARN
 #   CARBON_ECS_CONTAINER    required  name of the container (in the task definition) to update
@@ -49,26 +50,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='deploy-ecs.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-warn() {
-  printf '%s: warning: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
+eval "$CARBON_HELPERS"
+set_script_name deploy-ecs.sh
 
 require CARBON_ECS_CLUSTER 'the name of the ECS cluster'
 require CARBON_ECS_SERVICE 'the name of the ECS service'

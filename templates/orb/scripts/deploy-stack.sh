@@ -6,6 +6,7 @@ set -euo pipefail
 # stack owns the image: its task definition and service take it, so nothing rolls the service after.
 #
 # Reads (environment):
+#   CARBON_HELPERS           required  scripts/helpers.sh, which the step includes
 #   CARBON_CFN_TEMPLATE      required  the template's path, relative to the carbon checkout
 #   CARBON_CARBON_PATH       required  the carbon repository's checkout folder
 #   CARBON_CFN_STACK         required  the stack's name
@@ -36,22 +37,11 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='deploy-stack.sh'
+eval "$CARBON_HELPERS"
+set_script_name deploy-stack.sh
 readonly image_parameter='ImageUri'
 # What CloudFormation takes as a TemplateBody; beyond it the CLI wants an S3 bucket.
 readonly max_template_bytes=51200
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
 
 require CARBON_CFN_TEMPLATE 'the path of the template, relative to the carbon checkout'
 require CARBON_CARBON_PATH "the carbon repository's checkout folder"

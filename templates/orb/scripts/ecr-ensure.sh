@@ -8,6 +8,7 @@ set -euo pipefail
 # setting.
 #
 # Reads (environment):
+#   CARBON_HELPERS         required  scripts/helpers.sh, which the step includes
 #   CARBON_ECR_REPOSITORY  required  repository name, e.g. taxaroo-api
 #   CARBON_AWS_REGION      required  AWS region, e.g. us-east-1
 #   CARBON_AWS_ACCOUNT_ID  required  12-digit id of the AWS account that owns the registry (--registry-id
@@ -34,26 +35,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='ecr-ensure.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-warn() {
-  printf '%s: warning: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
+eval "$CARBON_HELPERS"
+set_script_name ecr-ensure.sh
 
 require CARBON_ECR_REPOSITORY 'the name of the ECR repository, e.g. taxaroo-api'
 require CARBON_AWS_REGION 'the AWS region, e.g. us-east-1'

@@ -14,7 +14,6 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='known-hosts.sh'
 
 readonly github_keys='github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
 github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg='
@@ -32,7 +31,7 @@ while IFS= read -r line; do
   line="${line#"${line%%[![:space:]]*}"}"
   [[ -z "$line" || "$line" == \#* ]] && continue
   if [[ "$(printf '%s\n' "$line" | awk '{ print NF }')" -lt 3 ]]; then
-    printf '%s: error: not a known_hosts line (host keytype key): %s\n' "$script_name" "$line" >&2
+    printf 'known-hosts.sh: error: not a known_hosts line (host keytype key): %s\n' "$line" >&2
     exit 1
   fi
   if ! grep -qxF -- "$line" "$known_hosts"; then

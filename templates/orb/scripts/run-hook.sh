@@ -5,6 +5,7 @@ set -euo pipefail
 # (instead of the ECS rollout). A hook that fails ends the step with its exit status.
 #
 # Reads (environment):
+#   CARBON_HELPERS         required  scripts/helpers.sh, which the step includes
 #   CARBON_HOOK            required  the hook's path, relative to the carbon checkout
 #   CARBON_HOOK_STEP       optional  which hook it is, for messages: provision or deploy. Default: deploy
 #   CARBON_CARBON_PATH     required  the carbon repository's checkout folder
@@ -32,19 +33,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='run-hook.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
-
-require() {
-  [[ -n "${!1:-}" ]] || fail "$1 is not set." "Set $1 to $2."
-}
+eval "$CARBON_HELPERS"
+set_script_name run-hook.sh
 
 CARBON_BRANCH="${CARBON_BRANCH:-${CIRCLE_BRANCH:-}}"
 CARBON_COMMIT="${CARBON_COMMIT:-${CIRCLE_SHA1:-}}"
@@ -98,8 +88,8 @@ printf 'Running the %s hook %s for %s/%s (%s) with %s\n' \
 status=0
 "$hook" || status=$?
 if [[ "$status" -ne 0 ]]; then
-  printf '%s: error: the %s hook %s failed with exit code %s (its output is above); %s\n' \
-    "$script_name" "$step" "$hook" "$status" \
+  printf 'run-hook.sh: error: the %s hook %s failed with exit code %s (its output is above); %s\n' \
+    "$step" "$hook" "$status" \
     "$([[ "$step" == provision ]] && printf 'nothing was deployed.' || printf 'the image is pushed.')" >&2
   exit "$status"
 fi

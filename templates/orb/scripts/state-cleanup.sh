@@ -6,6 +6,7 @@ set -euo pipefail
 # machine that runs other jobs.
 #
 # Reads (environment):
+#   CARBON_HELPERS          required  scripts/helpers.sh, which the step includes
 #   CARBON_STATE_DIR        optional  the job's state folder, named by state-open.sh (through BASH_ENV,
 #                                     which the shell sources before this script); unset: nothing to remove
 # Writes:
@@ -15,15 +16,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='state-cleanup.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
+eval "$CARBON_HELPERS"
+set_script_name state-cleanup.sh
 
 state_dir="${CARBON_STATE_DIR:-}"
 if [[ -z "$state_dir" || ! -e "$state_dir" ]]; then

@@ -7,6 +7,7 @@ set -euo pipefail
 # state, and state-cleanup.sh removes it at the end of the job.
 #
 # Reads (environment):
+#   CARBON_HELPERS          required  scripts/helpers.sh, which the step includes
 #   CARBON_STATE_DIR        optional  the folder to use. Default: ${TMPDIR:-/tmp}/carbon-state-<the job's
 #                                     CIRCLE_WORKFLOW_JOB_ID>, else a new ${TMPDIR:-/tmp}/carbon-state-XXXXXXXX
 #   CIRCLE_WORKFLOW_JOB_ID  optional  CircleCI's id of this job run
@@ -20,15 +21,8 @@ set -euo pipefail
 # Never trace, even under an inherited set -x (BASH_ENV): it would print tokens, keys and task
 # definitions. Nothing runs before this line.
 set +x
-readonly script_name='state-open.sh'
-
-fail() {
-  printf '%s: error: %s\n' "$script_name" "$1" >&2
-  shift
-  local line
-  for line in "$@"; do printf '  %s\n' "$line" >&2; done
-  exit 1
-}
+eval "$CARBON_HELPERS"
+set_script_name state-open.sh
 
 state_dir="${CARBON_STATE_DIR:-}"
 if [[ -z "$state_dir" ]]; then

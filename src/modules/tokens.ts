@@ -1,9 +1,9 @@
 // The tokens of a settings module's values, for the outline (outline.ts). A scanner of its own
-// rather than a parser: one pass over the characters, about 0.02 ms for a module of 500 lines,
-// where loading sucrase's parser costs 15 ms and running it three times the scan. It knows what
+// rather than a parser: one pass over the characters, where sucrase's parser would first have to
+// be loaded and then runs slower than the scan (bench/RESULTS.md, "warnings added"). It knows what
 // can hide a bracket (strings, template literals, comments, regular expressions) and drops what
 // TypeScript adds to JavaScript around values (`as T`, `satisfies T`, `<T>x`, `x!`), so that
-// what is left is the values' JavaScript. test/settings/outline.test.ts holds it to TypeScript.
+// what is left is the values' JavaScript. test/modules/outline.test.ts holds it to TypeScript.
 
 export interface Token {
   /** The punctuation itself (`{`, `...`, `=>`, `${`), or `name`, `string`, `number`, `template`, `regex`, `op`. */

@@ -2,10 +2,10 @@
 // triggers (the default) that is the CircleCI timetable emit writes into schedules.yml (toTimetable),
 // which has no minutes: CircleCI picks them; with legacy scheduled workflows it is the cron itself,
 // minutes and all. The words and the next runs both come from one Cadence, so they cannot disagree.
-import type { Timetable } from '../emit/circleci.ts';
-import { toTimetable } from '../emit/schedules.ts';
-import { expand, parseCron, type CronField } from '../settings/cron.ts';
-import type { Config } from '../settings/schema.ts';
+// The site and `carbon ls` both tell it.
+import { DAYS, MONTHS, expand, parseCron, type CronField } from './cron.ts';
+import type { Config } from './schema.ts';
+import { toTimetable, type Timetable } from './timetable.ts';
 
 export type Scheduling = Config['circleci']['scheduling'];
 
@@ -43,8 +43,6 @@ const MONTH_NAMES = [
   'November',
   'December',
 ];
-const TIMETABLE_DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-const TIMETABLE_MONTHS = MONTH_NAMES.map((name) => name.slice(0, 3).toUpperCase());
 
 /** The cadence the generated files give a cron under the workspace's scheduling mode. */
 export function cadenceOf(cron: string, scheduling: Scheduling): Cadence {
@@ -68,8 +66,8 @@ export function cadenceOf(cron: string, scheduling: Scheduling): Cadence {
 
 function timetableCadence(timetable: Timetable): Cadence {
   // Absent when the timetable restricts the days of the month instead: then any day of the week.
-  const days = (timetable['days-of-week'] ?? TIMETABLE_DAYS)
-    .map((day) => TIMETABLE_DAYS.indexOf(day))
+  const days = (timetable['days-of-week'] ?? DAYS)
+    .map((day) => DAYS.indexOf(day))
     .sort((a, b) => a - b);
   return {
     minutes: { perHour: timetable['per-hour'] },
@@ -77,7 +75,7 @@ function timetableCadence(timetable: Timetable): Cadence {
     ...(days.length === 7 ? {} : { daysOfWeek: days }),
     ...(timetable['days-of-month'] ? { daysOfMonth: timetable['days-of-month'] } : {}),
     ...(timetable.months
-      ? { months: timetable.months.map((name) => TIMETABLE_MONTHS.indexOf(name) + 1) }
+      ? { months: timetable.months.map((name) => MONTHS.indexOf(name) + 1) }
       : {}),
   };
 }

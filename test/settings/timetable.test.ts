@@ -1,6 +1,6 @@
 // Cron to CircleCI timetable, and the cron restrictions of legacy scheduled workflows.
 import { describe, expect, it } from 'vitest';
-import { legacyCronProblem, toTimetable } from '../../src/emit/schedules.ts';
+import { legacyCronProblem, toTimetable } from '../../src/settings/timetable.ts';
 
 const ALL_HOURS = Array.from({ length: 24 }, (_, hour) => hour);
 const ALL_DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];

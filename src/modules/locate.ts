@@ -1,13 +1,13 @@
 // locate: turns a diagnostic's settings path into the line and column of the property in the
-// module's source: for a module of plain data from what the plain reader kept while reading it
-// again (plain-module.ts, once per file), for any other from the module's outline (outline.ts,
-// built on the scanner in tokens.ts, once per file).
+// module's source, from the module's outline (outline.ts, built on the scanner in tokens.ts, once
+// per file). What a unit found in a module of plain data comes located already, from the offsets
+// the plain reader kept (realm.ts positionIn); this locates the rest: modules that ran,
+// carbon.config.ts, and what the rules across projects found.
 // TypeScript itself (ts-morph, half a second to load) is loaded only to word a syntax error.
 import { readFileSync, statSync } from 'node:fs';
 import type { SourceFile } from 'ts-morph';
-import type { Diagnostic, PathSegment, Position } from '../diagnostics.ts';
+import type { Diagnostic } from '../diagnostics.ts';
 import { Outline } from './outline.ts';
-import { locateInPlainModule, positionInRead, readPlainModule } from './plain-module.ts';
 
 type TsMorph = typeof import('ts-morph');
 
@@ -16,18 +16,18 @@ export async function locateDiagnostics(diagnostics: Diagnostic[]): Promise<Diag
   const morph = diagnostics.some((d) => d.code === 'syntax-error')
     ? await import('ts-morph')
     : undefined;
-  const modules = new Map<string, ModuleText | undefined>();
-  const moduleOf = (file: string): ModuleText | undefined => {
-    if (!modules.has(file)) modules.set(file, readModule(file));
-    return modules.get(file);
+  const outlines = new Map<string, Outline | undefined>();
+  const outlineOf = (file: string): Outline | undefined => {
+    if (!outlines.has(file)) outlines.set(file, readOutline(file));
+    return outlines.get(file);
   };
   return diagnostics.map((diagnostic) => {
     if (diagnostic.code === 'syntax-error') return withTypeScriptSyntax(morph, diagnostic);
     if (diagnostic.position) return diagnostic;
     const { file, exportName, path } = diagnostic.origin;
-    const module = exportName === undefined ? undefined : moduleOf(file);
-    const position = module
-      ? module.locate(exportName!, path)
+    const outline = exportName === undefined ? undefined : outlineOf(file);
+    const position = outline
+      ? outline.locate(exportName!, path)
       : isFile(file)
         ? { line: 1, column: 1 }
         : undefined;
@@ -63,35 +63,9 @@ function parse(morph: TsMorph, file: string): SourceFile | undefined {
   return project.createSourceFile('/settings.ts', readFileSync(file, 'utf8'));
 }
 
-/**
- * A module's text, read once: located from what the plain reader kept while reading it, or, when
- * the reader declines it, from its outline.
- */
-class ModuleText {
-  private readonly text: string;
-  /** The plain reading's exports; null when the reader declined the module. */
-  private plain: Record<string, unknown> | null | undefined;
-  private outline: Outline | undefined;
-
-  constructor(text: string) {
-    this.text = text;
-  }
-
-  locate(exportName: string, path: PathSegment[]): Position {
-    this.plain ??= readPlainModule(this.text) ?? null;
-    if (this.plain)
-      return (
-        positionInRead(this.text, this.plain, exportName, path) ??
-        locateInPlainModule(this.text, exportName, path)!
-      );
-    this.outline ??= Outline.of(this.text);
-    return this.outline.locate(exportName, path);
-  }
-}
-
-function readModule(file: string): ModuleText | undefined {
+function readOutline(file: string): Outline | undefined {
   try {
-    return new ModuleText(readFileSync(file, 'utf8'));
+    return Outline.of(readFileSync(file, 'utf8'));
   } catch {
     // A folder, or gone since it was loaded: the diagnostic points at no line.
     return undefined;

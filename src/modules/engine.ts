@@ -155,7 +155,7 @@ function buildFromSources(): string {
   const outfile = join(folder, `engine-${process.pid}-${randomBytes(4).toString('hex')}.cjs`);
   const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   buildSync({
-    entryPoints: [join(PACKAGE_ROOT, 'src', 'settings', 'engine-thread.ts')],
+    entryPoints: [join(PACKAGE_ROOT, 'src', 'modules', 'engine-thread.ts')],
     outfile,
     bundle: true,
     platform: 'node',

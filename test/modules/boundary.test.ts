@@ -1,12 +1,12 @@
-// The boundary around settings code (src/settings/sandbox.ts): every escape route known to the team
+// The boundary around settings code (src/modules/sandbox.ts): every escape route known to the team
 // is a module that tries it, in this very process, and would write a file and read a secret from
 // Carbon's `process` if it got there. Each route reports what it reached as the project's name,
 // so a route that works fails the test loudly, naming itself.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
-import { Sandbox } from '../../src/settings/sandbox.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
+import { Sandbox } from '../../src/modules/sandbox.ts';
 import { carbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 

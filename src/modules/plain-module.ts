@@ -1,11 +1,11 @@
 // Settings modules that are plain data, read without running them. Most project modules are an
 // import of defineProject and one literal handed to it (what `carbon new` writes). Running such a
-// module in the realm costs about 0.45 ms (sucrase, V8's compiler, the realm's snapshot); reading
-// its literal here costs about 0.05 ms, and a fresh clone of 500 projects pays that for every
-// module. The grammar is small on purpose: anything outside it (a spread, a helper, a template
+// module costs sucrase, the engine's compiler and its snapshot; reading its literal here costs a
+// small part of that, on every module of a fresh clone (bench/RESULTS.md: a fleet of plain
+// modules against its "helpers" twin, whose modules are code). The grammar is small on purpose: anything outside it (a spread, a helper, a template
 // literal, a type, an escape this reader does not know) gives undefined, and the module runs in
 // the realm as before. What this reader returns is what the realm gives after its snapshot: plain
-// objects in the order written, -0 read as 0. test/settings/plain-module.test.ts holds the two to
+// objects in the order written, -0 read as 0. test/modules/plain-module.test.ts holds the two to
 // each other over the bench fleet, the sample, scaffolded modules and random modules.
 import { positionAt, type PathSegment, type Position } from '../diagnostics.ts';
 import { CARBON_SPECIFIERS } from './layout.ts';
@@ -53,28 +53,14 @@ const UNBINDABLE = new Set(
  * passed to defineProject or defineConfig. Undefined for anything else.
  */
 export function readPlainModule(text: string): Record<string, unknown> | undefined {
-  // The substring first: the regular expression tries every line (10 ms for 500 modules).
+  // The substring first: the regular expression would try every line of every module.
   if (text.includes('exports') && EXPORTS_LINE.test(text)) return undefined;
-  return attempt(() => new PlainModule(text).read());
-}
-
-/**
- * Where a settings path of an export is written, as the outline (outline.ts) finds it: the name of
- * an `export const`, the `export` of `export default`, then for each part of the path that is
- * written, the key of the property (the last one of that name: its value counts) or the start of
- * the element. For a text readPlainModule accepted (others: the outline's): it steps over what is
- * off the path without reading it, and stops after the export.
- */
-export function locateInPlainModule(
-  text: string,
-  exportName: string,
-  path: readonly PathSegment[],
-): Position | undefined {
-  return attempt(() => {
-    const module = new PlainModule(text, { exportName, path });
-    module.read();
-    return positionAt(text, module.located());
-  });
+  try {
+    return new PlainModule(text).read();
+  } catch (thrown) {
+    if (thrown === DECLINE) return undefined;
+    throw thrown;
+  }
 }
 
 /**
@@ -88,11 +74,12 @@ type Written = unknown[];
 const readings = new WeakMap<object, Map<string, [number, Written | undefined]>>();
 
 /**
- * locateInPlainModule's answer, from what readPlainModule kept while reading `exports` from
- * `text`: down the path, the last member of each name written (its value counts), as far as the
- * path is written. A settings worker locates the warnings of a module it has just read this way:
- * 500 of them cost 15 ms read again (code run once per module is cold), 3.5 ms so. Undefined
- * for an export the module does not have, or exports that are not a reading's.
+ * Where a settings path of an export is written, from what readPlainModule kept while reading
+ * `exports` from `text`, as the outline (outline.ts) finds it: the name of an `export const`, the
+ * `export` of `export default`, then down the path, the key of the last member of each name
+ * written (its value counts) or the start of the element, as far as the path is written. The
+ * realm locates the warnings of a module it has just read this way, with no second reading.
+ * Undefined for an export the module does not have, or exports that are not a reading's.
  */
 export function positionInRead(
   text: string,
@@ -111,16 +98,6 @@ export function positionInRead(
     written = written![index + 2] as Written | undefined;
   }
   return positionAt(text, offset);
-}
-
-/** What `read` gives, or undefined when the module is not plain data. */
-function attempt<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (thrown) {
-    if (thrown === DECLINE) return undefined;
-    throw thrown;
-  }
 }
 
 function decline(): never {
@@ -169,28 +146,14 @@ class PlainModule {
   private readonly declared = new Map<string, [number, Written | undefined]>();
   /** The Written of the object or array literal read last; undefined after any other value. */
   private finished: Written | undefined;
-  /** What locateInPlainModule looks for. */
-  private readonly target: { exportName: string; path: readonly PathSegment[] } | undefined;
-  /** The offset of the deepest part of the target found so far. */
-  private marker = 0;
-  /** Whether the target export has been read: locating stops there. */
-  private found = false;
-  /** How many parts of the path lead to the value being read; -1 outside the target export. */
-  private followed = -1;
 
-  constructor(text: string, target?: { exportName: string; path: readonly PathSegment[] }) {
+  constructor(text: string) {
     this.text = text;
-    this.target = target;
-  }
-
-  /** The offset locateInPlainModule points at: the deepest part found, or the module's start. */
-  located(): number {
-    return this.marker;
   }
 
   read(): Record<string, unknown> {
     this.space();
-    while (this.at < this.text.length && !this.found) this.statement();
+    while (this.at < this.text.length) this.statement();
     readings.set(this.exports, this.declared);
     return this.exports;
   }
@@ -208,8 +171,7 @@ class PlainModule {
     else if (word === 'export') {
       const next = this.word();
       if (next === 'const') this.constant(true);
-      else if (next === 'default')
-        this.export('default', this.exportedValue('default', start), start);
+      else if (next === 'default') this.export('default', this.initializer(), start);
       else decline();
     } else decline();
     this.endStatement();
@@ -249,7 +211,7 @@ class PlainModule {
     const name = this.word();
     if (UNBINDABLE.has(name) || this.bindings.has(name)) decline();
     this.expect(61);
-    const value = this.exportedValue(name, start);
+    const value = this.initializer();
     this.bindings.add(name);
     this.constants.set(name, value);
     if (exported) this.export(name, value, start);
@@ -263,34 +225,9 @@ class PlainModule {
     this.declared.set(name, [offset, this.finished]);
   }
 
-  /** A declaration's value; the target's when locating, whose parts are then followed. */
-  private exportedValue(name: string, marker: number): unknown {
-    this.finished = undefined;
-    if (this.target?.exportName !== name) return this.initializer();
-    this.marker = marker;
-    this.followed = 0;
-    const value = this.initializer();
-    this.followed = -1;
-    // Nothing after the export can move what was found (the text is known to be plain data).
-    this.found = true;
-    return value;
-  }
-
-  /**
-   * Whether the property or element `key` of a container `depth` levels down is the next part of
-   * the target path: if so, it is the deepest part found so far, and what is read next follows the
-   * path one part further. Reading in order, a later property of the same name (the one whose
-   * value counts) takes over, with whatever its own value holds.
-   */
-  private follows(depth: number, key: PathSegment, offset: number): boolean {
-    if (!this.onPath(depth, key)) return false;
-    this.marker = offset;
-    this.followed = depth + 1;
-    return true;
-  }
-
-  /** A literal, or a literal handed to an imported define helper. */
+  /** A literal, or a literal handed to an imported define helper; finished is its Written. */
   private initializer(): unknown {
+    this.finished = undefined;
     const start = this.at;
     if (isIdentifierStart(this.code())) {
       const name = this.word();
@@ -348,10 +285,8 @@ class PlainModule {
       const key = this.key();
       this.expect(58);
       this.finished = undefined;
-      // Off the path being located: stepped over, not read.
-      if (this.followed >= 0 && !this.onPath(depth, key)) this.skipValue();
       // Assignment keeps JavaScript's order for a key written twice: its first place, last value.
-      else object[key] = this.member(depth, key, start);
+      object[key] = this.literal(depth + 1);
       written.push(key, start, this.finished);
     });
     this.finished = written;
@@ -364,10 +299,7 @@ class PlainModule {
     this.items(depth, 93, () => {
       const start = this.at;
       this.finished = undefined;
-      if (this.followed >= 0 && !this.onPath(depth, array.length)) {
-        this.skipValue();
-        array.push(undefined);
-      } else array.push(this.member(depth, array.length, start));
+      array.push(this.literal(depth + 1));
       written.push(array.length - 1, start, this.finished);
     });
     this.finished = written;
@@ -387,56 +319,6 @@ class PlainModule {
     }
     if (this.code() !== close) decline();
     this.at++;
-  }
-
-  /** Whether property or element `key` of a container `depth` levels down is the path's next part. */
-  private onPath(depth: number, key: PathSegment): boolean {
-    return this.followed === depth && this.target!.path[depth] === key;
-  }
-
-  /**
-   * Steps over one value of a text known to be plain data, reading nothing: a scalar as usual, a
-   * bracketed value to its matching bracket, over strings and comments, one character at a time.
-   * The end of the text (NaN) declines, should a caller break the promise of plain data.
-   */
-  private skipValue(): void {
-    const text = this.text;
-    let at = this.at;
-    let code = text.charCodeAt(at);
-    if (code !== 123 && code !== 91) {
-      this.literal(0);
-      return;
-    }
-    let depth = 0;
-    for (;;) {
-      code = text.charCodeAt(at);
-      if (code !== code) decline();
-      if (code === 34 || code === 39) {
-        const quote = code;
-        for (at++, code = text.charCodeAt(at); code !== quote; code = text.charCodeAt(at)) {
-          if (code !== code) decline();
-          at += code === 92 ? 2 : 1;
-        }
-      } else if (code === 47 && text.charCodeAt(at + 1) === 47) {
-        at = text.indexOf('\n', at);
-        if (at < 0) decline();
-      } else if (code === 47 && text.charCodeAt(at + 1) === 42) {
-        at = text.indexOf('*/', at + 2) + 1;
-        if (at < 1) decline();
-      } else if (code === 123 || code === 91) depth++;
-      else if ((code === 125 || code === 93) && --depth === 0) break;
-      at++;
-    }
-    this.at = at + 1;
-    this.space();
-  }
-
-  /** The value of property or element `key` of a container `depth` levels down, written at `offset`. */
-  private member(depth: number, key: PathSegment, offset: number): unknown {
-    const followed = this.follows(depth, key, offset);
-    const value = this.literal(depth + 1);
-    if (followed) this.followed = depth;
-    return value;
   }
 
   /** A property name: a word or a string. `__proto__` would set the prototype instead. */

@@ -13,12 +13,7 @@ import {
   type ValueProblem,
 } from './evaluation.ts';
 import { SettingsFiles } from './inputs.ts';
-import {
-  SNAPSHOT_MARK,
-  locateInPlainModule,
-  positionInRead,
-  readPlainModule,
-} from './plain-module.ts';
+import { SNAPSHOT_MARK, positionInRead, readPlainModule } from './plain-module.ts';
 
 export type {
   ConsoleLine,
@@ -125,16 +120,14 @@ export class SettingsRealm {
 
   /**
    * Where a settings path of a module of plain data is written, from the text this realm read and
-   * the offsets its reading kept (no second read); undefined for any other module: the outline's.
+   * the offsets its reading kept (no second read); undefined for any other module, or an export
+   * the module does not have: locate.ts's.
    */
   positionIn(file: string, exportName: string, path: PathSegment[]): Position | undefined {
     const exports = this.plain.get(file);
     const read = exports ? this.files.read(file) : undefined;
     if (!exports || !read || !('text' in read)) return undefined;
-    return (
-      positionInRead(read.text, exports, exportName, path) ??
-      locateInPlainModule(read.text, exportName, path)
-    );
+    return positionInRead(read.text, exports, exportName, path);
   }
 
   private relative(file: string): string {

@@ -1,11 +1,11 @@
-// The settings of a workspace as the commands that do not write files need them (run, site,
-// plan, ls): resolved, with every diagnostic located. See compile/compile.ts.
-import { compileWorkspace, type Compiled } from './compile/compile.ts';
-import type { Diagnostic } from './diagnostics.ts';
-import type { Workspace } from './resolve/model.ts';
-import type { Source } from './settings/parse.ts';
-import type { ConsoleLine } from './settings/realm.ts';
-import type { Config } from './settings/schema.ts';
+// The resolved settings of a workspace, as the commands that write no files need them (run, site,
+// plan, ls): compileWorkspace (compile.ts) without rendering, with every diagnostic located.
+import type { Diagnostic } from '../diagnostics.ts';
+import type { ConsoleLine } from '../modules/realm.ts';
+import type { Workspace } from '../resolve/model.ts';
+import type { Source } from '../settings/parse.ts';
+import type { Config } from '../settings/schema.ts';
+import { compileWorkspace, type Compiled } from './compile.ts';
 
 export interface CompiledSettings {
   /** Absent when any error was found. */

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { formatDiagnostic, formatPath, type Diagnostic } from '../../src/diagnostics.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { MINIMAL_CONFIG, makeWorkspace, sampleConfig } from '../helpers/workspace.ts';

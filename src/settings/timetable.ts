@@ -1,4 +1,5 @@
-// Cron rules as CircleCI can schedule them.
+// Cron rules as CircleCI can schedule them: resolve refuses what it cannot, emit writes the
+// timetables into schedules.yml, the site and ls tell them in words (cadence.ts).
 //
 // Schedule triggers take a timetable, not a cron: runs per hour, hours of the day, days of the
 // week, days of the month, months. A timetable cannot pin minutes (CircleCI spreads the runs of an
@@ -6,9 +7,17 @@
 // per hour and loses the offsets: a warning. `0` (once an hour), `*` and `*/n` with n dividing 60
 // (evenly spread) say nothing a timetable cannot. A cron restricting both day fields runs when
 // either matches; a timetable needs both to match: an error, as is anything else it cannot say.
-import { DAYS, MONTHS, expand, parseCron, restricted } from '../settings/cron.ts';
-import type { Timetable } from './circleci.ts';
 import { rememberedByText } from '../memo.ts';
+import { DAYS, MONTHS, expand, parseCron, restricted } from './cron.ts';
+
+/** Days of the week and days of the month are mutually exclusive: a timetable has one of them. */
+export type Timetable = {
+  'per-hour': number;
+  'hours-of-day': number[];
+  'days-of-week'?: string[];
+  'days-of-month'?: number[];
+  months?: string[];
+};
 
 export type TimetableResult =
   { ok: true; timetable: Timetable; minutesLost?: string } | { ok: false; reason: string };

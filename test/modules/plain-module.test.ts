@@ -1,21 +1,17 @@
-// Modules of plain data are read without running them (src/settings/plain-module.ts). Whatever
+// Modules of plain data are read without running them (src/modules/plain-module.ts). Whatever
 // that reader accepts must read exactly as the realm runs it: the same exports, in the same order,
 // the same inputs recorded, and no module the realm refuses. Each accepted module here is also run
 // in a realm that runs everything (sucrase, V8, the realm's snapshot), and the two are compared;
-// and every path of its values (and a few that are not there) is located by the reader as the
-// outline (outline.ts, itself held to TypeScript) locates it.
+// and every path of its values (and a few that are not there) is located from the reading as the
+// outline (outline.ts, itself held to TypeScript, and what locates every other module) locates it.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
 import type { PathSegment } from '../../src/diagnostics.ts';
-import { Outline } from '../../src/settings/outline.ts';
-import {
-  locateInPlainModule,
-  positionInRead,
-  readPlainModule,
-} from '../../src/settings/plain-module.ts';
-import { SettingsRealm } from '../../src/settings/realm.ts';
+import { Outline } from '../../src/modules/outline.ts';
+import { positionInRead, readPlainModule } from '../../src/modules/plain-module.ts';
+import { SettingsRealm } from '../../src/modules/realm.ts';
 import { REPO_ROOT, carbon } from '../helpers/cli.ts';
 import { random } from '../helpers/random.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
@@ -77,13 +73,11 @@ function expectLocatedAsTheOutline(text: string, exports: Record<string, unknown
   };
   for (const [name, value] of Object.entries(exports)) walk(name, value, []);
   for (const [name, path] of paths) {
-    const located = locateInPlainModule(text, name, path);
-    expect(located, `${name} ${path.join('.')} in ${text}`).toEqual(outline.locate(name, path));
-    // From the offsets the reading kept: the same, but for an export the module does not have.
+    // From the offsets the reading kept; an export the module does not have is the outline's.
     expect(
       positionInRead(text, exports, name, path),
       `${name} ${path.join('.')} in ${text}`,
-    ).toEqual(Object.hasOwn(exports, name) ? located : undefined);
+    ).toEqual(Object.hasOwn(exports, name) ? outline.locate(name, path) : undefined);
   }
 }
 

@@ -4,7 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { cadenceOf, describeCadence, nextRuns, type Scheduling } from '../../src/site/schedule.ts';
+import {
+  cadenceOf,
+  describeCadence,
+  nextRuns,
+  type Scheduling,
+} from '../../src/settings/cadence.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
 // A Thursday, 15:40 UTC.

@@ -1,8 +1,8 @@
 // The outline of a settings module, enough to turn a diagnostic's settings path into a line and
 // column: its top-level declarations and exports, and the object and array literals of their
 // values, from the module's tokens (tokens.ts). A TypeScript project (ts-morph), which locate
-// used before, costs half a second to load before it reads anything; this costs about 0.05 ms
-// for a module of 500 lines.
+// used before, takes longer to load than a whole uncached check of a small workspace runs; this
+// reads a module in one pass (bench/RESULTS.md, "warnings added").
 import { positionAt, type PathSegment, type Position } from '../diagnostics.ts';
 import { fixExportsConst } from './exports-const.ts';
 import { valueTokens, type Token } from './tokens.ts';

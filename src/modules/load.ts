@@ -6,17 +6,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { error, type Diagnostic } from '../diagnostics.ts';
 import { UNSAFE_IN_HEADER } from '../output/layout.ts';
-import { CONFIG_FILE, PROJECTS_FOLDER } from './layout.ts';
+import type { SettingsExport } from '../settings/parse.ts';
+import { CONFIG_FILE, PROJECTS_FOLDER, isModuleName } from './layout.ts';
 import type { ConsoleLine, Inputs, ModuleEvaluation, SettingsRealm } from './realm.ts';
-
-/** One exported settings object and where it came from. */
-export interface SettingsExport {
-  /** Absolute path of the module. */
-  file: string;
-  /** The export's name, `default` for the default export. */
-  exportName: string;
-  value: unknown;
-}
 
 /** What evaluating one module gave. */
 export interface ModuleLoad {
@@ -53,13 +45,7 @@ export function listProjectModules(
   }
   const modules: string[] = [];
   for (const name of names.sort()) {
-    if (
-      !name.endsWith('.ts') ||
-      name.endsWith('.d.ts') ||
-      name.startsWith('_') ||
-      name.startsWith('.')
-    )
-      continue;
+    if (!isModuleName(name) || name.startsWith('_')) continue;
     const file = join(folder, name);
     // A module's name is written into the header of every file made from it.
     if (UNSAFE_IN_HEADER.test(name)) {

@@ -1,4 +1,4 @@
-// The outline (src/settings/outline.ts) locates settings paths from sucrase's tokens. TypeScript's
+// The outline (src/modules/outline.ts) locates settings paths from sucrase's tokens. TypeScript's
 // own parser is the reference: every property and element reachable from an export, as
 // TypeScript's syntax tree has it, must be located where TypeScript puts it.
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { PathSegment, Position } from '../../src/diagnostics.ts';
-import { Outline } from '../../src/settings/outline.ts';
+import { Outline } from '../../src/modules/outline.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 import { random } from '../helpers/random.ts';
 import { writeFleet } from '../../bench/fleet.mjs';

@@ -3,7 +3,7 @@
 // and values that cannot be read reported at their settings path. Each case is a hostile or broken
 // module that once reached Carbon or hung it.
 import { describe, expect, it } from 'vitest';
-import { compileSettings } from '../../src/compile.ts';
+import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { formatPath, type Diagnostic } from '../../src/diagnostics.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
