@@ -1,11 +1,13 @@
-// The command line as a user meets it: help, usage errors, and a workspace full of mistakes.
+// The command line as a user meets it: help, usage errors, and a workspace full of mistakes. The
+// process contract (what the real `carbon` prints and exits with, its bundle, a read-only install)
+// is tested here through the launcher, once; the rest runs the CLI's entry in this process.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMA } from './helpers/schema.ts';
-import { CARBON_BIN, REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { CARBON_BIN, REPO_ROOT, carbon, runCarbon } from './helpers/cli.ts';
 import { copyOfCarbon } from './helpers/install.ts';
 import { TEST_KEY, makeWorkspace, sampleConfig } from './helpers/workspace.ts';
 
@@ -18,9 +20,9 @@ describe('carbon CLI', () => {
       expect(stdout).toContain(word);
   });
 
-  it('gives each command its own help, with its options and examples', () => {
-    const generate = runCarbon(['generate', '--help']);
-    const run = runCarbon(['run', '--help']);
+  it('gives each command its own help, with its options and examples', async () => {
+    const generate = await carbon(['generate', '--help']);
+    const run = await carbon(['run', '--help']);
     expect(generate.code).toBe(0);
     expect(run.code).toBe(0);
     expect(generate.stdout).toContain('Usage: carbon generate [options]');
@@ -29,7 +31,7 @@ describe('carbon CLI', () => {
     expect(run.stdout).toContain('Usage: carbon run <project>/<repository> <workflow> [options]');
     expect(run.stdout).toContain('--dry-run');
     expect(run.stdout).toContain('--param K=V');
-    expect(runCarbon(['help', 'run']).stdout).toBe(run.stdout);
+    expect((await carbon(['help', 'run'])).stdout).toBe(run.stdout);
   });
 
   it('prints its version', () => {
@@ -45,39 +47,39 @@ describe('carbon CLI', () => {
     expect(stderr).toContain('Usage:');
   });
 
-  it('rejects unknown commands and options in its own words, with the closest one', () => {
-    const cases: [string[], string][] = [
-      [['generat'], 'carbon: unknown command "generat" (did you mean "generate"?)'],
-      [
-        ['generate', '--rot', '.'],
-        'carbon: carbon generate has no option --rot (did you mean --root?): see `carbon generate --help`',
-      ],
-      [['check', '--root'], 'carbon: --root needs a value: --root DIR'],
-      [['check', '--help=yes'], 'carbon: --help takes no value (got "yes")'],
-      [['check', 'extra'], 'carbon: unexpected argument "extra": see `carbon check --help`'],
-      [['generate', '--keep'], 'carbon: --keep is an option of `carbon run` only'],
-    ];
-    for (const [args, message] of cases) {
-      const result = runCarbon(args);
+  it.for([
+    [['generat'], 'carbon: unknown command "generat" (did you mean "generate"?)'],
+    [
+      ['generate', '--rot', '.'],
+      'carbon: carbon generate has no option --rot (did you mean --root?): see `carbon generate --help`',
+    ],
+    [['check', '--root'], 'carbon: --root needs a value: --root DIR'],
+    [['check', '--help=yes'], 'carbon: --help takes no value (got "yes")'],
+    [['check', 'extra'], 'carbon: unexpected argument "extra": see `carbon check --help`'],
+    [['generate', '--keep'], 'carbon: --keep is an option of `carbon run` only'],
+  ] as const)(
+    'rejects %j in its own words, with the closest command or option, exit 2',
+    async ([args, message]) => {
+      const result = await carbon([...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toContain(message);
       expect(result.stderr).not.toContain('ERR_PARSE_ARGS');
-    }
-  });
+    },
+  );
 
-  it('finds the workspace from any subfolder, as git does', () => {
-    const result = runCarbon(['check'], { cwd: join(REPO_ROOT, 'generated', 'taxaroo') });
+  it('finds the workspace from any subfolder, as git does', async () => {
+    const result = await carbon(['check'], { cwd: join(REPO_ROOT, 'generated', 'taxaroo') });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('10 generated files are up to date\n');
   });
 
-  it('says when --root is missing or a file', () => {
-    const missing = runCarbon(['check', '--root', 'no/such/folder']);
+  it('says when --root is missing or a file', async () => {
+    const missing = await carbon(['check', '--root', 'no/such/folder']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(
       `carbon: --root no/such/folder: there is no folder ${join(REPO_ROOT, 'no/such/folder')}\n`,
     );
-    const file = runCarbon(['check', '--root', 'README.md']);
+    const file = await carbon(['check', '--root', 'README.md']);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain('is a file, not a workspace folder');
   });
@@ -128,14 +130,14 @@ describe('carbon CLI', () => {
     expect(readdirSync(root).sort()).toEqual(before);
   });
 
-  it('prints warnings but succeeds when there is no error', () => {
+  it('prints warnings but succeeds when there is no error', async () => {
     const module =
       "export const acme = { id: 'acme', name: 'Acme', repositories: [{ id: 'Api', name: 'Api', build: { carbonRepo: 'Infrastructure' }, local: { git: 'github.com/acme/api.git' } }] };\n";
     const root = makeWorkspace({
       'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { 'github.com/acme': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': module,
     });
-    const { code, stderr } = runCarbon(['generate', '--root', root]);
+    const { code, stderr } = await carbon(['generate', '--root', root]);
     const column = module.indexOf('carbonRepo') + 1;
     expect(stderr).toContain(
       `projects/acme.ts:1:${column} - warning carbon-repo-outside-project: repositories[0].build.carbonRepo:`,
@@ -144,8 +146,8 @@ describe('carbon CLI', () => {
     expect(code).toBe(0);
   });
 
-  it('says when --schema is a folder, not JSON or not a JSON schema, exit 2', () => {
-    const folder = runCarbon(['check', '--schema', 'src']);
+  it('says when --schema is a folder, not JSON or not a JSON schema, exit 2', async () => {
+    const folder = await carbon(['check', '--schema', 'src']);
     expect(folder.code).toBe(2);
     expect(folder.stderr).toContain(
       `the CircleCI schema at ${join(REPO_ROOT, 'src')} (--schema) is a folder`,
@@ -155,13 +157,13 @@ describe('carbon CLI', () => {
       'odd.json': '{ "properties": { "version": 5, "jobs": {}, "workflows": {}, "orbs": {} } }\n',
       'any.json': '{}\n',
     });
-    const text = runCarbon(['check', '--schema', join(root, 'bad.json')], {
+    const text = await carbon(['check', '--schema', join(root, 'bad.json')], {
       env: { CARBON_CACHE: '0' },
     });
     expect(text.code).toBe(2);
     expect(text.stderr).toContain(`the CircleCI schema ${join(root, 'bad.json')} is not JSON`);
     // Checked against JSON Schema's meta-schema: only the pinned schema is trusted without it.
-    const odd = runCarbon(['check', '--schema', join(root, 'odd.json')], {
+    const odd = await carbon(['check', '--schema', join(root, 'odd.json')], {
       env: { CARBON_CACHE: '0' },
     });
     expect(odd.code, odd.stderr).toBe(2);
@@ -170,7 +172,7 @@ describe('carbon CLI', () => {
     );
     // A JSON schema, but not CircleCI's: {} would accept every file.
     for (const command of ['check', 'validate']) {
-      const any = runCarbon([command, '--schema', join(root, 'any.json')], {
+      const any = await carbon([command, '--schema', join(root, 'any.json')], {
         env: { CARBON_CACHE: '0' },
       });
       expect(any.code, any.stderr).toBe(2);

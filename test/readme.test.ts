@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCarbon } from './helpers/cli.ts';
+import { REPO_ROOT, carbon } from './helpers/cli.ts';
 import { README, expectReadmeBlocks } from './helpers/readme.ts';
 import type { ProjectListing } from '../src/inspect/listing.ts';
 import { MINIMAL_CONFIG, TEST_KEY, makeWorkspace } from './helpers/workspace.ts';
@@ -60,15 +60,15 @@ exports const acme = defineProject({
  * exit code. In a workspace Carbon runs as `npm run carbon --`; init, before there is one, from
  * Carbon's clone beside it.
  */
-function shown(args: string[], cwd: string, code = 0): string {
-  const result = runCarbon(args, { cwd, env: { COLUMNS: '' } });
+async function shown(args: string[], cwd: string, code = 0): Promise<string> {
+  const result = await carbon(args, { cwd, env: { COLUMNS: '' } });
   expect(result.code, result.stderr).toBe(code);
   const command = args[0] === 'init' ? 'node carbon/bin/carbon.mjs' : 'npm run carbon --';
   return `$ ${command} ${args.join(' ')}\n${result.stdout}${result.stderr}`;
 }
 
 /** Each whole-output example, by name. */
-function outputs(): Record<string, string> {
+async function outputs(): Promise<Record<string, string>> {
   const parent = makeWorkspace({});
   const init = ['init', 'agency', '--package', 'github:BlackstoneStudio/carbon#main'];
   const add = [
@@ -84,11 +84,11 @@ function outputs(): Record<string, string> {
     'projects/acme.ts': MISTAKES,
   });
   return {
-    init: shown(init, parent),
-    new: shown(add, join(parent, 'agency')),
-    ls: shown(['ls'], REPO_ROOT),
+    init: await shown(init, parent),
+    new: await shown(add, join(parent, 'agency')),
+    ls: await shown(['ls'], REPO_ROOT),
     'errors-module': `$ cat projects/acme.ts\n${MISTAKES}`,
-    errors: shown(['generate'], mistaken, 2),
+    errors: await shown(['generate'], mistaken, 2),
   };
 }
 
@@ -99,16 +99,16 @@ const EXCERPT_COMMANDS: Record<string, string[]> = {
 };
 
 describe('the README', () => {
-  it('shows what carbon init, new, ls and generate print, whole', () => {
-    expectReadmeBlocks(OUTPUT, outputs());
+  it('shows what carbon init, new, ls and generate print, whole', async () => {
+    expectReadmeBlocks(OUTPUT, await outputs());
   });
 
-  it('shows lines of carbon run --dry-run that it prints, in order', () => {
+  it('shows lines of carbon run --dry-run that it prints, in order', async () => {
     const text = readFileSync(README, 'utf8');
     const excerpts = [...text.matchAll(EXCERPT)];
     expect(excerpts.map((match) => match[1])).toEqual(Object.keys(EXCERPT_COMMANDS));
     for (const [, name, body] of excerpts) {
-      const real = shown(EXCERPT_COMMANDS[name!]!, REPO_ROOT).split('\n');
+      const real = (await shown(EXCERPT_COMMANDS[name!]!, REPO_ROOT)).split('\n');
       let at = 0;
       for (const line of body!
         .split('\n')
@@ -123,7 +123,7 @@ describe('the README', () => {
     }
   });
 
-  it('shows settings that generate as they are', () => {
+  it('shows settings that generate as they are', async () => {
     const found = [...readFileSync(README, 'utf8').matchAll(COMPILES)];
     // Each kind once: a second block of a kind would otherwise go unchecked.
     expect(found.map((m) => m[1]).sort()).toEqual(['config', 'project', 'provision']);
@@ -133,7 +133,7 @@ describe('the README', () => {
       'carbon.config.ts': readFileSync(join(REPO_ROOT, 'carbon.config.ts'), 'utf8'),
       'projects/taxaroo.ts': blocks['project']!,
     });
-    const first = runCarbon(['generate'], { cwd: project });
+    const first = await carbon(['generate'], { cwd: project });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toBe('');
     // The GitHub App carbon.config.ts example, with a project whose build it can name.
@@ -141,7 +141,7 @@ describe('the README', () => {
       'carbon.config.ts': blocks['config']!,
       'projects/taxaroo.ts': GITHUB_APP_PROJECT,
     });
-    const second = runCarbon(['generate'], { cwd: config });
+    const second = await carbon(['generate'], { cwd: config });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toBe('');
     // The provisioning example: each kind, with an account, the agency's key and the token of
@@ -150,7 +150,7 @@ describe('the README', () => {
       'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, circleci: { cascadeContext: 'carbon-circleci' }, git: { sshKeys: { 'github.com/BlackstoneStudio': '${TEST_KEY}' } } };\n`,
       'projects/acme.ts': blocks['provision']!,
     });
-    const third = runCarbon(['ls', '--json'], { cwd: provision });
+    const third = await carbon(['ls', '--json'], { cwd: provision });
     expect(third.code, third.stderr).toBe(0);
     expect(third.stderr).toBe('');
     const [acme] = JSON.parse(third.stdout) as ProjectListing[];

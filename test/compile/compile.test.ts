@@ -5,14 +5,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFleet } from '../../bench/fleet.mjs';
-import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, carbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
 describe('compiling settings', () => {
-  it('gives the same files whether a module is plain data or code run in the sandbox', () => {
+  it('gives the same files whether a module is plain data or code run in the sandbox', async () => {
     const root = makeWorkspace({});
     writeFleet(root, 3);
-    const plain = runCarbon(['generate', '--root', root]);
+    const plain = await carbon(['generate', '--root', root]);
     expect(plain.code, plain.stderr).toBe(0);
     expect(plain.stdout).toMatch(/\d+ written/);
     // The same project, its git URL now from a helper: code, run in the sandbox, the same files.
@@ -23,12 +23,12 @@ describe('compiling settings', () => {
       `import { host } from './_host';\n${text.replace('"github.com/BlackstoneStudio/client0002-api.git"', '`${host}/BlackstoneStudio/client0002-api.git`')}`,
     );
     writeFileSync(join(root, 'projects', '_host.ts'), "export const host = 'github.com';\n");
-    const code = runCarbon(['generate', '--root', root], { env: { CARBON_CACHE: '0' } });
+    const code = await carbon(['generate', '--root', root], { env: { CARBON_CACHE: '0' } });
     expect(code.code, code.stderr).toBe(0);
     expect(code.stdout).toContain('0 written');
   });
 
-  it('reads a module as the realm does when planning: a byte that is not UTF-8 is reported as such', () => {
+  it('reads a module as the realm does when planning: a byte that is not UTF-8 is reported as such', async () => {
     const root = makeWorkspace({});
     writeFleet(root, 2);
     const module = join(root, 'projects', 'client0001.ts');
@@ -37,13 +37,13 @@ describe('compiling settings', () => {
       module,
       Buffer.from(readFileSync(module, 'utf8').replace('Client 1', 'Cli\u00e9nt 1'), 'latin1'),
     );
-    const run = runCarbon(['generate', '--root', root]);
+    const run = await carbon(['generate', '--root', root]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('projects/client0001.ts is not UTF-8');
     expect(run.stderr).not.toContain('changed while Carbon was reading');
   });
 
-  it("reports a bug with a stack that names Carbon's sources", () => {
+  it("reports a bug with a stack that names Carbon's sources", async () => {
     const root = makeWorkspace({});
     writeFleet(root, 2);
     // A failure Carbon does not expect: path.relative throws for one module (the bundle looks it

@@ -11,7 +11,7 @@ import { desiredState } from '../../src/deliver/desired.ts';
 import { CircleCiStandIn, STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import { jobsRun } from '../helpers/circleci-pipeline.ts';
 import { APP_SLUG, CONFIG_REPOSITORY_ID } from '../helpers/circleci-workspace.ts';
-import { REPO_ROOT, runCarbonAsync } from '../helpers/cli.ts';
+import { REPO_ROOT, carbon as carbonCli } from '../helpers/cli.ts';
 import { TEST_KEY, makeWorkspace, writeFiles } from '../helpers/workspace.ts';
 
 let api: CircleCiStandIn | undefined;
@@ -56,7 +56,7 @@ async function sampleOnGitHubApp() {
   api = await new CircleCiStandIn().start();
   api.addProject(APP_SLUG, 'github-app');
   const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: api.url, CARBON_CACHE: '0' };
-  const carbon = (args: string[]) => runCarbonAsync([...args, '--root', root], { env });
+  const carbon = (args: string[]) => carbonCli([...args, '--root', root], { env });
   const generated = await carbon(['generate']);
   expect(generated.code, generated.stderr).toBe(0);
   expect(generated.stderr).toBe('');
@@ -235,8 +235,8 @@ describe('GitHub App cascades of a fleet', () => {
     for (const slug of slugs) api.addProject(slug, 'github-app');
     api.delayMs = 10;
     const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: api.url };
-    expect((await runCarbonAsync(['generate', '--root', root], { env })).code).toBe(0);
-    const apply = await runCarbonAsync(['apply', '--root', root], { env });
+    expect((await carbonCli(['generate', '--root', root], { env })).code).toBe(0);
+    const apply = await carbonCli(['apply', '--root', root], { env });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     // Per project: 2 pipelines, 2 push triggers, and 4 cross-repo triggers (each build from the
     // carbon repository and from the other).
@@ -250,7 +250,7 @@ describe('GitHub App cascades of a fleet', () => {
       expect(cross, slug).toHaveLength(4);
     }
     const changes = api.changing().length;
-    expect((await runCarbonAsync(['apply', '--root', root], { env })).code).toBe(0);
+    expect((await carbonCli(['apply', '--root', root], { env })).code).toBe(0);
     expect(api.changing()).toHaveLength(changes);
   });
 });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli.ts';
 import { STAND_IN_TOKEN } from '../helpers/circleci-api.ts';
 import { CircleCiStandIn } from '../helpers/circleci-api.ts';
-import { runCarbon, runCarbonAsync } from '../helpers/cli.ts';
+import { carbon as carbonCli } from '../helpers/cli.ts';
 import {
   configModule,
   deliveryFixture,
@@ -26,8 +26,8 @@ describe('help', () => {
     ['plan', ['--terraform DIR', 'CIRCLE_TOKEN', 'CARBON_CIRCLECI_URL', '1 changes to apply']],
     ['apply', ['--yes', 'reads CircleCI back to confirm']],
     ['publish', ['--via-branch NAME', '--schema FILE', 'fast-forward only']],
-  ])('carbon %s --help', (command, words) => {
-    const { code, stdout } = runCarbon([command, '--help']);
+  ])('carbon %s --help', async (command, words) => {
+    const { code, stdout } = await carbonCli([command, '--help']);
     expect(code).toBe(0);
     expect(stdout).toContain(`Usage: carbon ${command} [project[/repository]] [options]`);
     for (const word of words) expect(stdout).toContain(word);
@@ -182,13 +182,13 @@ ${repositories
     for (const n of repositories) standIn.addProject(`gh/acme/repo${n}`, 'oauth');
     standIn.delayMs = 25;
     const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: standIn.url };
-    const apply = await runCarbonAsync(['apply', '--root', root], { env });
+    const apply = await carbonCli(['apply', '--root', root], { env });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).toContain('Apply: 24 created, 0 updated, 0 replaced, 0 deleted');
     expect(standIn.maxInFlight).toBeGreaterThan(1);
     expect(standIn.maxInFlight).toBeLessThanOrEqual(8);
     const changes = standIn.changing().length;
-    expect((await runCarbonAsync(['apply', '--root', root], { env })).code).toBe(0);
+    expect((await carbonCli(['apply', '--root', root], { env })).code).toBe(0);
     expect(standIn.changing()).toHaveLength(changes);
   });
 });

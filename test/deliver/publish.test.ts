@@ -1,12 +1,13 @@
 // carbon publish with real git: local bare repositories behind file:// URLs stand in for GitHub.
 // The branches CircleCI reads get the generated config with Carbon's header in a commit naming
 // the workspace commit; a second publish commits nothing; a hand-written config is left alone
-// (exit 2) while the other repositories are still published.
+// (exit 2) while the other repositories are still published. The CLI runs in this process, but
+// for a real one stopped by a signal.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, carbon as carbonCli, type CliResult } from '../helpers/cli.ts';
 import { bareRepository, branchTip, commit, git } from '../orb/git.ts';
 import { createSandbox, type Sandbox } from '../orb/harness.ts';
 
@@ -15,13 +16,13 @@ interface Agency {
   root: string;
   repos: { api: string; web: string; origin: string; carbon: string };
   workspaceCommit: string;
-  carbon: (args: string[]) => ReturnType<typeof runCarbon>;
+  carbon: (args: string[]) => Promise<CliResult>;
   /** The config on a branch of a bare repository, or undefined. */
   config: (repo: string, branch: string) => string | undefined;
   generated: (repository: string) => string;
 }
 
-function agency(integration: 'oauth' | 'github-app' = 'oauth'): Agency {
+async function agency(integration: 'oauth' | 'github-app' = 'oauth'): Promise<Agency> {
   const sandbox = createSandbox();
   const repos = {
     api: bareRepository(sandbox, 'api').path,
@@ -64,8 +65,8 @@ function agency(integration: 'oauth' | 'github-app' = 'oauth'): Agency {
 `,
   );
   const carbon = (args: string[]) =>
-    runCarbon([...args, '--root', root], { env: { ...sandbox.baseEnv, CARBON_CACHE: '0' } });
-  const generated = carbon(['generate']);
+    carbonCli([...args, '--root', root], { env: { ...sandbox.baseEnv, CARBON_CACHE: '0' } });
+  const generated = await carbon(['generate']);
   expect(generated.code, generated.stderr).toBe(0);
   git(sandbox, ['-C', root, 'init', '--quiet']);
   git(sandbox, ['-C', root, 'add', '--all']);
@@ -106,8 +107,8 @@ function handWritten(sandbox: Sandbox, repo: string, branch: string): string {
 
 describe('carbon publish', () => {
   it('commits the config into every branch CircleCI reads, naming the workspace commit; a second publish commits nothing', async () => {
-    const a = agency();
-    const first = a.carbon(['publish']);
+    const a = await agency();
+    const first = await a.carbon(['publish']);
     expect(first.code, first.stdout + first.stderr).toBe(0);
     expect(first.stdout).toMatch(
       /^acme\/Api develop: committed [0-9a-f]{12} and pushed it to develop$/m,
@@ -143,7 +144,7 @@ describe('carbon publish', () => {
       branchTip(a.sandbox, a.repos.api, 'develop'),
       branchTip(a.sandbox, a.repos.web, 'main'),
     ];
-    const second = a.carbon(['publish']);
+    const second = await a.carbon(['publish']);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('Publish: 0 committed, 3 up to date, 0 left alone, 0 failed.');
     expect([
@@ -153,9 +154,9 @@ describe('carbon publish', () => {
   });
 
   it('leaves a hand-written config alone with exit 2, and still publishes the other repositories', async () => {
-    const a = agency();
+    const a = await agency();
     const own = handWritten(a.sandbox, a.repos.web, 'main');
-    const result = a.carbon(['publish']);
+    const result = await a.carbon(['publish']);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(
       /^acme\/Web main: ! left alone: its \.circleci\/config\.yml has no Carbon header/m,
@@ -166,10 +167,10 @@ describe('carbon publish', () => {
   });
 
   it('pushes to a review branch with --via-branch, and leaves it as it is when it already holds the config', async () => {
-    const a = agency();
+    const a = await agency();
     const tip = branchTip(a.sandbox, a.repos.web, 'main');
     const apiTip = branchTip(a.sandbox, a.repos.api, 'main');
-    const result = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    const result = await a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(
       /^acme\/Web main: committed [0-9a-f]{12} and pushed it to carbon\/update$/m,
@@ -179,17 +180,17 @@ describe('carbon publish', () => {
     // Only the repository named was published.
     expect(branchTip(a.sandbox, a.repos.api, 'main')).toBe(apiTip);
     const review = branchTip(a.sandbox, a.repos.web, 'carbon/update');
-    const again = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    const again = await a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(again.stdout).toContain('acme/Web main: carbon/update already holds this config');
     expect(branchTip(a.sandbox, a.repos.web, 'carbon/update')).toBe(review);
     // A repository with two branches gets one review branch for each.
-    const api = a.carbon(['publish', 'acme/Api', '--via-branch', 'carbon/update']);
+    const api = await a.carbon(['publish', 'acme/Api', '--via-branch', 'carbon/update']);
     expect(api.stdout).toContain('pushed it to carbon/update-develop');
     expect(api.stdout).toContain('pushed it to carbon/update-main');
   });
 
   it('replaces only a review branch of its own: never a branch with commits Carbon did not make', async () => {
-    const a = agency();
+    const a = await agency();
     /** Someone's commit on a branch of the web repository, on top of main by default. */
     const work = (branch: string, message: string, parent?: string) =>
       commit(
@@ -201,7 +202,7 @@ describe('carbon publish', () => {
       );
     // A branch of people's work, named as the review branch by mistake: left alone, exit 2.
     const release = work('release', 'release work');
-    const refused = a.carbon(['publish', 'acme/Web', '--via-branch', 'release']);
+    const refused = await a.carbon(['publish', 'acme/Web', '--via-branch', 'release']);
     expect(refused.code).toBe(2);
     expect(refused.stdout).toMatch(
       /^acme\/Web main: ! left alone: release exists and is not a review branch of Carbon's/m,
@@ -209,9 +210,9 @@ describe('carbon publish', () => {
     expect(branchTip(a.sandbox, a.repos.web, 'release')).toBe(release);
 
     // Carbon's own review branch is replaced when the branch it reviews moved.
-    expect(a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']).code).toBe(0);
+    expect((await a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update'])).code).toBe(0);
     const moved = work('main', 'more work');
-    const again = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    const again = await a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(again.code, again.stdout).toBe(0);
     expect(again.stdout).toMatch(
       /^acme\/Web main: committed [0-9a-f]{12} and pushed it to carbon\/update$/m,
@@ -222,25 +223,25 @@ describe('carbon publish', () => {
     // Once someone commits on it, it is theirs too: left alone even though Carbon made it.
     const reviewer = work('carbon/update', 'a reviewer fixes something', review);
     work('main', 'yet more work');
-    const theirs = a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
+    const theirs = await a.carbon(['publish', 'acme/Web', '--via-branch', 'carbon/update']);
     expect(theirs.code).toBe(2);
     expect(theirs.stdout).toContain("carbon/update exists and is not a review branch of Carbon's");
     expect(branchTip(a.sandbox, a.repos.web, 'carbon/update')).toBe(reviewer);
 
     // The branch CircleCI reads as a review branch: its commits are people's, so nothing is forced.
     const main = branchTip(a.sandbox, a.repos.web, 'main');
-    const own = a.carbon(['publish', 'acme/Web', '--via-branch', 'main']);
+    const own = await a.carbon(['publish', 'acme/Web', '--via-branch', 'main']);
     expect(own.code).toBe(2);
     expect(branchTip(a.sandbox, a.repos.web, 'main')).toBe(main);
   });
 
   it('refuses stale generated files, reports a missing branch, and has nothing to publish for GitHub App', async () => {
-    const a = agency();
+    const a = await agency();
     writeFileSync(
       join(a.root, 'generated/acme/Web/.circleci/config.yml'),
       '# Generated by Carbon: do not edit this file.\n# (edited all the same)\n',
     );
-    const stale = a.carbon(['publish']);
+    const stale = await a.carbon(['publish']);
     expect(stale.code).toBe(2);
     expect(stale.stderr).toContain(
       '1 generated file does not match the settings (generated/acme/Web/.circleci/config.yml)',
@@ -249,13 +250,13 @@ describe('carbon publish', () => {
 
     git(a.sandbox, ['-C', a.root, 'checkout', '--quiet', '--', '.']);
     git(a.sandbox, ['-C', a.repos.api, 'update-ref', '-d', 'refs/heads/develop']);
-    const missing = a.carbon(['publish', 'acme/Api']);
+    const missing = await a.carbon(['publish', 'acme/Api']);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toMatch(/^acme\/Api develop: ! cannot fetch develop from file:\/\//m);
     expect(a.config(a.repos.api, 'main')).toBe(a.generated('Api'));
 
-    const app = agency('github-app');
-    const nothing = app.carbon(['publish']);
+    const app = await agency('github-app');
+    const nothing = await app.carbon(['publish']);
     expect(nothing.code, nothing.stderr).toBe(0);
     expect(nothing.stdout).toContain("nothing to publish: with circleci.integration 'github-app'");
   });
@@ -263,7 +264,7 @@ describe('carbon publish', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'removes its scratch repository when it is stopped by %s',
     async (signal) => {
-      const a = agency();
+      const a = await agency();
       const tmp = a.sandbox.baseEnv['TMPDIR']!;
       const scratches = () => readdirSync(tmp).filter((name) => name.startsWith('carbon-publish-'));
       // The push waits in the remote's hook: publish is stopped there, its scratch repository in use.

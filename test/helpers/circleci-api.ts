@@ -51,7 +51,8 @@ export class CircleCiStandIn extends CircleCiStore {
   readonly requests: Logged[] = [];
   /** The orb registry, served below /api/v3 as CircleCI serves it to its CLI. */
   readonly orbs = new OrbRegistryStore(STAND_IN_TOKEN);
-  private inFlight = 0;
+  /** Requests received and not answered yet. */
+  inFlight = 0;
   private injections: (Injection & { seen: number; failed: number })[] = [];
   private readonly server = createServer((req, res) => void this.handle(req, res));
 

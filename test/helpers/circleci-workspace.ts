@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { runCarbonAsync, type CliResult } from './cli.ts';
+import { carbon as carbonCli, type CliResult } from './cli.ts';
 import { CircleCiStandIn, STAND_IN_TOKEN } from './circleci-api.ts';
 import { makeWorkspace, TEST_KEY, writeFiles } from './workspace.ts';
 
@@ -105,7 +105,7 @@ export async function deliveryFixture(integration: Integration): Promise<Deliver
   }
   const env = { CIRCLE_TOKEN: STAND_IN_TOKEN, CARBON_CIRCLECI_URL: api.url, CARBON_CACHE: '0' };
   const carbon = (args: string[], more: NodeJS.ProcessEnv = {}) =>
-    runCarbonAsync([...args, '--root', root], { env: { ...env, ...more } });
+    carbonCli([...args, '--root', root], { env: { ...env, ...more } });
   const generate = async () => {
     const result = await carbon(['generate']);
     if (result.code !== 0) throw new Error(`generate failed: ${result.stderr}`);

@@ -48,3 +48,24 @@ export function runCarbonAsync(args: string[], options: RunOptions = {}): Promis
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * Runs a command in this process, through the CLI's own entry (src/cli.ts `main`) with captured
+ * output: the same parsing, commands, messages and exit codes as the real process, without the
+ * start of a new Node and the launcher for each call. What only the real process has stays with
+ * runCarbon: the launcher and its bundle, the build id that turns on the store and the pipeline
+ * cache (none in-process, so every in-process run is uncached), signals, and stdin.
+ */
+export async function carbon(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  const { main } = await import('../../src/cli.ts');
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    out: (text) => (stdout += text),
+    err: (text) => (stderr += text),
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    interactive: false,
+  });
+  return { code, stdout, stderr };
+}

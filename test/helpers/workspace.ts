@@ -1,14 +1,16 @@
-// Temporary workspaces built from a map of files, removed after each test.
+// Temporary workspaces built from a map of files, removed after each test (test/helpers/setup.ts
+// registers the removal for every test file: with files sharing a worker's modules, a hook
+// registered here would run for the first file that imported this module only).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterEach } from 'vitest';
 
 const created: string[] = [];
 
-afterEach(() => {
+/** Removes the workspaces made since the last call. */
+export function removeWorkspaces(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A fresh directory with `files` (relative path -> content) written into it. */
 export function makeWorkspace(files: Record<string, string>): string {

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import type { ProjectListing } from '../../src/inspect/listing.ts';
 import { cadenceOf, describeCadence } from '../../src/settings/cadence.ts';
-import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { REPO_ROOT, carbon } from '../helpers/cli.ts';
 import { SAMPLE_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from '../site/fixtures.ts';
 
 /** `carbon ls` as a pipe runs it: no terminal, and no $COLUMNS from the shell running the tests. */
-function ls(args: string[], columns = '') {
-  return runCarbon(['ls', ...args], { env: { COLUMNS: columns } });
+async function ls(args: string[], columns = '') {
+  return await carbon(['ls', ...args], { env: { COLUMNS: columns } });
 }
 
 /** The table's cells, cut at the columns where the headers start: how a reader's eye reads it. */
@@ -36,8 +36,8 @@ function column(rows: string[][], index: number): string[] {
 }
 
 describe('carbon ls', () => {
-  it('lists every repository of the sample in aligned columns, a disabled build as "disabled"', () => {
-    const result = ls([]);
+  it('lists every repository of the sample in aligned columns, a disabled build as "disabled"', async () => {
+    const result = await ls([]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const { headers, rows } = cells(result.stdout);
@@ -100,7 +100,7 @@ describe('carbon ls', () => {
   });
 
   it('prints the same facts as JSON, as the resolved model has them', async () => {
-    const result = runCarbon(['ls', '--json']);
+    const result = await carbon(['ls', '--json']);
     expect(result.code).toBe(0);
     const listed = JSON.parse(result.stdout) as ProjectListing[];
     const { workspace } = await compileSettings(REPO_ROOT);
@@ -150,9 +150,9 @@ describe('carbon ls', () => {
     });
   });
 
-  it('tells schedules as the workspace schedules them, and says what it warns of on stderr', () => {
+  it('tells schedules as the workspace schedules them, and says what it warns of on stderr', async () => {
     const root = makeWorkspace(OTHER_WORKSPACE);
-    const result = ls(['--root', root]);
+    const result = await ls(['--root', root]);
     expect(result.code).toBe(0);
     // The carbon repository "infra" is no repository of the project: warnings, not a stop. No
     // context holds a token for OAuth cascades: they are off, said once.
@@ -177,7 +177,7 @@ describe('carbon ls', () => {
     expect(rowsOf(rows, 'site')[0]!.slice(2)).toEqual(['-', '-', '-', '-', '-', '-']);
   });
 
-  it('says "none" of a build that only pushes its image, and nothing of cascades it does without', () => {
+  it('says "none" of a build that only pushes its image, and nothing of cascades it does without', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
       'projects/solo.ts': `export default {
@@ -190,7 +190,7 @@ describe('carbon ls', () => {
 };
 `,
     });
-    const result = ls(['--root', root]);
+    const result = await ls(['--root', root]);
     expect(result.stderr).toBe('');
     expect(rowsOf(cells(result.stdout).rows, 'app')[0]!.slice(2, 7)).toEqual([
       'main',
@@ -201,7 +201,7 @@ describe('carbon ls', () => {
     ]);
   });
 
-  it('shows the provision step before the deploy, and the stack as the deploy when a stack owns the image', () => {
+  it('shows the provision step before the deploy, and the stack as the deploy when a stack owns the image', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': "export default { aws: { accountId: '123456789012' } };\n",
       'projects/solo.ts': `export default {
@@ -215,12 +215,12 @@ describe('carbon ls', () => {
 };
 `,
     });
-    const result = ls(['--root', root]);
+    const result = await ls(['--root', root]);
     expect(result.stderr).toBe('');
     const { rows } = cells(result.stdout);
     expect(column(rowsOf(rows, 'app'), 6)).toEqual(['provision infra/up.sh', 'solo-main/app']);
     expect(column(rowsOf(rows, 'api'), 6)).toEqual(['stack solo-api-main (infra/api.yml)']);
-    const listed = JSON.parse(ls(['--root', root, '--json']).stdout) as ProjectListing[];
+    const listed = JSON.parse((await ls(['--root', root, '--json'])).stdout) as ProjectListing[];
     expect(listed[0]!.repositories.map((repository) => repository.build?.provision)).toEqual([
       { kind: 'hook', hook: 'infra/up.sh' },
       {
@@ -234,14 +234,14 @@ describe('carbon ls', () => {
     ]);
   });
 
-  it('lists one project, and names the projects when the one asked for is not there', () => {
+  it('lists one project, and names the projects when the one asked for is not there', async () => {
     const root = makeWorkspace(OTHER_WORKSPACE);
-    const one = runCarbon(['ls', 'beta', '--root', root, '--json']);
+    const one = await carbon(['ls', 'beta', '--root', root, '--json']);
     expect(one.code).toBe(0);
     expect((JSON.parse(one.stdout) as ProjectListing[]).map((project) => project.id)).toEqual([
       'beta',
     ]);
-    const missing = runCarbon(['ls', 'acm', '--root', root]);
+    const missing = await carbon(['ls', 'acm', '--root', root]);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain(
@@ -249,10 +249,10 @@ describe('carbon ls', () => {
     );
   });
 
-  it('fits the terminal: wraps the schedules of a table, or stacks the facts when the table cannot fit', () => {
-    const natural = ls([]).stdout;
+  it('fits the terminal: wraps the schedules of a table, or stacks the facts when the table cannot fit', async () => {
+    const natural = (await ls([])).stdout;
     const widest = Math.max(...natural.split('\n').map((line) => line.length));
-    const wide = ls([], String(widest - 30));
+    const wide = await ls([], String(widest - 30));
     expect(wide.code).toBe(0);
     const lines = wide.stdout.trimEnd().split('\n');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(widest - 30);
@@ -263,7 +263,7 @@ describe('carbon ls', () => {
       'origin develop → local sync/develop: every hour (at a minute CircleCI picks)',
     );
 
-    const narrow = ls([], '80');
+    const narrow = await ls([], '80');
     expect(narrow.code).toBe(0);
     for (const line of narrow.stdout.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(narrow.stdout).not.toContain('REPOSITORY');
@@ -280,7 +280,7 @@ describe('carbon ls', () => {
     );
   });
 
-  it('reports errors in the settings as generate does, and lists nothing (exit 2)', () => {
+  it('reports errors in the settings as generate does, and lists nothing (exit 2)', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': SAMPLE_CONFIG,
       'projects/broken.ts': `export const broken = {
@@ -292,8 +292,8 @@ describe('carbon ls', () => {
 };
 `,
     });
-    const listed = ls(['--root', root]);
-    const generated = runCarbon(['generate', '--root', root]);
+    const listed = await ls(['--root', root]);
+    const generated = await carbon(['generate', '--root', root]);
     expect(listed.code).toBe(2);
     expect(listed.stdout).toBe('');
     expect(listed.stderr).toMatch(/^projects\/broken\.ts:5:\d+ - error carbon-repo-is-self: /m);
@@ -302,8 +302,8 @@ describe('carbon ls', () => {
 });
 
 describe('carbon ls --help', () => {
-  it('says what ls shows, its options, examples and exit codes', () => {
-    const help = runCarbon(['ls', '--help']);
+  it('says what ls shows, its options, examples and exit codes', async () => {
+    const help = await carbon(['ls', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: carbon ls [project] [options]');
     for (const text of [
@@ -313,6 +313,8 @@ describe('carbon ls --help', () => {
       'Exit codes: 0',
     ])
       expect(help.stdout).toContain(text);
-    expect(runCarbon(['--help']).stdout).toMatch(/\n {2}ls {2,}list what the settings produce/);
+    expect((await carbon(['--help'])).stdout).toMatch(
+      /\n {2}ls {2,}list what the settings produce/,
+    );
   });
 });

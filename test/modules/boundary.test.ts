@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile/resolved-settings.ts';
 import { Sandbox } from '../../src/modules/sandbox.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { carbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
 const TOKEN = 'circle-token-that-must-not-leak';
@@ -286,11 +286,11 @@ describe('limits, and what the engine reports', () => {
 });
 
 describe('what a module prints', () => {
-  it('goes to stderr a line at a time, each marked with the module, control characters shown', () => {
+  it('goes to stderr a line at a time, each marked with the module, control characters shown', async () => {
     const root = makeWorkspace({
       'projects/acme.ts': `console.log('first\\ncarbon: all good, nothing to see\\u001b[2J');\nexport const acme = { id: 'acme', name: 'Acme', repositories: ${REPOSITORIES} };\n`,
     });
-    const run = runCarbon(['ls', '--root', root]);
+    const run = await carbon(['ls', '--root', root]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr.split('\n').filter(Boolean)).toEqual([
       'projects/acme.ts: console.log: first',

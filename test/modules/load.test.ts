@@ -1,8 +1,11 @@
 // The loader on real files in temporary workspaces.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSettings } from '../../src/compile/resolved-settings.ts';
-import { formatPath, type Diagnostic } from '../../src/diagnostics.ts';
-import { MINIMAL_CONFIG, makeWorkspace } from '../helpers/workspace.ts';
+import { formatDiagnostic, formatPath, type Diagnostic } from '../../src/diagnostics.ts';
+import { REPO_ROOT } from '../helpers/cli.ts';
+import { MINIMAL_CONFIG, makeWorkspace, sampleConfig } from '../helpers/workspace.ts';
 
 const project = (id: string, extra = '') =>
   `{ id: '${id}', name: '${id}', repositories: [{ id: 'Web', name: 'Web', local: { git: 'github.com/acme/${id}.git' } }]${extra} }`;
@@ -98,20 +101,6 @@ describe('loading settings modules', () => {
     expect(diagnostics[0]?.message).toContain('./_missing');
   });
 
-  it('reports two modules with the same project id at both, each naming the other', async () => {
-    const root = makeWorkspace({
-      'projects/a.ts': `export const a = ${project('same')};\n`,
-      'projects/b.ts': `\nexport const b = ${project('same')};\n`,
-    });
-    const { diagnostics } = await compileSettings(root);
-    expect(summary(diagnostics)).toEqual([
-      'projects/a.ts:1:20 error duplicate-project-id id',
-      'projects/b.ts:2:20 error duplicate-project-id id',
-    ]);
-    expect(diagnostics[0]?.message).toContain('projects/b.ts');
-    expect(diagnostics[1]?.message).toContain('projects/a.ts');
-  });
-
   it('reports a module without a project, and exports that are not projects', async () => {
     const root = makeWorkspace({
       'projects/empty.ts': 'const unused = 1;\nexport type T = string;\n',
@@ -202,5 +191,64 @@ describe('loading settings modules', () => {
     expect(summary(diagnostics)).toEqual([
       'projects/acme.ts:3:14 error invalid-git-url repositories[0].local.git',
     ]);
+  });
+});
+
+const SAMPLE = readFileSync(join(REPO_ROOT, 'projects', 'taxaroo.ts'), 'utf8');
+const UNIQUE = 'project ids must be unique across the workspace, ignoring case';
+
+// The rule once, in this process; the CLI's report of it (exit 2, nothing written) is pinned by
+// test/cli.test.ts's workspace full of mistakes.
+interface DuplicateCase {
+  name: string;
+  files: Record<string, string>;
+  /** The rule's report, whole. */
+  duplicates: string[];
+  /** The codes of every other diagnostic. */
+  others: string[];
+}
+
+describe('duplicate-project-id', () => {
+  it.for<DuplicateCase>([
+    {
+      name: 'two modules with the same id: at both, each naming the other',
+      files: {
+        'projects/a.ts': `export const a = ${project('same')};\n`,
+        'projects/b.ts': `\nexport const b = ${project('same')};\n`,
+      },
+      duplicates: [
+        `projects/a.ts:1:20 - error duplicate-project-id: id: project id "same" is also used by the export "b" of projects/b.ts: ${UNIQUE}`,
+        `projects/b.ts:2:20 - error duplicate-project-id: id: project id "same" is also used by the export "a" of projects/a.ts: ${UNIQUE}`,
+      ],
+      others: [],
+    },
+    {
+      // A copy of the sample: its builds would share ECR repositories, which goes unsaid while
+      // the ids collide (its syncs writing the same branches are reported).
+      name: 'ids that differ only in case, and no shared ECR repository said of them',
+      files: {
+        'carbon.config.ts': sampleConfig("orb: { namespace: 'blackstone' }"),
+        'projects/taxaroo.ts': SAMPLE,
+        'projects/other.ts': SAMPLE.replace("id: 'taxaroo'", "id: 'Taxaroo'").replace(
+          'export const taxaroo',
+          'export const other',
+        ),
+      },
+      duplicates: [
+        `projects/other.ts:7:3 - error duplicate-project-id: id: project id "Taxaroo" differs only in case from "taxaroo", used by the export "taxaroo" of projects/taxaroo.ts: ${UNIQUE}`,
+        `projects/taxaroo.ts:7:3 - error duplicate-project-id: id: project id "taxaroo" differs only in case from "Taxaroo", used by the export "other" of projects/other.ts: ${UNIQUE}`,
+      ],
+      others: ['sync-target-conflict'],
+    },
+  ])('$name', async ({ files, duplicates, others }) => {
+    const root = makeWorkspace(files);
+    const { diagnostics, workspace } = await compileSettings(root, {});
+    const lines = diagnostics.map((d) =>
+      formatDiagnostic(d, (file) => file.slice(root.length + 1)),
+    );
+    expect(lines.filter((line) => line.includes(' duplicate-project-id: '))).toEqual(duplicates);
+    const rest = diagnostics.filter((d) => d.code !== 'duplicate-project-id');
+    expect([...new Set(rest.map((d) => d.code))]).toEqual(others);
+    expect(workspace).toBeUndefined();
   });
 });

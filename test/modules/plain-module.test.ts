@@ -12,7 +12,7 @@ import type { PathSegment } from '../../src/diagnostics.ts';
 import { Outline } from '../../src/modules/outline.ts';
 import { positionInRead, readPlainModule } from '../../src/modules/plain-module.ts';
 import { SettingsRealm } from '../../src/modules/realm.ts';
-import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { REPO_ROOT, carbon } from '../helpers/cli.ts';
 import { random } from '../helpers/random.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 
@@ -108,8 +108,8 @@ describe('modules read without running them', () => {
 
   it('reads what `carbon init` and `carbon new` write as the realm runs it', async () => {
     const root = makeWorkspace({});
-    expect(runCarbon(['init'], { cwd: root }).code).toBe(0);
-    const created = runCarbon(
+    expect((await carbon(['init'], { cwd: root })).code).toBe(0);
+    const created = await carbon(
       ['new', 'acme', 'github.com/a/acme-web.git', 'github.com/a/acme-carbon.git'],
       { cwd: root },
     );
@@ -229,7 +229,7 @@ describe('modules read without running them', () => {
       'an import attribute',
       "import { defineProject } from 'carbon' with { type: 'x' }\nexport const a = {}",
     ],
-  ])('declines %s, which runs in the realm instead', (_name, text) => {
+  ])('declines %s, which runs in the realm instead', async (_name, text) => {
     expect(readPlainModule(text)).toBeUndefined();
   });
 

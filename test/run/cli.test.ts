@@ -2,13 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, runCarbon } from '../helpers/cli.ts';
+import { REPO_ROOT, carbon } from '../helpers/cli.ts';
 import { SAMPLE_CONFIG, TEST_KEY, makeWorkspace } from '../helpers/workspace.ts';
 import { makeKey } from '../orb/ssh.ts';
 
 describe('carbon run on the sample', () => {
-  it('rehearses the API sync with --dry-run', () => {
-    const result = runCarbon([
+  it('rehearses the API sync with --dry-run', async () => {
+    const result = await carbon([
       'run',
       'taxaroo/Taxaroo-API-V2',
       'carbon-sync-to-local-sync/develop',
@@ -36,7 +36,7 @@ describe('carbon run on the sample', () => {
     );
   });
 
-  it('claims a key from ~/.ssh in a dry run only when one there has the fingerprint', () => {
+  it('claims a key from ~/.ssh in a dry run only when one there has the fingerprint', async () => {
     const home = makeWorkspace({});
     mkdirSync(join(home, '.ssh'), { mode: 0o700 });
     const key = makeKey(join(home, '.ssh', 'id_ed25519'), 'agency');
@@ -45,9 +45,9 @@ describe('carbon run on the sample', () => {
       'carbon.config.ts': `export default { aws: { accountId: '123456789012' }, git: { sshKeys: { ${keys} } } };\n`,
       'projects/taxaroo.ts': readFileSync(join(REPO_ROOT, 'projects/taxaroo.ts'), 'utf8'),
     });
-    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    expect((await carbon(['generate', '--root', root])).code).toBe(0);
     const args = ['run', 'taxaroo/Taxaroo-API-V2', 'carbon-sync-to-local-sync/develop'];
-    const result = runCarbon([...args, '--dry-run', '--root', root], { env: { HOME: home } });
+    const result = await carbon([...args, '--dry-run', '--root', root], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`3. add_ssh_keys: ${TEST_KEY}: no key in your ~/.ssh has it`);
     expect(result.stdout).toContain(
@@ -55,7 +55,7 @@ describe('carbon run on the sample', () => {
     );
   });
 
-  it("does not repeat another project's warnings when run for one project", () => {
+  it("does not repeat another project's warnings when run for one project", async () => {
     const other = `export const other = {
   id: 'other',
   name: 'Other',
@@ -75,12 +75,12 @@ describe('carbon run on the sample', () => {
       'projects/taxaroo.ts': readFileSync(join(REPO_ROOT, 'projects/taxaroo.ts'), 'utf8'),
       'projects/other.ts': other,
     });
-    const generated = runCarbon(['generate', '--root', root]);
+    const generated = await carbon(['generate', '--root', root]);
     expect(generated.stderr).toContain('projects/other.ts:8:'); // the warning, once, by generate
     expect(generated.stderr).toContain('warning cron-minutes-lost');
     const run = ['run', 'taxaroo/Taxaroo-Admin', 'carbon-build', '--dry-run', '--root', root];
     for (const args of [run, ['ls', 'taxaroo', '--root', root]]) {
-      const result = runCarbon(args);
+      const result = await carbon(args);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr, args.join(' ')).toBe('');
     }
@@ -88,17 +88,17 @@ describe('carbon run on the sample', () => {
       ['ls', '--root', root],
       ['ls', 'other', '--root', root],
     ])
-      expect(runCarbon(args).stderr).toContain('warning cron-minutes-lost');
+      expect((await carbon(args)).stderr).toContain('warning cron-minutes-lost');
   });
 
-  it('says when the config on disk is stale', () => {
+  it('says when the config on disk is stale', async () => {
     const root = makeWorkspace({
       'carbon.config.ts': SAMPLE_CONFIG,
       'projects/taxaroo.ts': readFileSync(join(REPO_ROOT, 'projects/taxaroo.ts'), 'utf8'),
     });
-    expect(runCarbon(['generate', '--root', root]).code).toBe(0);
+    expect((await carbon(['generate', '--root', root])).code).toBe(0);
     const args = ['run', 'taxaroo/Taxaroo-Admin', 'carbon-build', '--dry-run', '--root', root];
-    expect(runCarbon(args).stdout).not.toContain('is stale');
+    expect((await carbon(args)).stdout).not.toContain('is stale');
     const module = join(root, 'projects/taxaroo.ts');
     writeFileSync(
       module,
@@ -107,15 +107,15 @@ describe('carbon run on the sample', () => {
         "hook: 'deploy/admin.sh'",
       ),
     );
-    const stale = runCarbon(args);
+    const stale = await carbon(args);
     expect(stale.code).toBe(0);
     expect(stale.stdout).toContain(
       'carbon run: warning: generated/taxaroo/Taxaroo-Admin/.circleci/config.yml is stale: the settings give another config now',
     );
   });
 
-  it('rehearses a build with a parameter overridden', () => {
-    const result = runCarbon([
+  it('rehearses a build with a parameter overridden', async () => {
+    const result = await carbon([
       'run',
       'taxaroo/Taxaroo-Admin',
       'carbon-build',
@@ -163,8 +163,8 @@ describe('carbon run on the sample', () => {
       '--param "deploy" is not name=value',
     ],
     [['generate', '--dry-run'], '--dry-run is an option of `carbon run` only'],
-  ])('refuses %j with exit 2', (args, message) => {
-    const result = runCarbon(args);
+  ])('refuses %j with exit 2', async (args, message) => {
+    const result = await carbon(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
   });

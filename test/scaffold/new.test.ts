@@ -5,10 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ProjectListing } from '../../src/inspect/listing.ts';
-import { runCarbon } from '../helpers/cli.ts';
+import { carbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 import { commentText, configWith, expectEveryFieldDocumented } from './helpers.ts';
 
+/** A workspace of Carbon's defaults (no AWS account, no SSH key). */
+const DEFAULTS = 'export default {};\n';
 const ORG = 'github.com/BlackstoneStudio';
 const API = `${ORG}/Acme-API.git`;
 const WEB = `${ORG}/Acme-Web.git`;
@@ -16,10 +18,10 @@ const CARBON = `${ORG}/Acme-Carbon.git`;
 const CLIENT_API = 'github.com/acme-corp/api.git';
 
 /** Runs `carbon new` in `root`, then `carbon generate` and `carbon ls --json` on the result. */
-function newProject(root: string, args: string[]) {
-  const created = runCarbon(['new', ...args], { cwd: root });
-  const generated = runCarbon(['generate'], { cwd: root });
-  const listed = runCarbon(['ls', '--json'], { cwd: root });
+async function newProject(root: string, args: string[]) {
+  const created = await carbon(['new', ...args], { cwd: root });
+  const generated = await carbon(['generate'], { cwd: root });
+  const listed = await carbon(['ls', '--json'], { cwd: root });
   const projects = listed.code === 0 ? (JSON.parse(listed.stdout) as ProjectListing[]) : [];
   return { created, generated, projects };
 }
@@ -29,9 +31,9 @@ function moduleOf(root: string, id: string): string {
 }
 
 describe('carbon new', () => {
-  it('writes every field of a project, documented where it first appears, and it generates', () => {
+  it('writes every field of a project, documented where it first appears, and it generates', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
-    const { created, generated, projects } = newProject(root, [
+    const { created, generated, projects } = await newProject(root, [
       'acme',
       API,
       WEB,
@@ -96,9 +98,9 @@ describe('carbon new', () => {
     expect(created.stderr).toContain('"github.com/acme-corp": "SHA256:…"');
   });
 
-  it('writes builds disabled without an AWS account, and the sync commented out without a key', () => {
-    const root = makeWorkspace({ 'projects/.gitkeep': '' });
-    const { created, generated, projects } = newProject(root, [
+  it('writes builds disabled without an AWS account, and the sync commented out without a key', async () => {
+    const root = makeWorkspace({ 'carbon.config.ts': DEFAULTS });
+    const { created, generated, projects } = await newProject(root, [
       'acme',
       API,
       CARBON,
@@ -117,30 +119,31 @@ describe('carbon new', () => {
     expect(moduleOf(root, 'acme')).toContain('        // {\n        //   // Which side is written');
   });
 
-  it('writes the sync live when the URLs need no key (file://) or the transport is https', () => {
-    for (const [config, local, origin] of [
-      ['', 'file:///srv/git/shop.git', 'file:///srv/client/shop.git'],
-      ["export default { git: { transport: 'https' } };\n", API, CLIENT_API],
-    ] as const) {
-      const files: Record<string, string> = { 'projects/.gitkeep': '' };
-      if (config !== '') files['carbon.config.ts'] = config;
-      const root = makeWorkspace(files);
-      const { created, generated, projects } = newProject(root, [
-        'shop',
-        local,
-        '--origin',
-        `${local}=${origin}`,
-      ]);
-      expect(created.code, created.stderr).toBe(0);
-      expect(generated.code, generated.stderr).toBe(0);
-      expect(projects[0]!.repositories[0]!.syncs).toHaveLength(1);
-      expect(created.stdout).not.toContain('sync of shop is commented out');
-    }
+  it.for([
+    [
+      'URLs that need no key (file://)',
+      '',
+      'file:///srv/git/shop.git',
+      'file:///srv/client/shop.git',
+    ],
+    ['the https transport', "export default { git: { transport: 'https' } };\n", API, CLIENT_API],
+  ] as const)('writes the sync live for %s', async ([, config, local, origin]) => {
+    const root = makeWorkspace({ 'carbon.config.ts': config || DEFAULTS });
+    const { created, generated, projects } = await newProject(root, [
+      'shop',
+      local,
+      '--origin',
+      `${local}=${origin}`,
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect(generated.code, generated.stderr).toBe(0);
+    expect(projects[0]!.repositories[0]!.syncs).toHaveLength(1);
+    expect(created.stdout).not.toContain('sync of shop is commented out');
   });
 
-  it('adds the --carbon repository, and takes --branch and --name', () => {
+  it('adds the --carbon repository, and takes --branch and --name', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
-    const { created, generated, projects } = newProject(root, [
+    const { created, generated, projects } = await newProject(root, [
       'big-client',
       `git@github.com:BlackstoneStudio/Shop.git`,
       '--carbon',
@@ -162,7 +165,7 @@ describe('carbon new', () => {
     });
     expect(moduleOf(root, 'big-client')).toMatch(/^export const bigClient = defineProject/m);
     // --carbon names one of the URLs, in another form: it is not added twice.
-    const again = newProject(makeWorkspace({ 'carbon.config.ts': configWith() }), [
+    const again = await newProject(makeWorkspace({ 'carbon.config.ts': configWith() }), [
       'acme',
       API,
       `git@github.com:BlackstoneStudio/Acme-Carbon`,
@@ -176,9 +179,9 @@ describe('carbon new', () => {
     ]);
   });
 
-  it('writes the builds commented out when no repository is the carbon repository, and says so', () => {
+  it('writes the builds commented out when no repository is the carbon repository, and says so', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith() });
-    const { created, generated, projects } = newProject(root, ['acme', API, WEB]);
+    const { created, generated, projects } = await newProject(root, ['acme', API, WEB]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('no repository is the carbon repository');
     expect(created.stdout).toContain('--carbon URL');
@@ -187,9 +190,9 @@ describe('carbon new', () => {
     expect(moduleOf(root, 'acme')).toContain('      // build: {\n');
   });
 
-  it('writes the carbon repository alone when it is all that is given, and says to add the others', () => {
+  it('writes the carbon repository alone when it is all that is given, and says to add the others', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith() });
-    const { created, generated, projects } = newProject(root, ['acme', '--carbon', CARBON]);
+    const { created, generated, projects } = await newProject(root, ['acme', '--carbon', CARBON]);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('the carbon repository Acme-Carbon\n');
     expect(created.stdout).toContain('only the carbon repository was given');
@@ -199,9 +202,9 @@ describe('carbon new', () => {
     ]);
   });
 
-  it('writes example repositories when given no URL, and says to replace them', () => {
-    const root = makeWorkspace({ 'projects/.gitkeep': '' });
-    const { created, generated, projects } = newProject(root, ['acme']);
+  it('writes example repositories when given no URL, and says to replace them', async () => {
+    const root = makeWorkspace({ 'carbon.config.ts': DEFAULTS });
+    const { created, generated, projects } = await newProject(root, ['acme']);
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain('the repositories are examples (github.com/your-org/…)');
     expect(generated.code, generated.stderr).toBe(0);
@@ -211,9 +214,9 @@ describe('carbon new', () => {
     ]);
   });
 
-  it('makes ids from repository names: any URL form, clashing names, odd characters, odd project ids', () => {
+  it('makes ids from repository names: any URL form, clashing names, odd characters, odd project ids', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith() });
-    const first = newProject(root, [
+    const first = await newProject(root, [
       '3d',
       'ssh://git@github.com:2222/agency/api.git',
       'https://gitlab.com/partner/api.git',
@@ -229,15 +232,15 @@ describe('carbon new', () => {
       'web-carbon',
     ]);
     expect(moduleOf(root, '3d')).toMatch(/^export const project3d = defineProject/m);
-    const second = runCarbon(['new', 'class', API, CARBON], { cwd: root });
+    const second = await carbon(['new', 'class', API, CARBON], { cwd: root });
     expect(second.code, second.stderr).toBe(0);
     expect(moduleOf(root, 'class')).toMatch(/^export const classProject = defineProject/m);
-    expect(runCarbon(['generate'], { cwd: root }).code).toBe(0);
+    expect((await carbon(['generate'], { cwd: root })).code).toBe(0);
   });
 
-  it('writes no build for a repository that only syncs (--no-build)', () => {
+  it('writes no build for a repository that only syncs (--no-build)', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
-    const { created, generated, projects } = newProject(root, [
+    const { created, generated, projects } = await newProject(root, [
       'acme',
       API,
       WEB,
@@ -262,7 +265,7 @@ describe('carbon new', () => {
       ['Acme-Web', 'main'],
       ['Acme-Carbon', '-'],
     ]);
-    const refused = runCarbon(['new', 'other', API, CARBON, '--no-build', 'Acme-Carbon'], {
+    const refused = await carbon(['new', 'other', API, CARBON, '--no-build', 'Acme-Carbon'], {
       cwd: root,
     });
     expect(refused.code).toBe(2);
@@ -271,9 +274,9 @@ describe('carbon new', () => {
     );
   });
 
-  it('pairs an origin by the repository URL as well as by its id', () => {
+  it('pairs an origin by the repository URL as well as by its id', async () => {
     const root = makeWorkspace({ 'carbon.config.ts': configWith([ORG]) });
-    const { created, projects } = newProject(root, [
+    const { created, projects } = await newProject(root, [
       'acme',
       API,
       CARBON,
@@ -285,12 +288,12 @@ describe('carbon new', () => {
     expect(projects[0]!.repositories[0]!.syncs).toHaveLength(1);
   });
 
-  it("is not stopped by another project's errors, nor by a key waiting for this project", () => {
+  it("is not stopped by another project's errors, nor by a key waiting for this project", async () => {
     const root = makeWorkspace({
       'carbon.config.ts': configWith([ORG]),
       'projects/broken.ts': "export default { id: 'broken', name: 'Broken', repositories: [] };\n",
     });
-    const created = runCarbon(['new', 'acme', API, CARBON], { cwd: root });
+    const created = await carbon(['new', 'acme', API, CARBON], { cwd: root });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toContain(
       'the workspace has 1 error in other settings: `npm run generate` shows it',
@@ -300,14 +303,14 @@ describe('carbon new', () => {
       'projects/other.ts':
         "export default { id: 'other', name: 'Other', repositories: [{ id: 'site', name: 'Site', local: { git: 'github.com/Other/site.git' } }] };\n",
     });
-    expect(runCarbon(['generate'], { cwd: alone }).stderr).toContain('error unused-ssh-key');
-    const { created: added, generated } = newProject(alone, ['acme', API, CARBON]);
+    expect((await carbon(['generate'], { cwd: alone })).stderr).toContain('error unused-ssh-key');
+    const { created: added, generated } = await newProject(alone, ['acme', API, CARBON]);
     expect(added.code, added.stderr).toBe(0);
     expect(generated.code, generated.stderr).toBe(0);
   });
 
-  it('has help with its options, examples and exit codes', () => {
-    const help = runCarbon(['new', '--help']);
+  it('has help with its options, examples and exit codes', async () => {
+    const help = await carbon(['new', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: carbon new <project> [git URLs...] [options]');
     for (const text of [

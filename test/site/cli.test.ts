@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CARBON_BIN, runCarbon } from '../helpers/cli.ts';
+import { CARBON_BIN, carbon } from '../helpers/cli.ts';
 import { makeWorkspace } from '../helpers/workspace.ts';
 import { OTHER_WORKSPACE } from './fixtures.ts';
 
@@ -22,9 +22,9 @@ function tree(folder: string): Record<string, string> {
 }
 
 describe('carbon site', () => {
-  it('writes the sample site into --out, then writes nothing when nothing changed', () => {
+  it('writes the sample site into --out, then writes nothing when nothing changed', async () => {
     const out = join(makeWorkspace({}), 'overview');
-    const first = runCarbon(['site', '--out', out], { env: EPOCH });
+    const first = await carbon(['site', '--out', out], { env: EPOCH });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('site: 1 project; 4 files written, 0 removed, 0 unchanged');
@@ -41,7 +41,7 @@ describe('carbon site', () => {
     expect(files['projects/taxaroo.html']).toContain('Thu 26 Nov 2026 15:40 UTC');
 
     const touched = statSync(join(out, '.carbon-site')).mtimeMs;
-    const again = runCarbon(['site', '--out', out], { env: EPOCH });
+    const again = await carbon(['site', '--out', out], { env: EPOCH });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 files written, 0 removed, 4 unchanged');
     expect(tree(out)).toEqual(files);
@@ -101,18 +101,18 @@ describe('carbon site', () => {
     expect(stderr.split('warning cron-minutes-lost')).toHaveLength(2);
   });
 
-  it('lists the command in --help', () => {
-    const { stdout } = runCarbon(['--help']);
+  it('lists the command in --help', async () => {
+    const { stdout } = await carbon(['--help']);
     expect(stdout).toMatch(/^ +site +\S/m);
   });
 
-  it('refuses a folder it did not write, and a SOURCE_DATE_EPOCH that is no number, with exit 2', () => {
+  it('refuses a folder it did not write, and a SOURCE_DATE_EPOCH that is no number, with exit 2', async () => {
     const out = makeWorkspace({ 'notes.txt': 'mine\n' });
-    const foreign = runCarbon(['site', '--out', out]);
+    const foreign = await carbon(['site', '--out', out]);
     expect(foreign.code).toBe(2);
     expect(foreign.stderr).toContain(`${out} is not empty and was not written by \`carbon site\``);
     expect(readdirSync(out)).toEqual(['notes.txt']);
-    const clock = runCarbon(['site', '--out', join(out, 'new')], {
+    const clock = await carbon(['site', '--out', join(out, 'new')], {
       env: { SOURCE_DATE_EPOCH: 'soon' },
     });
     expect(clock.code).toBe(2);
@@ -121,12 +121,12 @@ describe('carbon site', () => {
     );
   });
 
-  it('reports settings mistakes, such as a Jira address that is not https, and writes nothing', () => {
+  it('reports settings mistakes, such as a Jira address that is not https, and writes nothing', async () => {
     const root = makeWorkspace({
       ...OTHER_WORKSPACE,
       'carbon.config.ts': "export default { jira: { baseUrl: 'http://jira.example.com' } };\n",
     });
-    const result = runCarbon(['site', '--root', root]);
+    const result = await carbon(['site', '--root', root]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(
       'carbon.config.ts:1:26 - error invalid-url: jira.baseUrl: "http://jira.example.com" must be an https:// URL',
@@ -134,14 +134,14 @@ describe('carbon site', () => {
     expect(readdirSync(root)).not.toContain('site');
   });
 
-  it('removes the page of a project that is gone, and nothing it did not write', () => {
+  it('removes the page of a project that is gone, and nothing it did not write', async () => {
     const root = makeWorkspace(OTHER_WORKSPACE);
-    expect(runCarbon(['site', '--root', root], { env: EPOCH }).code).toBe(0);
+    expect((await carbon(['site', '--root', root], { env: EPOCH })).code).toBe(0);
     const site = join(root, 'site');
     mkdirSync(join(site, 'extra'));
     writeFileSync(join(site, 'extra', 'keep.txt'), 'mine\n');
     rmSync(join(root, 'projects', 'beta.ts'));
-    const result = runCarbon(['site', '--root', root], { env: EPOCH });
+    const result = await carbon(['site', '--root', root], { env: EPOCH });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('site: 1 project; 1 files written, 1 removed, 3 unchanged in');
     expect(Object.keys(tree(site)).sort()).toEqual([
