@@ -100,7 +100,7 @@ function px(points: string): number {
 type Graphviz = Awaited<ReturnType<(typeof import('@hpcc-js/wasm-graphviz'))['Graphviz']['load']>>;
 let loading: Promise<Graphviz> | undefined;
 
-/** Graphviz, loaded once per process (about 0.1 s): each graph then takes a few milliseconds. */
+/** Graphviz, loaded once per process: each graph then costs a small part of the load. */
 function graphviz(): Promise<Graphviz> {
   loading ??= import('@hpcc-js/wasm-graphviz').then(({ Graphviz }) => Graphviz.load());
   return loading;

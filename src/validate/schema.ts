@@ -1,6 +1,7 @@
 // Validation against CircleCI's official JSON schema (draft-07). The schema is data kept outside
-// the project (see ../shared/circleci/SOURCE.md); compiling it costs about 150 ms, so it is
-// compiled once per process, and only when something is validated.
+// the project (see ../shared/circleci/SOURCE.md); compiling it is the largest cost of a new
+// machine (bench/RESULTS.md, "check, empty store"), so it is compiled once per process, only when
+// something is validated, and its code is kept (below).
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -28,9 +29,9 @@ const fromStore = new WeakMap<ValidateFunction, string>();
 /**
  * The schema's validation function: `fast` stops at the first error (most documents are valid, and
  * ajv then skips the branches of every oneOf it need not try); `full` collects every error, for the
- * messages. Compiling the schema costs about 190 ms (loading ajv and compiling); ajv's standalone
- * code for it loads in about 10 ms. So the first compile of a schema keeps that code (store.ts),
- * named by a hash of the schema and Carbon's build, and later processes load it instead.
+ * messages. Loading ajv's standalone code for a schema is a small part of compiling it (the rows
+ * "check, empty store" and "check, CARBON_CACHE=0"). So the first compile of a schema keeps that
+ * code (store.ts), named by a hash of the schema and Carbon's build, and later processes load it.
  */
 function validator(schemaPath: string, mode: 'fast' | 'full'): ValidateFunction {
   const key = `${mode} ${schemaPath}`;
@@ -88,9 +89,9 @@ function compileAndKeep(
 ): ValidateFunction {
   const Ajv = require('ajv') as typeof import('ajv').default;
   const addFormats = require('ajv-formats') as typeof import('ajv-formats').default;
-  // Without ajv's code optimizer the schema compiles in 85 ms instead of 170, and validating
-  // 2,000 configs takes the same 35 ms. The pinned schema, known to compile, is not checked
-  // against JSON Schema's own meta-schema first (25 ms); any other schema is.
+  // Without ajv's code optimizer the schema compiles in half the time, and validating a fleet's
+  // configs takes no longer. The pinned schema, known to compile, is not checked against JSON
+  // Schema's own meta-schema first; any other schema is.
   const ajv = new Ajv({
     strict: false,
     allErrors,
