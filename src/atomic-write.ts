@@ -47,7 +47,10 @@ export interface AtomicOptions {
  * fail half way.
  */
 export function writeAtomically(writes: AtomicWrite[], options: AtomicOptions = {}): void {
-  const staged: (AtomicWrite & { temporary: string })[] = [];
+  const staged: { path: string; temporary: string; create: boolean }[] = [];
+  // This writer's alone: threads of one process share its pid, hence a random part too.
+  const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const folders = new Set<string>();
   const madeFolders: string[] = [];
   const created: string[] = [];
   let replacing = false;
@@ -56,17 +59,18 @@ export function writeAtomically(writes: AtomicWrite[], options: AtomicOptions = 
     for (const write of writes) {
       current = write.path;
       const folder = dirname(write.path);
-      const made = mkdirSync(folder, { recursive: true });
-      if (made) madeFolders.push(made);
-      // This writer's alone: threads of one process share its pid, hence a random part too.
-      const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
+      if (!folders.has(folder)) {
+        const made = mkdirSync(folder, { recursive: true });
+        if (made) madeFolders.push(made);
+        folders.add(folder);
+      }
       const temporary = join(folder, `.${basename(write.path)}.${unique}.carbon-tmp`);
-      staged.push({ ...write, temporary });
+      staged.push({ path: write.path, temporary, create: write.create === true });
       if (options.fullDiskAfter !== undefined && staged.length > options.fullDiskAfter)
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
           code: 'ENOSPC',
         });
-      writeFileSync(temporary, write.content, { flag: 'wx' });
+      writeFileSync(temporary, write.content);
     }
     for (const file of staged) {
       current = file.path;
