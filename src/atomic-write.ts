@@ -47,7 +47,7 @@ export interface AtomicOptions {
  * fail half way.
  */
 export function writeAtomically(writes: AtomicWrite[], options: AtomicOptions = {}): void {
-  const staged: (AtomicWrite & { temporary: string })[] = [];
+  const staged: { path: string; temporary: string; create: boolean }[] = [];
   // This writer's alone: threads of one process share its pid, hence a random part too.
   const unique = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const folders = new Set<string>();
@@ -65,7 +65,7 @@ export function writeAtomically(writes: AtomicWrite[], options: AtomicOptions = 
         folders.add(folder);
       }
       const temporary = join(folder, `.${basename(write.path)}.${unique}.carbon-tmp`);
-      staged.push({ ...write, temporary });
+      staged.push({ path: write.path, temporary, create: write.create === true });
       if (options.fullDiskAfter !== undefined && staged.length > options.fullDiskAfter)
         throw Object.assign(new Error('ENOSPC: no space left on device, write'), {
           code: 'ENOSPC',
