@@ -31,7 +31,7 @@ export interface AtomicWrite {
 }
 
 export interface AtomicOptions {
-  /** Whether a file that appeared where a new one goes may be replaced, by its text (default: no). */
+  /** Whether a file that appeared where a new one goes may be replaced (by its text); else never. */
   mayReplace?: (text: string) => boolean;
   /**
    * A testing aid (CARBON_TEST_FULL_DISK_AFTER): staging the file after that many fails as on a
@@ -93,7 +93,7 @@ export function writeAtomically(writes: AtomicWrite[], options: AtomicOptions = 
   }
 }
 
-/** Links a new file into place; false when it replaced one that appeared and `mayReplace` allowed. */
+/** Links a new file into place; false when it replaced one that appeared, as `mayReplace` let it. */
 function place(path: string, temporary: string, mayReplace: AtomicOptions['mayReplace']): boolean {
   try {
     linkSync(temporary, path);

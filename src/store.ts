@@ -1,6 +1,6 @@
-// Where Carbon keeps what it can compute again, and how it writes it: every kept thing is keyed by
-// Carbon's build (the launcher's hash of Carbon's sources and package files), so a change to
-// Carbon never reads what an older Carbon kept, and by the content it was computed from (a
+// Where Carbon keeps what it can compute again (written by atomic-write.ts): every kept thing is
+// keyed by Carbon's build (the launcher's hash of Carbon's sources and package files), so a change
+// to Carbon never reads what an older Carbon kept, and by the content it was computed from (a
 // settings module's text, the schema, the orb templates), so it can only be reused for the same
 // bytes. CARBON_CACHE=0 turns off the pipeline cache of answers (cache.ts), not these. Without a
 // build id (running the TypeScript sources directly, as the tests do) nothing is kept or read.

@@ -56,7 +56,7 @@ export interface Compiled {
   /** Every project file, rendered (with `render`), when there is no error and no problem. */
   files: RenderedFile[];
   problems: FileProblem[];
-  /** The cache this run read and will write (pipeline.ts adds the orb to it). */
+  /** The cache this run read, with what it compiled: its caller saves it (save()). */
   cache: PipelineCache;
   /** orb.yml's text and problems (with `render`). */
   orb?: OrbResult;
