@@ -177,7 +177,7 @@ export class Sandbox {
     // The package's types describe its CommonJS build; both of its builds give the variant.
     const base = variant as unknown as QuickJSSyncVariant;
     const engine: QuickJSWASMModule = await newQuickJSWASMModuleFromVariant(
-      newVariant(base, { wasmMemory: memory as never }),
+      newVariant(base, { wasmMemory: memory }),
     );
     const runtime = engine.newRuntime();
     runtime.setMaxStackSize(STACK_BYTES);

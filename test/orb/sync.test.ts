@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSandbox } from './harness.ts';
-import { installSshHost, loadCircleCiKeys, type CircleCiKey } from './ssh.ts';
+import { installSshHost, loadCircleCiKeys, type CircleCiKey, type SshHost } from './ssh.ts';
 import {
   bareRepository,
   branchTip,
@@ -16,6 +16,18 @@ import {
 
 const sourceBranch = 'develop';
 const targetBranch = 'sync/develop';
+
+/** sync.sh over SSH from the host's client/api to its agency/api, each with the key given. */
+function sshSyncEnv(host: SshHost, sourceKey: string, targetKey: string) {
+  return {
+    CARBON_SYNC_SOURCE_URL: host.url('client/api.git'),
+    CARBON_SYNC_SOURCE_BRANCH: sourceBranch,
+    CARBON_SYNC_TARGET_URL: host.url('agency/api.git'),
+    CARBON_SYNC_TARGET_BRANCH: targetBranch,
+    CARBON_SYNC_SOURCE_SSH_KEY: sourceKey,
+    CARBON_SYNC_TARGET_SSH_KEY: targetKey,
+  };
+}
 
 /** A source repository with two commits on develop, and an empty target repository. */
 function world() {
@@ -205,14 +217,7 @@ describe('sync.sh', () => {
     host.authorize('agency/api.git', other);
 
     const result = await sandbox.run('sync.sh', {
-      env: {
-        CARBON_SYNC_SOURCE_URL: host.url('client/api.git'),
-        CARBON_SYNC_SOURCE_BRANCH: sourceBranch,
-        CARBON_SYNC_TARGET_URL: host.url('agency/api.git'),
-        CARBON_SYNC_TARGET_BRANCH: targetBranch,
-        CARBON_SYNC_SOURCE_SSH_KEY: sourceKey.md5.slice('MD5:'.length),
-        CARBON_SYNC_TARGET_SSH_KEY: targetKey.sha256,
-      },
+      env: sshSyncEnv(host, sourceKey.md5.slice('MD5:'.length), targetKey.sha256),
     });
 
     expect(result.code, result.stderr).toBe(0);
@@ -243,14 +248,7 @@ describe('sync.sh', () => {
     host.authorize('client/api.git', sourceKey);
     // The target's key is loaded, but the host does not let it in.
     const result = await sandbox.run('sync.sh', {
-      env: {
-        CARBON_SYNC_SOURCE_URL: host.url('client/api.git'),
-        CARBON_SYNC_SOURCE_BRANCH: sourceBranch,
-        CARBON_SYNC_TARGET_URL: host.url('agency/api.git'),
-        CARBON_SYNC_TARGET_BRANCH: targetBranch,
-        CARBON_SYNC_SOURCE_SSH_KEY: sourceKey.sha256,
-        CARBON_SYNC_TARGET_SSH_KEY: targetKey.sha256,
-      },
+      env: sshSyncEnv(host, sourceKey.sha256, targetKey.sha256),
     });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('could not read the branches of the target');
